@@ -1,0 +1,325 @@
+"""A campaign draft: what the user typed, checked the way Starleads would check it, and more.
+
+`DraftInput` is the raw form (strings, nothing lost, stored as typed); `CampaignDraft` is the validated
+campaign, ready to become a `POST /Campaign` body. Every error names the field it belongs to and says
+how to fix it, so the form can show it right next to that field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from datetime import time
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+import phonenumbers
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.campaigns.timezones import DEFAULT_TIMEZONE, is_known_timezone
+from bot.schedule import DEFAULT_SCHEDULE, DEFAULT_WINDOWS, TimeWindow, Weekday, WeeklySchedule
+from bot.starleads.models import CampaignRequest, ScheduleDay
+
+NAME_MAX_LENGTH = 200
+AGENT_ID_MAX_LENGTH = 128
+WEBHOOK_URL_MAX_LENGTH = 2000
+MIN_RETRIES, MAX_RETRIES, DEFAULT_RETRIES = 1, 4, 3
+DEFAULT_DELAY_HOURS = 2.0
+MAX_DELAY_HOURS = 24 * 365
+
+
+class DraftField(StrEnum):
+    """The form's fields, as the domain knows them (the Slack layer maps them to blocks)."""
+
+    NAME = "name"
+    AGENT_ID = "agent_id"
+    PHONE_NUMBER = "phone_number"
+    MAX_RETRIES = "max_retries"
+    DELAY_HOURS = "delay_hours"
+    WEBHOOK_URL = "webhook_url"
+    TIMEZONE = "timezone"
+    DAYS = "days"
+    WINDOW_1_START = "window_1_start"
+    WINDOW_1_END = "window_1_end"
+    WINDOW_2_START = "window_2_start"
+    WINDOW_2_END = "window_2_end"
+
+
+class DraftInput(BaseModel):
+    """Exactly what the user entered, as text. Kept so that nothing typed is ever lost."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str | None = None
+    agent_id: str | None = None
+    phone_number: str | None = None
+    max_retries: str | None = str(DEFAULT_RETRIES)
+    delay_hours: str | None = "2"
+    webhook_url: str | None = None
+    timezone: str | None = DEFAULT_TIMEZONE
+    days: tuple[str, ...] = tuple(day.value for day in DEFAULT_SCHEDULE.days)
+    window_1_start: str | None = DEFAULT_WINDOWS[0].start.strftime("%H:%M")
+    window_1_end: str | None = DEFAULT_WINDOWS[0].end.strftime("%H:%M")
+    window_2_start: str | None = DEFAULT_WINDOWS[1].start.strftime("%H:%M")
+    window_2_end: str | None = DEFAULT_WINDOWS[1].end.strftime("%H:%M")
+
+
+class DraftInvalid(Exception):
+    """The input cannot become a campaign; `errors` says why, field by field."""
+
+    def __init__(self, errors: dict[DraftField, str]) -> None:
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+        self.errors = errors
+
+
+class CampaignDraft(BaseModel):
+    """A campaign Starleads should accept: the API's rules plus stricter checks of our own."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    agent_id: str
+    phone_number: str | None = None
+    max_retries: int = DEFAULT_RETRIES
+    delay_hours: float = DEFAULT_DELAY_HOURS
+    webhook_url: str | None = None
+    timezone: str = DEFAULT_TIMEZONE
+    schedule: WeeklySchedule = Field(default=DEFAULT_SCHEDULE)
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _check_name(cls, value: str | None) -> str:
+        name = _clean(value)
+        if not name:
+            raise ValueError("Give the campaign a name, e.g. “Relance Q4”.")
+        if len(name) > NAME_MAX_LENGTH:
+            raise ValueError(
+                f"Shorten the name to {NAME_MAX_LENGTH} characters at most (it has {len(name)})."
+            )
+        return name
+
+    @field_validator("agent_id", mode="before")
+    @classmethod
+    def _check_agent_id(cls, value: str | None) -> str:
+        agent_id = _clean(value)
+        if not agent_id:
+            raise ValueError(
+                "Enter the ID of the Starleads agent who will make the calls (see Agents in Starleads)."
+            )
+        if len(agent_id) > AGENT_ID_MAX_LENGTH or not re.fullmatch(r"[^\s/?#%\\]+", agent_id):
+            raise ValueError(
+                "This doesn't look like an agent ID: copy it from the agent's page in Starleads "
+                "(one word, no spaces or slashes)."
+            )
+        return agent_id
+
+    @field_validator("phone_number", mode="before")
+    @classmethod
+    def _check_phone_number(cls, value: str | None) -> str | None:
+        typed = _clean(value)
+        if not typed:
+            return None
+        return normalise_phone_number(typed)
+
+    @field_validator("max_retries", mode="before")
+    @classmethod
+    def _check_max_retries(cls, value: str | int | None) -> int:
+        text = _clean(str(value) if value is not None else None)
+        hint = f"Max retries is a whole number from {MIN_RETRIES} to {MAX_RETRIES} (Starleads' limits)"
+        if not text:
+            raise ValueError(f"{hint}: enter one, e.g. {DEFAULT_RETRIES}.")
+        if not re.fullmatch(r"[+-]?\d{1,6}", text):
+            raise ValueError(f"{hint}; “{_quote(text)}” is not.")
+        retries = int(text)
+        if not MIN_RETRIES <= retries <= MAX_RETRIES:
+            raise ValueError(f"{hint}; {retries} is out of range.")
+        return retries
+
+    @field_validator("delay_hours", mode="before")
+    @classmethod
+    def _check_delay_hours(cls, value: str | float | None) -> float:
+        text = _clean(str(value) if value is not None else None)
+        if not text:
+            raise ValueError("Enter the delay between retries in hours, e.g. 2 or 1.5.")
+        try:
+            hours = float(text.replace(",", "."))
+        except ValueError:
+            raise ValueError(
+                f"Write the delay in hours as a number, e.g. 2 or 1.5; “{_quote(text)}” is not a number."
+            ) from None
+        if not math.isfinite(hours) or hours <= 0:
+            raise ValueError("The delay must be more than 0 hours, e.g. 2, or 0.5 for 30 minutes.")
+        if hours > MAX_DELAY_HOURS:
+            raise ValueError(f"Keep the delay under a year ({MAX_DELAY_HOURS} hours).")
+        return hours
+
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _check_webhook_url(cls, value: str | None) -> str | None:
+        url = _clean(value)
+        if not url:
+            return None
+        example = "e.g. https://example.com/hooks/starleads"
+        if len(url) > WEBHOOK_URL_MAX_LENGTH:
+            raise ValueError(f"Shorten the webhook URL to {WEBHOOK_URL_MAX_LENGTH} characters at most.")
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname
+        except ValueError:
+            host, parts = None, None
+        if parts is None or parts.scheme.lower() not in ("http", "https"):
+            raise ValueError(f"The webhook URL must start with https:// (or http://), {example}.")
+        if not host or any(c.isspace() for c in url):
+            raise ValueError(f"The webhook URL needs a host name and no spaces, {example}.")
+        return url
+
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _check_timezone(cls, value: str | None) -> str:
+        zone = _clean(value) or DEFAULT_TIMEZONE
+        if not is_known_timezone(zone):
+            raise ValueError(
+                f"“{_quote(zone)}” is not a timezone Starleads knows: pick one such as Europe/Paris."
+            )
+        return zone
+
+    @classmethod
+    def from_input(cls, typed: DraftInput) -> CampaignDraft:
+        """Validate everything at once, so the user sees every problem in one go."""
+        errors: dict[DraftField, str] = {}
+        schedule = _schedule_from_controls(typed, errors)
+        values = typed.model_dump(include={field.value for field in DraftField})
+        values.pop("days")
+        for window_field in (f for f in DraftField if f.value.startswith("window_")):
+            values.pop(window_field.value)
+        try:
+            draft = cls.model_validate({**values, "schedule": schedule or DEFAULT_SCHEDULE})
+        except ValidationError as error:
+            for problem in error.errors(include_input=False, include_url=False):
+                field = DraftField(str(problem["loc"][0]))
+                errors.setdefault(field, problem["msg"].removeprefix("Value error, "))
+            raise DraftInvalid(errors) from None
+        if errors:
+            raise DraftInvalid(errors)
+        return draft
+
+    def to_request(self) -> CampaignRequest:
+        """The `POST /Campaign` body."""
+        return CampaignRequest(
+            name=self.name,
+            agent_id=self.agent_id,
+            phone_number=self.phone_number,
+            max_retries=self.max_retries,
+            delay_between_retries=self.delay_hours,
+            webhook_url=self.webhook_url,
+            timezone=self.timezone,
+            schedule=[ScheduleDay.model_validate(day) for day in self.schedule.to_api()],
+        )
+
+    def fingerprint(self) -> str:
+        """A stable hash of the draft, to recognise the same campaign in records and audits."""
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
+
+
+def normalise_phone_number(typed: str) -> str:
+    """E.164 (`+33123456789`) from what people type; French national forms (`01 23 45 67 89`) included."""
+    problem = (
+        f"“{_quote(typed)}” is not a phone number I can use: type it in international form "
+        "(+33 1 23 45 67 89) or as a French number (01 23 45 67 89)."
+    )
+    try:
+        number = phonenumbers.parse(typed, "FR")
+    except phonenumbers.NumberParseException:
+        raise ValueError(problem) from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(problem)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _schedule_from_controls(typed: DraftInput, errors: dict[DraftField, str]) -> WeeklySchedule | None:
+    """The weekly schedule from the day boxes and the two time windows (the same windows every day)."""
+    days: list[Weekday] = []
+    for name in typed.days:
+        try:
+            days.append(Weekday(name))
+        except ValueError:
+            errors[DraftField.DAYS] = f"“{_quote(name)}” is not a day: tick days from Monday to Sunday."
+    if not days and DraftField.DAYS not in errors:
+        errors[DraftField.DAYS] = "Tick at least one day to call on."
+    first = _window(
+        typed.window_1_start,
+        typed.window_1_end,
+        DraftField.WINDOW_1_START,
+        DraftField.WINDOW_1_END,
+        errors,
+        required=True,
+    )
+    second = _window(
+        typed.window_2_start,
+        typed.window_2_end,
+        DraftField.WINDOW_2_START,
+        DraftField.WINDOW_2_END,
+        errors,
+        required=False,
+    )
+    if first and second and second.start < first.end and first.start < second.end:
+        errors[DraftField.WINDOW_2_START] = (
+            f"The second window ({second.render()}) overlaps the first ({first.render()}): "
+            "make one end before the other starts, or clear the second."
+        )
+    if errors or not first:
+        return None
+    return WeeklySchedule.same_every_day(days, [w for w in (first, second) if w])
+
+
+def _window(
+    start_text: str | None,
+    end_text: str | None,
+    start_field: DraftField,
+    end_field: DraftField,
+    errors: dict[DraftField, str],
+    *,
+    required: bool,
+) -> TimeWindow | None:
+    ordinal = "first" if required else "second"
+    start, end = _clock(start_text, start_field, errors), _clock(end_text, end_field, errors)
+    if start_field in errors or end_field in errors:
+        return None
+    if start is None and end is None:
+        if required:
+            errors[start_field] = f"Pick when the {ordinal} calling window starts."
+            errors[end_field] = f"Pick when the {ordinal} calling window ends."
+        return None
+    if start is None or end is None:
+        missing = start_field if start is None else end_field
+        errors[missing] = f"Pick both a start and an end for the {ordinal} window" + (
+            "." if required else ", or clear both."
+        )
+        return None
+    if start >= end:
+        errors[end_field] = (
+            f"This window ends ({end:%H:%M}) before it starts ({start:%H:%M}): pick an end after the start."
+        )
+        return None
+    return TimeWindow(start=start, end=end)
+
+
+def _clock(text: str | None, field: DraftField, errors: dict[DraftField, str]) -> time | None:
+    value = _clean(text)
+    if not value:
+        return None
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})(?::00)?", value)
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        errors[field] = f"“{_quote(value)}” is not a time of day: pick one such as 09:00."
+        return None
+    return time(int(match[1]), int(match[2]))
+
+
+def _clean(value: str | None) -> str:
+    return (value or "").strip()
+
+
+def _quote(text: str, limit: int = 40) -> str:
+    """Echo user input back safely: short, so a 3,000-character paste doesn't flood the message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

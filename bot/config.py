@@ -1,0 +1,129 @@
+"""Settings from the environment or a `.env` file.
+
+A bad setting must stop start-up with one plain line (which variable, what is expected), never a
+traceback and never the value itself: values are secrets more often than not.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = f"sqlite:///{Path.cwd() / 'starleads-bot.db'}"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable, never its value."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    slack_bot_token: SecretStr
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: AnyHttpUrl = AnyHttpUrl("https://slack.com/api/")
+    starleads_api_key: SecretStr
+    starleads_api_url: AnyHttpUrl = AnyHttpUrl("https://api.starleads.co")
+    starleads_app_url: AnyHttpUrl = AnyHttpUrl("https://app.starleads.co")
+    starleads_timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 20.0
+    database_url: str = DEFAULT_DATABASE_URL
+    port: Annotated[int, Field(ge=1, le=65535)] = 3000
+    log_level: str = "INFO"
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token_shape(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: AnyHttpUrl) -> AnyHttpUrl:
+        text = str(value)
+        return value if text.endswith("/") else AnyHttpUrl(text + "/")
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_shape(cls, value: str) -> str:
+        if "://" not in value:
+            raise ValueError("must be an SQLAlchemy URL such as sqlite:///bot.db or postgresql://host/db")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
+        return level
+
+    @model_validator(mode="after")
+    def _http_mode_needs_signing_secret(self) -> Settings:
+        if self.slack_app_token is None and not self.slack_signing_secret:
+            raise ValueError(
+                "SLACK_SIGNING_SECRET is missing: HTTP mode needs it to verify Slack's requests "
+                "(or set SLACK_APP_TOKEN to use Socket Mode)"
+            )
+        return self
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.slack_app_token is not None
+
+    def secrets(self) -> list[str]:
+        """Every secret value, so logging can mask them wherever they might surface."""
+        values = [
+            self.slack_bot_token,
+            self.slack_signing_secret,
+            self.slack_app_token,
+            self.starleads_api_key,
+        ]
+        return [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
+
+
+def load_settings(env_file: str | None = ".env") -> Settings:
+    """Read the settings, turning pydantic's report into one line a person can act on."""
+    try:
+        return Settings(_env_file=env_file)  # type: ignore[call-arg]
+    except ValidationError as error:
+        raise ConfigError(_describe(error)) from None
+
+
+_EXPECTED = {
+    "missing": "is missing",
+    "url_parsing": "must be a URL such as https://example.com",
+    "url_scheme": "must be an http:// or https:// URL",
+    "int_parsing": "must be a whole number",
+    "float_parsing": "must be a number",
+    "less_than_equal": "must be at most {le}",
+    "greater_than_equal": "must be at least {ge}",
+    "greater_than": "must be more than {gt}",
+}
+
+
+def _describe(error: ValidationError) -> str:
+    parts = []
+    for problem in error.errors(include_input=False):
+        location = problem["loc"]
+        if not location:
+            parts.append(problem["msg"].removeprefix("Value error, "))
+            continue
+        name = str(location[0]).upper()
+        limits = problem.get("ctx", {})
+        expected = _EXPECTED.get(problem["type"], "").format(**limits) or problem["msg"].removeprefix(
+            "Value error, "
+        )
+        parts.append(f"{name} {expected}")
+    return "; ".join(parts)

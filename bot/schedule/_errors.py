@@ -1,0 +1,36 @@
+"""The one error of the schedule language and the messages it carries.
+
+Messages are read by sales-ops people in Slack, so each one quotes the words that went wrong and says
+what to write instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+EXAMPLE = '"Mon-Fri 9-12 and 14-17"'
+_MAX_QUOTED_WORDS = 5
+
+
+class ScheduleError(ValueError):
+    """A schedule written in plain words that cannot be read; str(error) tells the user what to fix."""
+
+
+def quote(words: str) -> str:
+    return f'"{words.strip()}"'
+
+
+def not_understood(words: Iterable[str], *, here: bool = False) -> ScheduleError:
+    """The words are not part of the language (or not where they stand)."""
+    unique = list(dict.fromkeys(words))
+    listed = ", ".join(quote(word) for word in unique[:_MAX_QUOTED_WORDS])
+    more = " …" if len(unique) > _MAX_QUOTED_WORDS else ""
+    where = " here" if here else ""
+    return ScheduleError(f"I don't understand {listed}{more}{where}. Write days and hours like {EXAMPLE}.")
+
+
+def one_off_date(words: str) -> ScheduleError:
+    return ScheduleError(
+        f"{quote(words)} is a one-off date: a schedule repeats every week. "
+        'Name weekdays instead, like "Mon-Fri".'
+    )

@@ -1,0 +1,70 @@
+"""The HTTP server: Slack's requests, health checks (and later, Starleads' webhooks), under uvicorn."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+import uvicorn
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from bot.services import Services
+from bot.slack.app import create_bolt_app
+
+logger = logging.getLogger(__name__)
+
+MAX_SLACK_BODY_BYTES = 256 * 1024
+
+
+def create_web_app(services: Services) -> Starlette:
+    """Slack at `POST /slack/events` (HTTP mode), `GET /healthz` for load balancers."""
+    bolt = create_bolt_app(services)
+    slack = AsyncSlackRequestHandler(bolt)
+    settings = services.settings
+
+    async def slack_events(request: Request) -> Response:
+        declared = request.headers.get("content-length", "0")
+        if not declared.isdigit() or int(declared) > MAX_SLACK_BODY_BYTES:
+            return PlainTextResponse("Request body too large", status_code=413)
+        return await slack.handle(request)
+
+    async def healthz(_: Request) -> Response:
+        return JSONResponse({"status": "ok", "mode": "socket" if settings.socket_mode else "http"})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        socket_mode = None
+        if settings.socket_mode and settings.slack_app_token:
+            socket_mode = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
+            await socket_mode.connect_async()
+        logger.info("ready mode=%s", "socket" if socket_mode else "http")
+        try:
+            yield
+        finally:
+            if socket_mode:
+                await socket_mode.close_async()
+            await services.aclose()
+
+    routes = [Route("/healthz", healthz, methods=["GET"])]
+    if not settings.socket_mode:
+        routes.append(Route("/slack/events", slack_events, methods=["POST"]))
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+def serve(services: Services, host: str = "0.0.0.0") -> None:  # noqa: S104 - a server listens on all interfaces
+    config = uvicorn.Config(
+        create_web_app(services),
+        host=host,
+        port=services.settings.port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=10,
+    )
+    uvicorn.Server(config).run()

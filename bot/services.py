@@ -1,0 +1,50 @@
+"""Everything the handlers need, built once from the settings (the app's composition root)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from sqlalchemy import Engine
+
+from bot.campaigns.creation import CampaignCreator
+from bot.config import Settings
+from bot.starleads import StarleadsClient
+from bot.store import CreationStore, PreferenceStore, connect
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    starleads: StarleadsClient
+    creations: CreationStore
+    preferences: PreferenceStore
+    creator: CampaignCreator
+
+    @classmethod
+    def build(cls, settings: Settings) -> Services:
+        engine = connect(settings.database_url)
+        starleads = StarleadsClient(
+            str(settings.starleads_api_url),
+            settings.starleads_api_key.get_secret_value(),
+            timeout_seconds=settings.starleads_timeout_seconds,
+        )
+        creations, preferences = CreationStore(engine), PreferenceStore(engine)
+        return cls(
+            settings=settings,
+            engine=engine,
+            starleads=starleads,
+            creations=creations,
+            preferences=preferences,
+            creator=CampaignCreator(starleads, creations, preferences),
+        )
+
+    @property
+    def slack_api_host(self) -> str:
+        """The Web API's host:port; response URLs there are trusted too (a local stand-in in tests)."""
+        return urlsplit(str(self.settings.slack_api_url)).netloc
+
+    async def aclose(self) -> None:
+        await self.starleads.aclose()
+        self.engine.dispose()

@@ -1,0 +1,40 @@
+"""The Bolt app: Slack's side of the bot."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+
+from bot.services import Services
+from bot.slack.campaign_flow import CampaignFlow
+from bot.slack.listeners import register_listeners
+
+logger = logging.getLogger(__name__)
+
+_SLACK_API_TIMEOUT_SECONDS = 10
+
+
+def create_bolt_app(services: Services) -> AsyncApp:
+    settings = services.settings
+    signing_secret = settings.slack_signing_secret
+    app = AsyncApp(
+        token=settings.slack_bot_token.get_secret_value(),
+        signing_secret=signing_secret.get_secret_value() if signing_secret else "",
+        request_verification_enabled=not settings.socket_mode,
+        logger=logging.getLogger("bot.slack.bolt"),
+    )
+    # Bolt builds its own client (user agent, logger); point it at the configured Web API.
+    app.client.base_url = str(settings.slack_api_url)
+    app.client.timeout = _SLACK_API_TIMEOUT_SECONDS
+    register_listeners(app, CampaignFlow(services))
+
+    @app.error
+    async def report_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
+        """A bug must never show a traceback to a user: log it, answer Slack plainly."""
+        logger.exception("listener_failed type=%s", body.get("type"), exc_info=error)
+        return BoltResponse(status=500, body="")
+
+    return app

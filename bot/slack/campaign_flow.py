@@ -1,0 +1,217 @@
+"""The `/starleads campaign` flow, from the slash command to the card in the channel.
+
+Every ack happens before any slow I/O: the form opens straight after one local read, a submission is
+answered with the "Creating…" view, and Starleads is called only after that. A submission is keyed on
+its view ID, so double clicks and Slack's re-sends create one campaign.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.campaigns.creation import Created, Outcome, Rejected
+from bot.campaigns.draft import CampaignDraft, DraftInput, DraftInvalid
+from bot.services import Services
+from bot.slack.blocks import campaign_card as cards
+from bot.slack.blocks.campaign_form import campaign_form, read_form
+from bot.slack.delivery import INVITE_TIP, Card, Delivery, deliver_card, tell_privately
+from bot.slack.origin import Origin, OriginInvalid
+from bot.store import CreationRecord, CreationState
+
+logger = logging.getLogger(__name__)
+
+_TOO_SLOW = "Sorry, that took too long and Slack closed the form. Please run `/starleads campaign` again."
+_DAMAGED_FORM = "This form can't be used any more. Close it and run `/starleads campaign` again."
+
+
+class CampaignFlow:
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._settings = services.settings
+
+    async def open_form(
+        self, ack: AsyncAck, client: AsyncWebClient, command: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        """Ack, then `views.open` at once: the trigger ID dies 3 s after Slack sent it."""
+        await ack()
+        origin = Origin(
+            channel_id=str(command.get("channel_id", "")),
+            user_id=str(command.get("user_id", "")),
+            response_url=command.get("response_url"),
+        )
+        try:
+            origin.check(extra_response_host=self._services.slack_api_host)
+        except OriginInvalid as error:
+            logger.warning("slash_command_rejected reason=%s", error)
+            return
+        remembered = await self._services.preferences.get(origin.channel_id)
+        typed = DraftInput(
+            agent_id=remembered.agent_id,
+            phone_number=remembered.phone_number,
+            **({"timezone": remembered.timezone} if remembered.timezone else {}),
+            **({"max_retries": str(remembered.max_retries)} if remembered.max_retries else {}),
+        )
+        try:
+            await client.views_open(
+                trigger_id=command.get("trigger_id"), view=campaign_form(typed, origin.encode())
+            )
+        except SlackApiError as error:
+            logger.warning("views_open_failed error=%s", error.response.get("error"))
+            await respond(
+                text=_TOO_SLOW,
+                response_type="ephemeral",
+            )
+
+    async def submit(
+        self, ack: AsyncAck, client: AsyncWebClient, body: dict[str, Any], view: dict[str, Any]
+    ) -> None:
+        """Validate in the ack; create after it."""
+        origin = self._origin(view)
+        if origin is None:
+            await ack(
+                response_action="update",
+                view=cards.status_view(view.get("private_metadata", ""), _DAMAGED_FORM),
+            )
+            return
+        typed = read_form(view.get("state", {}).get("values"))
+        try:
+            draft = CampaignDraft.from_input(typed)
+        except DraftInvalid as invalid:
+            await ack(
+                response_action="errors", errors={field.value: text for field, text in invalid.errors.items()}
+            )
+            return
+        key, metadata = str(view["id"]), origin.encode()
+        claim = await self._services.creator.claim(
+            key, typed, draft, user_id=origin.user_id, channel_id=origin.channel_id
+        )
+        if not claim.granted:
+            await ack(response_action="update", view=self._view_of(claim.record, draft, origin))
+            return
+        await ack(response_action="update", view=cards.creating_view(draft, metadata, origin.channel_id))
+        await self._create(client, key, typed, draft, origin)
+
+    async def retry(self, ack: AsyncAck, client: AsyncWebClient, body: dict[str, Any]) -> None:
+        """ "Try again": the same draft, under the same key, so it still can't create twice."""
+        await ack()
+        view = body.get("view") or {}
+        origin, record = self._origin(view), await self._services.creations.get(str(view.get("id")))
+        if origin is None or record is None:
+            await self._update(
+                client, view, cards.status_view(view.get("private_metadata", ""), _DAMAGED_FORM)
+            )
+            return
+        typed = DraftInput.model_validate(record.draft_input)
+        draft = CampaignDraft.from_input(typed)
+        claim = await self._services.creator.claim(
+            record.key, typed, draft, user_id=origin.user_id, channel_id=origin.channel_id
+        )
+        if not claim.granted:
+            await self._update(client, view, self._view_of(claim.record, draft, origin))
+            return
+        await self._update(client, view, cards.creating_view(draft, origin.encode(), origin.channel_id))
+        await self._create(client, record.key, typed, draft, origin)
+
+    async def edit(self, ack: AsyncAck, client: AsyncWebClient, body: dict[str, Any]) -> None:
+        """ "Edit the form": back to the form with everything the user typed."""
+        await ack()
+        view = body.get("view") or {}
+        origin, record = self._origin(view), await self._services.creations.get(str(view.get("id")))
+        if origin is None or record is None:
+            await self._update(
+                client, view, cards.status_view(view.get("private_metadata", ""), _DAMAGED_FORM)
+            )
+            return
+        await self._update(
+            client, view, campaign_form(DraftInput.model_validate(record.draft_input), origin.encode())
+        )
+
+    async def _create(
+        self, client: AsyncWebClient, key: str, typed: DraftInput, draft: CampaignDraft, origin: Origin
+    ) -> None:
+        outcome = await self._services.creator.create(key, draft, channel_id=origin.channel_id)
+        view = {"id": key}
+        if isinstance(outcome, Created):
+            where = await self._publish(client, draft, outcome, origin)
+            await self._update(
+                client,
+                view,
+                cards.created_view(
+                    draft,
+                    outcome.campaign.id,
+                    origin.encode(),
+                    where=where,
+                    starleads_app_url=str(self._settings.starleads_app_url),
+                ),
+            )
+            return
+        await self._update(client, view, self._outcome_view(outcome, typed, origin))
+
+    async def _publish(
+        self, client: AsyncWebClient, draft: CampaignDraft, outcome: Created, origin: Origin
+    ) -> str:
+        """Post the card; return the sentence that tells the user where it went."""
+        text, blocks = cards.campaign_card(
+            draft,
+            campaign_id=outcome.campaign.id,
+            agent_name=outcome.agent_name,
+            created_by=origin.user_id,
+            starleads_app_url=str(self._settings.starleads_app_url),
+        )
+        delivery = await deliver_card(client, origin.channel_id, origin.response_url, Card(text, blocks))
+        channel = f"<#{origin.channel_id}>"
+        if delivery is Delivery.POSTED:
+            return f"The card is posted in {channel}."
+        if delivery is Delivery.VIA_RESPONSE_URL:
+            if origin.response_url and await self._services.preferences.first_notice(
+                origin.channel_id, origin.user_id, "invite"
+            ):
+                await tell_privately(origin.response_url, INVITE_TIP)
+            return f"The card is posted in {channel}. Invite me (`/invite @Starleads`) to post there on my own."
+        return f"I couldn't post the card in {channel}, but the campaign exists: see it in Starleads."
+
+    def _outcome_view(self, outcome: Outcome, typed: DraftInput, origin: Origin) -> dict[str, Any]:
+        if isinstance(outcome, Rejected):
+            return campaign_form(typed, origin.encode(), problems=outcome.problems, banner=outcome.general)
+        assert not isinstance(outcome, Created)  # noqa: S101 - handled by the caller
+        if outcome.outcome_unknown:
+            detail = (
+                "Check the campaign list in Starleads before you try again: trying again when it was "
+                "created would make a second one. Everything you typed is kept."
+            )
+        else:
+            detail = "Nothing was created. Everything you typed is kept: try again in a moment."
+        return cards.failed_view(origin.encode(), outcome.message, detail=detail)
+
+    def _view_of(self, record: CreationRecord, draft: CampaignDraft, origin: Origin) -> dict[str, Any]:
+        """What a duplicate submission sees: the finished campaign, or the one still being created."""
+        if record.state is CreationState.CREATED and record.campaign:
+            return cards.created_view(
+                draft,
+                str(record.campaign.get("id")),
+                origin.encode(),
+                where="This campaign was already created from this form; nothing was created twice.",
+                starleads_app_url=str(self._settings.starleads_app_url),
+            )
+        return cards.creating_view(draft, origin.encode(), origin.channel_id)
+
+    def _origin(self, view: dict[str, Any]) -> Origin | None:
+        try:
+            return Origin.decode(
+                view.get("private_metadata"), extra_response_host=self._services.slack_api_host
+            )
+        except OriginInvalid as error:
+            logger.warning("view_rejected reason=%s", error)
+            return None
+
+    async def _update(self, client: AsyncWebClient, view: dict[str, Any], new_view: dict[str, Any]) -> None:
+        try:
+            await client.views_update(view_id=view.get("id"), view=new_view)
+        except SlackApiError as error:
+            logger.warning("views_update_failed error=%s", error.response.get("error"))

@@ -1,0 +1,86 @@
+"""Getting the result card into the channel where the command was typed.
+
+`chat.postMessage` works in public channels (thanks to `chat:write.public`) and wherever the bot is a
+member. In a private channel or DM it is not, so the card goes through the command's `response_url`
+instead, and the user is told once how to invite the bot.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.slack.blocks.kit import Block
+
+logger = logging.getLogger(__name__)
+
+_NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
+INVITE_TIP = (
+    "I posted this through your slash command because I'm not a member of this conversation. "
+    "Invite me with `/invite @Starleads` so I can post here directly."
+)
+
+
+class Delivery(StrEnum):
+    POSTED = "posted"
+    VIA_RESPONSE_URL = "via_response_url"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Card:
+    text: str
+    blocks: list[Block]
+
+
+async def deliver_card(
+    client: AsyncWebClient, channel_id: str, response_url: str | None, card: Card
+) -> Delivery:
+    """Post `card` in the channel, falling back to the response URL where the bot can't post."""
+    try:
+        await client.chat_postMessage(
+            channel=channel_id, text=card.text, blocks=card.blocks, unfurl_links=False, unfurl_media=False
+        )
+    except SlackApiError as error:
+        reason = error.response.get("error") if error.response else None
+        logger.warning("card_post_failed channel=%s error=%s", channel_id, reason)
+        if reason in _NOT_A_MEMBER and response_url:
+            return await _post_via_response_url(response_url, card)
+        return Delivery.FAILED
+    return Delivery.POSTED
+
+
+async def tell_privately(response_url: str, text: str) -> None:
+    """An ephemeral note to the person who typed the command."""
+    await _send(response_url, text=text, response_type="ephemeral", replace_original=False)
+
+
+async def _post_via_response_url(response_url: str, card: Card) -> Delivery:
+    sent = await _send(
+        response_url,
+        text=card.text,
+        blocks=card.blocks,
+        response_type="in_channel",
+        replace_original=False,
+        unfurl_links=False,
+        unfurl_media=False,
+    )
+    return Delivery.VIA_RESPONSE_URL if sent else Delivery.FAILED
+
+
+async def _send(response_url: str, **message: Any) -> bool:
+    try:
+        response = await AsyncWebhookClient(response_url, timeout=10).send(**message)
+    except Exception as error:  # any network failure: report it, the caller has a fallback
+        logger.warning("response_url_failed error=%s", type(error).__name__)
+        return False
+    if response.status_code != 200:
+        logger.warning("response_url_failed status=%s", response.status_code)
+        return False
+    return True

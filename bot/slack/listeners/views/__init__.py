@@ -1,0 +1,3 @@
+from bot.slack.listeners.views import campaign_submission
+
+__all__ = ["campaign_submission"]

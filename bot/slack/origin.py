@@ -1,0 +1,63 @@
+"""Where a `/starleads campaign` came from, carried through the modal in `private_metadata`.
+
+A view_submission does not say which channel the command was typed in, so the modal carries it. What
+comes back from Slack is checked again before use: IDs must look like Slack IDs, and the response URL
+must point at Slack (or at the configured Web API host, which is how tests use a local stand-in).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from urllib.parse import urlsplit
+
+_CHANNEL_ID = re.compile(r"[CDG][A-Z0-9]{2,30}")
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
+_SLACK_RESPONSE_HOSTS = frozenset({"hooks.slack.com"})
+
+
+class OriginInvalid(ValueError):
+    """The metadata did not come from this bot, or was damaged on the way."""
+
+
+@dataclass(frozen=True)
+class Origin:
+    channel_id: str
+    user_id: str
+    response_url: str | None = None
+
+    def encode(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"))
+
+    @classmethod
+    def decode(cls, text: str | None, *, extra_response_host: str | None = None) -> Origin:
+        try:
+            data = json.loads(text or "")
+            origin = cls(
+                channel_id=str(data["channel_id"]),
+                user_id=str(data["user_id"]),
+                response_url=data.get("response_url"),
+            )
+        except (ValueError, KeyError, TypeError):
+            raise OriginInvalid("the form's metadata is unreadable") from None
+        origin.check(extra_response_host=extra_response_host)
+        return origin
+
+    def check(self, *, extra_response_host: str | None = None) -> None:
+        if not _CHANNEL_ID.fullmatch(self.channel_id) or not _USER_ID.fullmatch(self.user_id):
+            raise OriginInvalid("the channel or user ID is not a Slack ID")
+        if self.response_url is not None and not is_slack_response_url(
+            self.response_url, extra_response_host
+        ):
+            raise OriginInvalid("the response URL does not point at Slack")
+
+
+def is_slack_response_url(url: str, extra_host: str | None = None) -> bool:
+    """Only ever POST to Slack's own hooks host (or the configured Web API host)."""
+    if not isinstance(url, str) or len(url) > 500:
+        return False
+    parts = urlsplit(url)
+    if parts.hostname in _SLACK_RESPONSE_HOSTS:
+        return parts.scheme == "https"
+    return extra_host is not None and parts.netloc == extra_host and parts.scheme in ("http", "https")

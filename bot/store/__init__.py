@@ -1,0 +1,15 @@
+"""Persistence: campaign creations (idempotency), channel preferences, one-time notices."""
+
+from bot.store.creations import Claim, CreationRecord, CreationState, CreationStore
+from bot.store.database import connect
+from bot.store.preferences import ChannelPreferences, PreferenceStore
+
+__all__ = [
+    "ChannelPreferences",
+    "Claim",
+    "CreationRecord",
+    "CreationState",
+    "CreationStore",
+    "PreferenceStore",
+    "connect",
+]

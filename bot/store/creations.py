@@ -1,0 +1,119 @@
+"""Campaign creations keyed by the Slack view they came from: the guard against creating twice.
+
+A key is claimed with one INSERT (the primary key makes it atomic across threads and processes). A
+claim on a key that failed for sure, or whose outcome the user chose to retry, is taken back with a
+conditional UPDATE, so two simultaneous retries still yield one attempt.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.store.database import creations, now, run_in_thread
+
+
+class CreationState(StrEnum):
+    CREATING = "creating"
+    CREATED = "created"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+
+RETRYABLE_STATES = (CreationState.FAILED, CreationState.UNKNOWN)
+
+
+@dataclass(frozen=True)
+class CreationRecord:
+    key: str
+    state: CreationState
+    draft_input: dict[str, Any]
+    user_id: str
+    channel_id: str
+    campaign: dict[str, Any] | None
+    agent_name: str | None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The result of asking to create: `granted` means this caller, and only it, calls Starleads now."""
+
+    granted: bool
+    record: CreationRecord
+
+
+class CreationStore:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    async def claim(
+        self, key: str, *, fingerprint: str, draft_input: dict[str, Any], user_id: str, channel_id: str
+    ) -> Claim:
+        return await run_in_thread(self._claim, key, fingerprint, draft_input, user_id, channel_id)
+
+    async def get(self, key: str) -> CreationRecord | None:
+        return await run_in_thread(self._get, key)
+
+    async def finish(
+        self,
+        key: str,
+        state: CreationState,
+        *,
+        campaign: dict[str, Any] | None = None,
+        agent_name: str | None = None,
+    ) -> None:
+        values: dict[str, Any] = {"state": state.value, "updated_at": now(), "agent_name": agent_name}
+        if campaign is not None:
+            values |= {"campaign_id": str(campaign.get("id")), "campaign_json": json.dumps(campaign)}
+        await run_in_thread(self._execute, update(creations).where(creations.c.key == key).values(**values))
+
+    def _claim(
+        self, key: str, fingerprint: str, draft_input: dict[str, Any], user_id: str, channel_id: str
+    ) -> Claim:
+        stamp = now()
+        fresh = {
+            "state": CreationState.CREATING.value,
+            "fingerprint": fingerprint,
+            "draft_input": json.dumps(draft_input),
+            "user_id": user_id,
+            "channel_id": channel_id,
+            "updated_at": stamp,
+        }
+        try:
+            self._execute(insert(creations).values(key=key, created_at=stamp, attempts=1, **fresh))
+        except IntegrityError:
+            retried = self._execute(
+                update(creations)
+                .where(creations.c.key == key, creations.c.state.in_([s.value for s in RETRYABLE_STATES]))
+                .values(attempts=creations.c.attempts + 1, **fresh)
+            )
+            record = self._get(key)
+            assert record is not None  # noqa: S101 - the row exists: the INSERT just collided with it
+            return Claim(granted=retried.rowcount == 1, record=record)
+        record = self._get(key)
+        assert record is not None  # noqa: S101 - inserted above
+        return Claim(granted=True, record=record)
+
+    def _get(self, key: str) -> CreationRecord | None:
+        with self._engine.connect() as connection:
+            row = connection.execute(select(creations).where(creations.c.key == key)).mappings().first()
+        if row is None:
+            return None
+        return CreationRecord(
+            key=row["key"],
+            state=CreationState(row["state"]),
+            draft_input=json.loads(row["draft_input"]),
+            user_id=row["user_id"],
+            channel_id=row["channel_id"],
+            campaign=json.loads(row["campaign_json"]) if row["campaign_json"] else None,
+            agent_name=row["agent_name"],
+        )
+
+    def _execute(self, statement: Any) -> Any:
+        with self._engine.begin() as connection:
+            return connection.execute(statement)

@@ -1,0 +1,112 @@
+"""The database: SQLite by default, any SQLAlchemy URL (PostgreSQL in production) via DATABASE_URL.
+
+The engine is synchronous and every store runs its statements in a worker thread (`run_in_thread`), so
+a slow disk or database never stalls the event loop that acknowledges Slack's requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, ParamSpec, TypeVar
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.dml import Insert
+
+metadata = MetaData()
+
+creations = Table(
+    "campaign_creations",
+    metadata,
+    Column("key", String(255), primary_key=True),
+    Column("state", String(16), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("draft_input", Text, nullable=False),
+    Column("user_id", String(64), nullable=False),
+    Column("channel_id", String(64), nullable=False),
+    Column("campaign_id", String(200)),
+    Column("campaign_json", Text),
+    Column("agent_name", String(200)),
+    Column("attempts", Integer, nullable=False, default=1),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+channel_preferences = Table(
+    "channel_preferences",
+    metadata,
+    Column("channel_id", String(64), primary_key=True),
+    Column("agent_id", String(200)),
+    Column("phone_number", String(64)),
+    Column("timezone", String(64)),
+    Column("max_retries", Integer),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+notices = Table(
+    "notices",
+    metadata,
+    Column("channel_id", String(64), primary_key=True),
+    Column("user_id", String(64), primary_key=True),
+    Column("kind", String(64), primary_key=True),
+    Column("shown_at", DateTime(timezone=True), nullable=False),
+)
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def connect(url: str) -> Engine:
+    """An engine for `url`, with the tables created if they are missing."""
+    url = _with_driver(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        event.listen(engine, "connect", _tune_sqlite)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    metadata.create_all(engine)
+    return engine
+
+
+def insert_or_update(engine: Engine, table: Table, values: dict[str, Any], keys: list[str]) -> Insert:
+    """An upsert statement in the engine's own dialect (SQLite and PostgreSQL)."""
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).values(**values)
+    updates = {name: statement.excluded[name] for name in values if name not in keys}
+    return statement.on_conflict_do_update(index_elements=keys, set_=updates)
+
+
+async def run_in_thread(function: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
+    return await asyncio.to_thread(function, *args, **kwargs)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _with_driver(url: str) -> str:
+    """`postgresql://` means psycopg 3 here (the driver we ship), not SQLAlchemy's psycopg2 default."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def _tune_sqlite(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

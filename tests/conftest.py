@@ -1,0 +1,128 @@
+"""The real bot, run as `python -m bot serve` on a loopback port, wired to local stand-ins."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.slack_driver import SIGNING_SECRET, SlackDriver
+from tests.standins.slack_api import FakeSlack
+from tests.standins.starleads_api import API_KEY, FakeStarleads
+
+BOT_TOKEN = "xoxb-000000000000-test-bot-token-3e9d"
+REPO = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def bot_environment(
+    slack: FakeSlack, starleads: FakeStarleads, workdir: Path, **overrides: str
+) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "STARLEADS_", "DATABASE_URL"))}
+    env.update(
+        {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": slack.api_url,
+            "STARLEADS_API_URL": starleads.url,
+            "STARLEADS_API_KEY": API_KEY,
+            "STARLEADS_TIMEOUT_SECONDS": "1.5",
+            "DATABASE_URL": f"sqlite:///{workdir / 'bot.db'}",
+            "PORT": str(free_port()),
+            "PYTHONUNBUFFERED": "1",
+            **overrides,
+        }
+    )
+    return env
+
+
+class RunningBot:
+    """A `starleads-bot serve` process; its log is kept so tests can read what operators would."""
+
+    def __init__(self, env: dict[str, str], workdir: Path) -> None:
+        self.url = f"http://127.0.0.1:{env['PORT']}"
+        self.log_path = workdir / "bot.log"
+        self._log = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve"],
+            cwd=workdir,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        self._wait_until_healthy()
+
+    def _wait_until_healthy(self, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the bot exited early:\n{self.log()}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        raise RuntimeError(f"the bot did not become healthy:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self._log.close()
+
+
+@pytest.fixture(scope="session")
+def fake_slack() -> Iterator[FakeSlack]:
+    stand_in = FakeSlack().start()
+    yield stand_in
+    stand_in.stop()
+
+
+@pytest.fixture(scope="session")
+def fake_starleads() -> Iterator[FakeStarleads]:
+    stand_in = FakeStarleads().start()
+    yield stand_in
+    stand_in.stop()
+
+
+@pytest.fixture(scope="session")
+def bot(
+    fake_slack: FakeSlack, fake_starleads: FakeStarleads, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningBot]:
+    workdir = tmp_path_factory.mktemp("bot")
+    running = RunningBot(bot_environment(fake_slack, fake_starleads, workdir), workdir)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def slack(bot: RunningBot, fake_slack: FakeSlack, fake_starleads: FakeStarleads) -> SlackDriver:
+    """A clean slate for each test: stand-ins forget earlier calls and scripted failures."""
+    fake_slack.reset()
+    fake_starleads.reset()
+    return SlackDriver(bot.url, fake_slack.response_url())
+
+
+def opened_view(fake_slack: FakeSlack) -> dict[str, Any]:
+    """The modal the bot opened last, with the ID Slack gave it."""
+    call = fake_slack.wait_call("views.open")[-1]
+    view = call["view"]
+    return {**view, "id": f"V{abs(hash(call['trigger_id'])) % 10**10:010d}"}

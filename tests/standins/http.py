@@ -1,0 +1,118 @@
+"""A tiny threaded HTTP server that records requests; both stand-ins build on it."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    query: dict[str, str] = field(default_factory=dict)
+
+    def json(self) -> Any:
+        return json.loads(self.body or b"null")
+
+    def form(self) -> dict[str, str]:
+        return dict(parse_qsl(self.body.decode()))
+
+
+Reply = tuple[int, dict[str, str], bytes]
+
+
+class StandIn:
+    """Serves `handle(recorded) -> Reply` on a loopback port and keeps every request it saw."""
+
+    def __init__(self) -> None:
+        self.requests: list[Recorded] = []
+        self._lock = threading.Condition()
+        stand_in = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _serve(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                parts = urlsplit(self.path)
+                recorded = Recorded(
+                    method=self.command,
+                    path=parts.path,
+                    headers={k.lower(): v for k, v in self.headers.items()},
+                    body=self.rfile.read(length),
+                    query=dict(parse_qsl(parts.query)),
+                )
+                with stand_in._lock:
+                    stand_in.requests.append(recorded)
+                    stand_in._lock.notify_all()
+                try:
+                    status, headers, body = stand_in.handle(recorded)
+                except ConnectionAbortedError:
+                    self.close_connection = True
+                    return
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _serve
+
+            def log_message(self, *_: Any) -> None:
+                return
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> StandIn:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def handle(self, recorded: Recorded) -> Reply:
+        raise NotImplementedError
+
+    def clear(self) -> None:
+        with self._lock:
+            self.requests.clear()
+
+    def wait_for(
+        self, predicate: Callable[[Recorded], bool], count: int = 1, timeout: float = 10
+    ) -> list[Recorded]:
+        """Block until `count` recorded requests match (the bot works after its acks, asynchronously)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                matching = [r for r in self.requests if predicate(r)]
+                if len(matching) >= count:
+                    return matching
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    seen = [f"{r.method} {r.path}" for r in self.requests]
+                    raise AssertionError(
+                        f"expected {count} matching request(s) within {timeout}s; saw {seen}"
+                    )
+                self._lock.wait(remaining)
+
+
+def json_reply(status: int, body: Any, headers: dict[str, str] | None = None) -> Reply:
+    return status, {"content-type": "application/json", **(headers or {})}, json.dumps(body).encode()

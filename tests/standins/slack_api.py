@@ -1,0 +1,105 @@
+"""Slack's Web API as the bot sees it (views.*, chat.*, auth.test) plus response URLs."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from typing import Any
+
+from tests.standins.http import Recorded, Reply, StandIn, json_reply
+
+RESPONSE_URL_PATH = "/response/"
+
+
+class FakeSlack(StandIn):
+    def __init__(self) -> None:
+        super().__init__()
+        self._failures: dict[str, list[dict[str, Any]]] = {}
+        self._ids = itertools.count(1)
+        self._failure_lock = threading.Lock()
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/"
+
+    def response_url(self, name: str = "cmd") -> str:
+        return f"{self.url}{RESPONSE_URL_PATH}{name}"
+
+    def fail(
+        self,
+        method: str,
+        error: str,
+        *,
+        times: int = 1,
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """Make the next `times` calls of `method` fail the way Slack does."""
+        with self._failure_lock:
+            self._failures.setdefault(method, []).extend(
+                [{"error": error, "status": status, "headers": headers or {}}] * times
+            )
+
+    def reset(self) -> None:
+        with self._failure_lock:
+            self._failures.clear()
+        self.clear()
+
+    # What tests look at -------------------------------------------------------------------------
+    def calls(self, method: str) -> list[dict[str, Any]]:
+        return [_params(r) for r in self.requests if r.path == f"/api/{method}"]
+
+    def wait_call(self, method: str, count: int = 1, timeout: float = 10) -> list[dict[str, Any]]:
+        found = self.wait_for(lambda r: r.path == f"/api/{method}", count=count, timeout=timeout)
+        return [_params(r) for r in found]
+
+    def response_url_posts(self, name: str = "cmd") -> list[dict[str, Any]]:
+        return [r.json() for r in self.requests if r.path == f"{RESPONSE_URL_PATH}{name}"]
+
+    def wait_response_url(
+        self, name: str = "cmd", count: int = 1, timeout: float = 10
+    ) -> list[dict[str, Any]]:
+        found = self.wait_for(lambda r: r.path == f"{RESPONSE_URL_PATH}{name}", count=count, timeout=timeout)
+        return [r.json() for r in found]
+
+    # Serving ------------------------------------------------------------------------------------
+    def handle(self, recorded: Recorded) -> Reply:
+        if recorded.path.startswith(RESPONSE_URL_PATH):
+            return 200, {"content-type": "text/plain"}, b"ok"
+        method = recorded.path.removeprefix("/api/")
+        with self._failure_lock:
+            queued = self._failures.get(method)
+            failure = queued.pop(0) if queued else None
+        if failure:
+            return json_reply(failure["status"], {"ok": False, "error": failure["error"]}, failure["headers"])
+        params = _params(recorded)
+        if method == "auth.test":
+            return json_reply(
+                200,
+                {
+                    "ok": True,
+                    "user_id": "UBOT",
+                    "bot_id": "BBOT",
+                    "team_id": "T0001",
+                    "user": "starleads",
+                    "team": "Test team",
+                    "url": "https://test.slack.com/",
+                },
+            )
+        if method in ("views.open", "views.update", "views.push"):
+            view = params.get("view")
+            view = json.loads(view) if isinstance(view, str) else view
+            view_id = params.get("view_id") or f"V{next(self._ids):08d}"
+            return json_reply(200, {"ok": True, "view": {**(view or {}), "id": view_id, "hash": "h1"}})
+        if method == "chat.postMessage":
+            return json_reply(
+                200, {"ok": True, "channel": params.get("channel"), "ts": f"1700000000.{next(self._ids):06d}"}
+            )
+        return json_reply(200, {"ok": True})
+
+
+def _params(recorded: Recorded) -> dict[str, Any]:
+    if recorded.headers.get("content-type", "").startswith("application/json"):
+        return recorded.json()
+    return recorded.form()

@@ -1,0 +1,150 @@
+"""Starleads' REST API as documented: it enforces the rules of POST /Campaign and answers problem details."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import threading
+import time
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from zoneinfo import available_timezones
+
+from tests.standins.http import Recorded, Reply, StandIn, json_reply
+
+API_KEY = "sl-test-key-5f2b9c1d8e7a"
+PHONE_AGENT = "66f1b2d0016e6d3e9353ab85"
+WEB_AGENT = "agent-123-abc"
+COMPANY_NUMBER = "+33123456789"
+AGENTS = {PHONE_AGENT: ("Chloé — Relance", "Phone"), WEB_AGENT: ("Web assistant", "Web")}
+SECRET_PROMPT = "You are Chloé. PROMPT-MUST-NOT-LEAK"
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+class FakeStarleads(StandIn):
+    def __init__(self) -> None:
+        super().__init__()
+        self._scripted: list[tuple[int, Any, dict[str, str]]] = []
+        self.create_delay_seconds = 0.0
+        self._ids = itertools.count(1)
+        self._script_lock = threading.Lock()
+
+    def answer_next_create(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        with self._script_lock:
+            self._scripted.append((status, body, headers or {}))
+
+    def reset(self) -> None:
+        with self._script_lock:
+            self._scripted.clear()
+        self.create_delay_seconds = 0.0
+        self.clear()
+
+    def creates(self) -> list[Recorded]:
+        return [r for r in self.requests if r.method == "POST" and r.path == "/Campaign"]
+
+    def wait_creates(self, count: int = 1, timeout: float = 10) -> list[Recorded]:
+        return self.wait_for(
+            lambda r: r.method == "POST" and r.path == "/Campaign", count=count, timeout=timeout
+        )
+
+    def handle(self, recorded: Recorded) -> Reply:
+        if recorded.headers.get("x-api-key") != API_KEY:
+            return _problem(401, "Unauthorized", "Invalid API key")
+        if recorded.method == "GET" and (match := re.fullmatch(r"/Agent/([^/]+)/prompt", recorded.path)):
+            agent_id = unquote(match[1])
+            if agent_id not in AGENTS:
+                return _problem(404, "Not Found", f"No agent exists with agentId : {agent_id}")
+            return json_reply(
+                200, {"agentId": agent_id, "agentName": AGENTS[agent_id][0], "prompt": SECRET_PROMPT}
+            )
+        if recorded.method == "POST" and recorded.path == "/Campaign":
+            if self.create_delay_seconds:
+                time.sleep(self.create_delay_seconds)
+            with self._script_lock:
+                scripted = self._scripted.pop(0) if self._scripted else None
+            if scripted:
+                status, body, headers = scripted
+                if isinstance(body, bytes):
+                    return status, {"content-type": "application/json", **headers}, body
+                return json_reply(status, body, headers)
+            return self._create(recorded.json())
+        return _problem(404, "Not Found", f"No route {recorded.method} {recorded.path}")
+
+    def _create(self, body: Any) -> Reply:
+        if not isinstance(body, dict):
+            return _problem(400, "Bad Request", "The request body must be a JSON object")
+        errors = _check(body)
+        if errors:
+            return json_reply(
+                400,
+                {
+                    "type": "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+                    "title": "One or more validation errors occurred.",
+                    "status": 400,
+                    "errors": errors,
+                },
+            )
+        agent = AGENTS.get(body["agentId"])
+        if agent is None:
+            return _problem(404, "Not Found", f"No agent exists with agentId : {body['agentId']}")
+        phone = body.get("phoneNumber")
+        if agent[1] == "Phone" and not phone:
+            return _problem(400, "Bad Request", "A phone number is required for agents of channel Phone")
+        if phone and phone != COMPANY_NUMBER:
+            return json_reply(
+                400,
+                {
+                    "title": "Bad Request",
+                    "status": 400,
+                    "errors": {"PhoneNumber": [f"{phone} is not one of your company's phone numbers"]},
+                },
+            )
+        campaign = {
+            "id": f"{next(self._ids):024x}",
+            "name": body["name"],
+            "agentId": body["agentId"],
+            "phoneNumber": phone,
+            "maxRetries": body.get("maxRetries", 3),
+            "delayBetweenRetries": body.get("delayBetweenRetries", 2),
+            "webhookUrl": body.get("webhookUrl"),
+            "country": "FR",
+            "timezone": body.get("timezone", "Europe/Paris"),
+            "schedule": body.get("schedule"),
+            "isActive": False,
+        }
+        return json_reply(200, campaign)
+
+
+def _check(body: dict[str, Any]) -> dict[str, list[str]]:
+    """The documented rules of POST /Campaign, as an ASP.NET back end would report them."""
+    errors: dict[str, list[str]] = {}
+    if not isinstance(body.get("name"), str) or not body["name"].strip():
+        errors["Name"] = ["The Name field is required."]
+    if not isinstance(body.get("agentId"), str) or not body["agentId"]:
+        errors["AgentId"] = ["The AgentId field is required."]
+    retries = body.get("maxRetries", 3)
+    if not isinstance(retries, int) or not 1 <= retries <= 4:
+        errors["MaxRetries"] = ["MaxRetries must be between 1 and 4."]
+    delay = body.get("delayBetweenRetries", 2)
+    if not isinstance(delay, int | float) or delay <= 0:
+        errors["DelayBetweenRetries"] = ["DelayBetweenRetries must be greater than 0."]
+    url = body.get("webhookUrl")
+    if url is not None and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname):
+        errors["WebhookUrl"] = ["WebhookUrl must be a valid HTTP/HTTPS URL."]
+    if body.get("timezone", "Europe/Paris") not in available_timezones():
+        errors["Timezone"] = ["Timezone is not a valid IANA identifier."]
+    for index, day in enumerate(body.get("schedule") or []):
+        if day.get("day") not in DAYS:
+            errors[f"Schedule[{index}].Day"] = ["Unknown day."]
+        for window in day.get("timeRanges") or []:
+            if (
+                not re.fullmatch(r"\d{2}:\d{2}:\d{2}", str(window.get("startTime")))
+                or not re.fullmatch(r"\d{2}:\d{2}:\d{2}", str(window.get("endTime")))
+                or window["startTime"] >= window["endTime"]
+            ):
+                errors[f"Schedule[{index}].TimeRanges"] = ["Each time range must start before it ends."]
+    return errors
+
+
+def _problem(status: int, title: str, detail: str) -> Reply:
+    return json_reply(status, {"type": "about:blank", "title": title, "status": status, "detail": detail})
