@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.slack_driver import SIGNING_SECRET, SlackDriver
+from tests.slack_driver import SIGNING_SECRET, SlackDriver, unique_id
 from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import API_KEY, FakeStarleads
 
@@ -121,8 +121,9 @@ def slack(bot: RunningBot, fake_slack: FakeSlack, fake_starleads: FakeStarleads)
     return SlackDriver(bot.url, fake_slack.response_url())
 
 
-def opened_view(fake_slack: FakeSlack) -> dict[str, Any]:
-    """The modal the bot opened last, with the ID Slack gave it."""
-    call = fake_slack.wait_call("views.open")[-1]
-    view = call["view"]
-    return {**view, "id": f"V{abs(hash(call['trigger_id'])) % 10**10:010d}"}
+def open_form(slack: SlackDriver, fake_slack: FakeSlack, channel_id: str = "C0TEAM01") -> dict[str, Any]:
+    """Type `/starleads campaign` and return the modal the bot opened, with the ID Slack gave it."""
+    already = len(fake_slack.calls("views.open"))
+    assert slack.command("campaign", channel_id=channel_id).status_code == 200
+    call = fake_slack.wait_call("views.open", count=already + 1)[-1]
+    return {**call["view"], "id": unique_id("V")}

@@ -146,7 +146,7 @@ async def create_in_starleads(starleads: StarleadsClient, draft: CampaignDraft) 
             outcome_unknown=True,
         )
     if isinstance(created, StarleadsUnavailable):
-        return Unavailable(_unavailable_message(created), outcome_unknown=False)
+        return Unavailable(_unavailable_message(created), outcome_unknown=created.may_have_created)
     if isinstance(created, StarleadsError):
         return Unavailable(f"Something went wrong talking to Starleads ({created}).", outcome_unknown=True)
     raise created  # a bug of ours, not Starleads': let it surface in the logs
@@ -182,6 +182,8 @@ def _field_named_in(detail: str) -> DraftField | None:
 def _unavailable_message(error: StarleadsUnavailable) -> str:
     if error.status == 429:
         return "Starleads is receiving too many requests right now."
-    if error.status:
+    if error.status and error.status >= 500:
         return f"Starleads had a problem on its side (HTTP {error.status})."
+    if error.status and 200 <= error.status < 300:
+        return "Starleads answered without the new campaign's ID, so I can't tell whether it was created."
     return f"{error}."

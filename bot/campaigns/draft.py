@@ -27,6 +27,8 @@ WEBHOOK_URL_MAX_LENGTH = 2000
 MIN_RETRIES, MAX_RETRIES, DEFAULT_RETRIES = 1, 4, 3
 DEFAULT_DELAY_HOURS = 2.0
 MAX_DELAY_HOURS = 24 * 365
+# National numbers are read as French first, then as the overseas departments' own plans (0590 …).
+_FRENCH_REGIONS = ("FR", "GP", "MQ", "GF", "RE", "YT", "PM", "NC", "PF")
 
 
 class DraftField(StrEnum):
@@ -228,13 +230,14 @@ def normalise_phone_number(typed: str) -> str:
         f"“{_quote(typed)}” is not a phone number I can use: type it in international form "
         "(+33 1 23 45 67 89) or as a French number (01 23 45 67 89)."
     )
-    try:
-        number = phonenumbers.parse(typed, "FR")
-    except phonenumbers.NumberParseException:
-        raise ValueError(problem) from None
-    if not phonenumbers.is_valid_number(number):
-        raise ValueError(problem)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    for region in _FRENCH_REGIONS:
+        try:
+            number = phonenumbers.parse(typed, region)
+        except phonenumbers.NumberParseException:
+            raise ValueError(problem) from None
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    raise ValueError(problem)
 
 
 def _schedule_from_controls(typed: DraftInput, errors: dict[DraftField, str]) -> WeeklySchedule | None:

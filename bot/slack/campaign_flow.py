@@ -173,7 +173,7 @@ class CampaignFlow:
                 origin.channel_id, origin.user_id, "invite"
             ):
                 await tell_privately(origin.response_url, INVITE_TIP)
-            return f"The card is posted in {channel}. Invite me (`/invite @Starleads`) to post there on my own."
+            return f"The card is posted in {channel}. Invite me (`/invite @Starleads`) to post there myself."
         return f"I couldn't post the card in {channel}, but the campaign exists: see it in Starleads."
 
     def _outcome_view(self, outcome: Outcome, typed: DraftInput, origin: Origin) -> dict[str, Any]:

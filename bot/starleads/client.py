@@ -91,7 +91,8 @@ def _read(response: httpx.Response, model: type[_Model]) -> _Model:
     if status in (401, 403):
         raise StarleadsAuthError(status)
     if status == 429 or status >= 500:
-        raise StarleadsUnavailable(f"Starleads answered {status}", status=status)
+        # Starleads reports a failure: it should not have acted on the request.
+        raise StarleadsUnavailable(f"Starleads answered {status}", status=status, may_have_created=False)
     if 400 <= status < 500:
         raise StarleadsRejected(status, _problem(response))
     if not 200 <= status < 300:

@@ -75,7 +75,7 @@ def campaign_form(
                 placeholder="e.g. +33 1 23 45 67 89",
             ),
             optional=True,
-            hint="Needed for phone agents: one of your company's numbers in Starleads (01 23 45 67 89 is fine).",
+            hint="For phone agents: one of your company's numbers in Starleads (01 23 45 67 89 is fine).",
         ),
     )
     blocks.append(kit.divider())
