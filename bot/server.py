@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+import aiohttp
 import uvicorn
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
@@ -16,15 +18,18 @@ from starlette.routing import Route
 
 from bot.services import Services
 from bot.slack.app import create_bolt_app
+from bot.slack.background import AfterAck
 
 logger = logging.getLogger(__name__)
 
 MAX_SLACK_BODY_BYTES = 256 * 1024
+_SHUTDOWN_GRACE_SECONDS = 25.0
 
 
 def create_web_app(services: Services) -> Starlette:
     """Slack at `POST /slack/events` (HTTP mode), `GET /healthz` for load balancers."""
-    bolt = create_bolt_app(services)
+    after_ack = AfterAck()
+    bolt = create_bolt_app(services, after_ack)
     slack = AsyncSlackRequestHandler(bolt)
     settings = services.settings
 
@@ -32,23 +37,36 @@ def create_web_app(services: Services) -> Starlette:
         declared = request.headers.get("content-length", "0")
         if not declared.isdigit() or int(declared) > MAX_SLACK_BODY_BYTES:
             return PlainTextResponse("Request body too large", status_code=413)
-        return await slack.handle(request)
+        try:
+            return await slack.handle(request)
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            # Bolt trusts the payload's shape while parsing and routing it; a malformed one ends here.
+            logger.warning("slack_request_malformed error=%s", type(error).__name__)
+            return PlainTextResponse("Malformed request", status_code=400)
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok", "mode": "socket" if settings.socket_mode else "http"})
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        socket_mode = None
+        # One pooled session for every Web API call: slack_sdk otherwise opens a connection (and a TLS
+        # handshake) per call, which `views.open` cannot afford inside its 3-second trigger window.
+        bolt.client.session = aiohttp.ClientSession()
+        socket_mode, connecting = None, None
         if settings.socket_mode and settings.slack_app_token:
             socket_mode = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
-            await socket_mode.connect_async()
+            # In the background: slack_sdk retries until Slack answers, and start-up must not wait for it.
+            connecting = asyncio.create_task(socket_mode.connect_async())
         logger.info("ready mode=%s", "socket" if socket_mode else "http")
         try:
             yield
         finally:
+            if connecting:
+                connecting.cancel()
             if socket_mode:
                 await socket_mode.close_async()
+            await after_ack.drain(_SHUTDOWN_GRACE_SECONDS)
+            await bolt.client.session.close()
             await services.aclose()
 
     routes = [Route("/healthz", healthz, methods=["GET"])]
@@ -65,6 +83,6 @@ def serve(services: Services, host: str = "0.0.0.0") -> None:  # noqa: S104 - a 
         log_config=None,
         access_log=False,
         lifespan="on",
-        timeout_graceful_shutdown=10,
+        timeout_graceful_shutdown=30,
     )
     uvicorn.Server(config).run()

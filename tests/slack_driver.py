@@ -38,7 +38,9 @@ class SlackDriver:
         headers = {
             "content-type": content_type,
             "x-slack-request-timestamp": stamp,
-            "x-slack-signature": signature or self._verifier.generate_signature(timestamp=stamp, body=body),
+            "x-slack-signature": signature
+            if signature is not None
+            else self._verifier.generate_signature(timestamp=stamp, body=body),
         }
         return self._http.post(self.events_url, content=body.encode(), headers=headers)
 

@@ -6,8 +6,8 @@ validation still accepts any real IANA zone (remembered or typed in a later vers
 
 from __future__ import annotations
 
-from datetime import datetime
-from functools import cache
+from datetime import UTC, datetime
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 DEFAULT_TIMEZONE = "Europe/Paris"
@@ -69,6 +69,8 @@ CURATED_TIMEZONES: dict[str, tuple[str, ...]] = {
     "Other": ("UTC",),
 }
 
+CURATED_ZONE_NAMES = frozenset(zone for zones in CURATED_TIMEZONES.values() for zone in zones)
+
 
 def is_known_timezone(name: str) -> bool:
     """True for a real IANA zone name (`Europe/Paris`), as Starleads expects."""
@@ -86,8 +88,24 @@ def _iana_zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
+def timezone_choices(at: datetime | None = None) -> dict[str, list[tuple[str, str]]]:
+    """The curated zones by region as (zone, "Europe/Paris (UTC+01:00)") pairs, offsets as of `at`.
+
+    Offsets change only with DST, so the labels are computed once an hour, not for every form.
+    """
+    moment = at or datetime.now(UTC)
+    return _choices_at(moment.replace(minute=0, second=0, microsecond=0))
+
+
 def utc_offset_label(name: str, at: datetime | None = None) -> str:
-    """`UTC+01:00` today, so the menu shows what the zone means right now (DST included)."""
-    moment = (at or datetime.now(ZoneInfo("UTC"))).astimezone(ZoneInfo(name))
-    offset = moment.strftime("%z")
+    """`UTC+01:00` at `at` (now by default), so a menu shows what the zone means today, DST included."""
+    offset = (at or datetime.now(UTC)).astimezone(ZoneInfo(name)).strftime("%z")
     return f"UTC{offset[:3]}:{offset[3:]}"
+
+
+@lru_cache(maxsize=2)
+def _choices_at(hour: datetime) -> dict[str, list[tuple[str, str]]]:
+    return {
+        region: [(zone, f"{zone} ({utc_offset_label(zone, hour)})") for zone in zones]
+        for region, zones in CURATED_TIMEZONES.items()
+    }

@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 
 from bot.services import Services
+from bot.slack.background import AfterAck
 from bot.slack.campaign_flow import CampaignFlow
 from bot.slack.listeners import register_listeners
 
@@ -17,19 +18,21 @@ logger = logging.getLogger(__name__)
 _SLACK_API_TIMEOUT_SECONDS = 10
 
 
-def create_bolt_app(services: Services) -> AsyncApp:
+def create_bolt_app(services: Services, after_ack: AfterAck) -> AsyncApp:
     settings = services.settings
     signing_secret = settings.slack_signing_secret
     app = AsyncApp(
         token=settings.slack_bot_token.get_secret_value(),
         signing_secret=signing_secret.get_secret_value() if signing_secret else "",
         request_verification_enabled=not settings.socket_mode,
+        # Answer Slack as soon as a listener returns (no polling); listeners hand slow work to AfterAck.
+        process_before_response=True,
         logger=logging.getLogger("bot.slack.bolt"),
     )
     # Bolt builds its own client (user agent, logger); point it at the configured Web API.
     app.client.base_url = str(settings.slack_api_url)
     app.client.timeout = _SLACK_API_TIMEOUT_SECONDS
-    register_listeners(app, CampaignFlow(services))
+    register_listeners(app, CampaignFlow(services, after_ack))
 
     @app.error
     async def report_error(error: Exception, body: dict[str, Any]) -> BoltResponse:

@@ -1,8 +1,9 @@
 """The `/starleads campaign` flow, from the slash command to the card in the channel.
 
-Every ack happens before any slow I/O: the form opens straight after one local read, a submission is
-answered with the "Creating…" view, and Starleads is called only after that. A submission is keyed on
-its view ID, so double clicks and Slack's re-sends create one campaign.
+Each listener answers Slack within milliseconds (validation and the create-once claim are local) and
+hands the slow part to `AfterAck`, which runs it once the answer is sent: `views.open` straight after
+one local read, the Starleads call after the "Creating…" view. A submission is keyed on its view ID,
+so double clicks and Slack's re-sends create one campaign.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.campaigns.creation import Created, Outcome, Rejected
+from bot.campaigns.creation import Created, Outcome, Rejected, Unavailable
 from bot.campaigns.draft import CampaignDraft, DraftInput, DraftInvalid
 from bot.services import Services
+from bot.slack.background import AfterAck
 from bot.slack.blocks import campaign_card as cards
 from bot.slack.blocks.campaign_form import campaign_form, read_form
+from bot.slack.blocks.kit import escape
 from bot.slack.delivery import INVITE_TIP, Card, Delivery, deliver_card, tell_privately
 from bot.slack.origin import Origin, OriginInvalid
 from bot.store import CreationRecord, CreationState
@@ -31,14 +34,15 @@ _DAMAGED_FORM = "This form can't be used any more. Close it and run `/starleads 
 
 
 class CampaignFlow:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, after_ack: AfterAck) -> None:
         self._services = services
+        self._after_ack = after_ack
         self._settings = services.settings
 
     async def open_form(
         self, ack: AsyncAck, client: AsyncWebClient, command: dict[str, Any], respond: AsyncRespond
     ) -> None:
-        """Ack, then `views.open` at once: the trigger ID dies 3 s after Slack sent it."""
+        """Ack at once, then `views.open` before any other network call (the trigger dies in 3 s)."""
         await ack()
         origin = Origin(
             channel_id=str(command.get("channel_id", "")),
@@ -50,34 +54,15 @@ class CampaignFlow:
         except OriginInvalid as error:
             logger.warning("slash_command_rejected reason=%s", error)
             return
-        remembered = await self._services.preferences.get(origin.channel_id)
-        typed = DraftInput(
-            agent_id=remembered.agent_id,
-            phone_number=remembered.phone_number,
-            **({"timezone": remembered.timezone} if remembered.timezone else {}),
-            **({"max_retries": str(remembered.max_retries)} if remembered.max_retries else {}),
+        self._after_ack.start(
+            self._open_form(client, origin, str(command.get("trigger_id")), respond), "open_form"
         )
-        try:
-            await client.views_open(
-                trigger_id=command.get("trigger_id"), view=campaign_form(typed, origin.encode())
-            )
-        except SlackApiError as error:
-            logger.warning("views_open_failed error=%s", error.response.get("error"))
-            await respond(
-                text=_TOO_SLOW,
-                response_type="ephemeral",
-            )
 
-    async def submit(
-        self, ack: AsyncAck, client: AsyncWebClient, body: dict[str, Any], view: dict[str, Any]
-    ) -> None:
-        """Validate in the ack; create after it."""
+    async def submit(self, ack: AsyncAck, client: AsyncWebClient, view: dict[str, Any]) -> None:
+        """Validate and claim inside the ack (both local); call Starleads once the ack is sent."""
         origin = self._origin(view)
         if origin is None:
-            await ack(
-                response_action="update",
-                view=cards.status_view(view.get("private_metadata", ""), _DAMAGED_FORM),
-            )
+            await ack(response_action="update", view=_damaged(view))
             return
         typed = read_form(view.get("state", {}).get("values"))
         try:
@@ -87,25 +72,48 @@ class CampaignFlow:
                 response_action="errors", errors={field.value: text for field, text in invalid.errors.items()}
             )
             return
-        key, metadata = str(view["id"]), origin.encode()
+        key = str(view.get("id"))
         claim = await self._services.creator.claim(
             key, typed, draft, user_id=origin.user_id, channel_id=origin.channel_id
         )
         if not claim.granted:
             await ack(response_action="update", view=self._view_of(claim.record, draft, origin))
             return
-        await ack(response_action="update", view=cards.creating_view(draft, metadata, origin.channel_id))
-        await self._create(client, key, typed, draft, origin)
+        await ack(
+            response_action="update", view=cards.creating_view(draft, origin.encode(), origin.channel_id)
+        )
+        self._after_ack.start(self._create(client, key, typed, draft, origin), "create_campaign")
 
     async def retry(self, ack: AsyncAck, client: AsyncWebClient, body: dict[str, Any]) -> None:
-        """ "Try again": the same draft, under the same key, so it still can't create twice."""
+        """Try again: the same draft, under the same key, so it still can't create twice."""
         await ack()
-        view = body.get("view") or {}
+        self._after_ack.start(self._retry(client, body.get("view") or {}), "retry_campaign")
+
+    async def edit(self, ack: AsyncAck, client: AsyncWebClient, body: dict[str, Any]) -> None:
+        """Edit the form: back to the form with everything the user typed."""
+        await ack()
+        self._after_ack.start(self._edit(client, body.get("view") or {}), "edit_campaign")
+
+    async def _open_form(
+        self, client: AsyncWebClient, origin: Origin, trigger_id: str, respond: AsyncRespond
+    ) -> None:
+        remembered = await self._services.preferences.get(origin.channel_id)
+        typed = DraftInput(
+            agent_id=remembered.agent_id,
+            phone_number=remembered.phone_number,
+            **({"timezone": remembered.timezone} if remembered.timezone else {}),
+            **({"max_retries": str(remembered.max_retries)} if remembered.max_retries else {}),
+        )
+        try:
+            await client.views_open(trigger_id=trigger_id, view=campaign_form(typed, origin.encode()))
+        except SlackApiError as error:
+            logger.warning("views_open_failed error=%s", error.response.get("error"))
+            await respond(text=_TOO_SLOW, response_type="ephemeral")
+
+    async def _retry(self, client: AsyncWebClient, view: dict[str, Any]) -> None:
         origin, record = self._origin(view), await self._services.creations.get(str(view.get("id")))
         if origin is None or record is None:
-            await self._update(
-                client, view, cards.status_view(view.get("private_metadata", ""), _DAMAGED_FORM)
-            )
+            await self._update(client, view, _damaged(view))
             return
         typed = DraftInput.model_validate(record.draft_input)
         draft = CampaignDraft.from_input(typed)
@@ -118,15 +126,10 @@ class CampaignFlow:
         await self._update(client, view, cards.creating_view(draft, origin.encode(), origin.channel_id))
         await self._create(client, record.key, typed, draft, origin)
 
-    async def edit(self, ack: AsyncAck, client: AsyncWebClient, body: dict[str, Any]) -> None:
-        """ "Edit the form": back to the form with everything the user typed."""
-        await ack()
-        view = body.get("view") or {}
+    async def _edit(self, client: AsyncWebClient, view: dict[str, Any]) -> None:
         origin, record = self._origin(view), await self._services.creations.get(str(view.get("id")))
         if origin is None or record is None:
-            await self._update(
-                client, view, cards.status_view(view.get("private_metadata", ""), _DAMAGED_FORM)
-            )
+            await self._update(client, view, _damaged(view))
             return
         await self._update(
             client, view, campaign_form(DraftInput.model_validate(record.draft_input), origin.encode())
@@ -151,7 +154,10 @@ class CampaignFlow:
                 ),
             )
             return
-        await self._update(client, view, self._outcome_view(outcome, typed, origin))
+        shown = await self._update(client, view, self._outcome_view(outcome, typed, origin))
+        if not shown and origin.response_url:
+            # The modal is gone (closed, or Slack failed): the outcome must still reach the user.
+            await tell_privately(origin.response_url, _outcome_note(draft, outcome))
 
     async def _publish(
         self, client: AsyncWebClient, draft: CampaignDraft, outcome: Created, origin: Origin
@@ -210,8 +216,25 @@ class CampaignFlow:
             logger.warning("view_rejected reason=%s", error)
             return None
 
-    async def _update(self, client: AsyncWebClient, view: dict[str, Any], new_view: dict[str, Any]) -> None:
+    async def _update(self, client: AsyncWebClient, view: dict[str, Any], new_view: dict[str, Any]) -> bool:
         try:
             await client.views_update(view_id=view.get("id"), view=new_view)
         except SlackApiError as error:
             logger.warning("views_update_failed error=%s", error.response.get("error"))
+            return False
+        return True
+
+
+def _damaged(view: dict[str, Any]) -> dict[str, Any]:
+    return cards.status_view(str(view.get("private_metadata", "")), _DAMAGED_FORM)
+
+
+def _outcome_note(draft: CampaignDraft, outcome: Rejected | Unavailable) -> str:
+    if isinstance(outcome, Rejected):
+        reasons = [outcome.general] if outcome.general else []
+        reason = " ".join(reasons + list(outcome.problems.values()))
+    else:
+        reason = outcome.message
+    return (
+        f"I couldn't create “{escape(draft.name)}”. {escape(reason)} Run `/starleads campaign` to try again."
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.campaigns.draft import MAX_RETRIES, MIN_RETRIES, DraftField, DraftInput
-from bot.campaigns.timezones import CURATED_TIMEZONES, is_known_timezone, utc_offset_label
+from bot.campaigns.timezones import CURATED_ZONE_NAMES, is_known_timezone, timezone_choices, utc_offset_label
 from bot.schedule import Weekday
 from bot.slack.blocks import kit
 
@@ -209,14 +209,10 @@ def _window_fields(typed: DraftInput) -> list[tuple[DraftField, str, str | None,
 
 def _timezone_options(selected: str | None) -> dict[str, list[dict[str, Any]]]:
     """The curated zones, plus the selected one when it is a real zone outside the list."""
-    groups = dict(CURATED_TIMEZONES)
-    listed = {zone for zones in groups.values() for zone in zones}
-    if selected and selected not in listed and is_known_timezone(selected):
-        groups = {"Selected": (selected,), **groups}
-    return {
-        region: [kit.option(f"{zone} ({utc_offset_label(zone)})", zone) for zone in zones]
-        for region, zones in groups.items()
-    }
+    groups = timezone_choices()
+    if selected and selected not in CURATED_ZONE_NAMES and is_known_timezone(selected):
+        groups = {"Selected": [(selected, f"{selected} ({utc_offset_label(selected)})")], **groups}
+    return {region: [kit.option(label, zone) for zone, label in zones] for region, zones in groups.items()}
 
 
 def _option_value(option: Any) -> str | None:

@@ -1,0 +1,39 @@
+"""Work that runs after Slack has its answer.
+
+Listeners answer Slack first (Bolt runs with `process_before_response`, so the HTTP response leaves
+as soon as the listener returns) and hand slow work (Web API calls, Starleads) to `AfterAck`. Unlike
+Bolt's lazy listeners it copies nothing, keeps the pooled HTTP session, logs failures, and lets a
+shutdown wait for work in flight instead of dropping a campaign half-created.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+
+class AfterAck:
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def start(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.get_running_loop().create_task(self._guarded(work, name), name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self, grace_seconds: float) -> None:
+        """Let work in flight finish (a shutdown must not drop a create half-way)."""
+        if self._tasks:
+            logger.info("waiting_for_background_work count=%d", len(self._tasks))
+            await asyncio.wait(set(self._tasks), timeout=grace_seconds)
+
+    @staticmethod
+    async def _guarded(work: Coroutine[Any, Any, None], name: str) -> None:
+        try:
+            await work
+        except Exception:
+            logger.exception("background_work_failed name=%s", name)

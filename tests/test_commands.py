@@ -1,0 +1,57 @@
+"""`/starleads` and its subcommands, as typed in Slack."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.slack_driver import SlackDriver
+from tests.standins.slack_api import FakeSlack
+
+
+@pytest.mark.parametrize("text", ["", "help", "  HELP  "])
+def test_help_answers_privately_with_usage(slack: SlackDriver, fake_slack: FakeSlack, text: str) -> None:
+    response = slack.command(text)
+
+    assert response.status_code == 200
+    assert response.json()["response_type"] == "ephemeral"
+    assert "`/starleads campaign`" in response.json()["text"]
+    assert fake_slack.calls("views.open") == []
+
+
+def test_an_unknown_subcommand_is_named_back_with_usage(slack: SlackDriver) -> None:
+    answer = slack.command("campain <!channel>").json()
+
+    assert answer["response_type"] == "ephemeral"
+    assert "I don't know `/starleads campain`" in answer["text"]
+    assert "`/starleads campaign`" in answer["text"]
+
+
+def test_an_unknown_subcommand_cannot_ping_the_channel(slack: SlackDriver) -> None:
+    answer = slack.command("<!channel>").json()
+
+    assert "<!channel>" not in answer["text"]
+    assert "&lt;!channel&gt;" in answer["text"]
+
+
+def test_campaign_acks_at_once_and_opens_the_form_with_the_trigger(
+    slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
+    response = slack.command("campaign", trigger_id="trigger.12345")
+
+    assert response.status_code == 200
+    assert response.text == ""
+    opened = fake_slack.wait_call("views.open")[0]
+    assert opened["trigger_id"] == "trigger.12345"
+    assert opened["view"]["callback_id"] == "campaign_form"
+
+
+def test_when_slack_refuses_the_form_the_user_is_asked_to_run_the_command_again(
+    slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
+    fake_slack.fail("views.open", "expired_trigger_id")
+
+    slack.command("campaign")
+
+    note = fake_slack.wait_response_url()[0]
+    assert note["response_type"] == "ephemeral"
+    assert "Please run `/starleads campaign` again" in note["text"]

@@ -1,0 +1,103 @@
+"""Start-up with bad settings: one line naming the variable, exit code 2, no traceback, no secret."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+VALID = {
+    "SLACK_BOT_TOKEN": "xoxb-1111-2222-valid-token-value",
+    "SLACK_SIGNING_SECRET": "signing-secret-value-123",
+    "STARLEADS_API_KEY": "starleads-key-value-456",
+    "PORT": "65000",
+}
+
+
+def start(tmp_path: Path, **changes: str | None) -> subprocess.CompletedProcess[str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "STARLEADS_", "DATABASE_URL", "PORT"))
+    }
+    for name, value in {**VALID, **changes}.items():
+        if value is not None:
+            env[name] = value
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "serve"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
+CASES = [
+    pytest.param({"SLACK_BOT_TOKEN": None}, "SLACK_BOT_TOKEN is missing", id="bot-token-missing"),
+    pytest.param(
+        {"SLACK_BOT_TOKEN": "xoxp-user-token-secret"},
+        "SLACK_BOT_TOKEN must be a bot token starting with xoxb-",
+        id="bot-token-wrong-kind",
+    ),
+    pytest.param({"STARLEADS_API_KEY": None}, "STARLEADS_API_KEY is missing", id="api-key-missing"),
+    pytest.param(
+        {"SLACK_SIGNING_SECRET": None}, "SLACK_SIGNING_SECRET is missing", id="signing-secret-missing"
+    ),
+    pytest.param(
+        {"SLACK_APP_TOKEN": "xoxb-not-an-app-token"},
+        "SLACK_APP_TOKEN must be an app-level token",
+        id="app-token-wrong-kind",
+    ),
+    pytest.param({"PORT": "eighty"}, "PORT must be a whole number", id="port-not-a-number"),
+    pytest.param({"PORT": "70000"}, "PORT must be at most 65535", id="port-too-high"),
+    pytest.param(
+        {"STARLEADS_API_URL": "api.starleads.co"}, "STARLEADS_API_URL must be a URL", id="api-url-no-scheme"
+    ),
+    pytest.param(
+        {"SLACK_API_URL": "ftp://slack.example"},
+        "SLACK_API_URL must be an http:// or https:// URL",
+        id="slack-url-ftp",
+    ),
+    pytest.param(
+        {"STARLEADS_TIMEOUT_SECONDS": "0"}, "STARLEADS_TIMEOUT_SECONDS must be more than 0", id="timeout-zero"
+    ),
+    pytest.param(
+        {"DATABASE_URL": "not a url"}, "DATABASE_URL must be an SQLAlchemy URL", id="database-url-shape"
+    ),
+    pytest.param(
+        {"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/nothing"},
+        "DATABASE_URL cannot be opened",
+        id="database-unreachable",
+    ),
+]
+
+
+@pytest.mark.parametrize(("changes", "message"), CASES)
+def test_a_bad_setting_stops_start_up_with_one_plain_line(
+    tmp_path: Path, changes: dict[str, str | None], message: str
+) -> None:
+    result = start(tmp_path, **changes)
+
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("starleads-bot: configuration error: ")
+    assert message in lines[0]
+    assert "Traceback" not in result.stderr
+    for secret in [*VALID.values(), *(v for v in changes.values() if v and "secret" in v)]:
+        if secret != VALID["PORT"]:
+            assert secret not in result.stderr + result.stdout
+
+
+def test_settings_can_come_from_a_dotenv_file(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("SLACK_BOT_TOKEN=xoxb-from-dotenv-file\nPORT=eighty\n")
+
+    result = start(tmp_path, SLACK_BOT_TOKEN=None, PORT=None)
+
+    assert result.returncode == 2
+    assert "PORT must be a whole number" in result.stderr
+    assert "SLACK_BOT_TOKEN" not in result.stderr

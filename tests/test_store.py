@@ -1,0 +1,102 @@
+"""The create-once guard and channel memory on real databases: SQLite, and PostgreSQL when reachable."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, text
+
+from bot.store import ChannelPreferences, CreationState, CreationStore, PreferenceStore, connect
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
+
+
+def _postgres_or_skip() -> str:
+    try:
+        engine = connect(POSTGRES_URL)
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+        engine.dispose()
+    except Exception as error:  # any failure to connect means "no PostgreSQL here"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must test PostgreSQL, but {POSTGRES_URL} is unreachable: {error}")
+        pytest.skip(f"NO POSTGRESQL at {POSTGRES_URL} ({type(error).__name__}): PostgreSQL tests skipped")
+    return POSTGRES_URL
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engines(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[list[Engine]]:
+    """Two engines on one database, as two bot processes would have."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'bot.db'}"
+    else:
+        url = _postgres_or_skip()
+    pair = [connect(url), connect(url)]
+    yield pair
+    for engine in pair:
+        engine.dispose()
+
+
+async def claim_all(stores: list[CreationStore], key: str, attempts: int) -> list[bool]:
+    claims = await asyncio.gather(
+        *[
+            stores[i % len(stores)].claim(
+                key, fingerprint="f", draft_input={"name": "X"}, user_id="U1", channel_id="C1"
+            )
+            for i in range(attempts)
+        ]
+    )
+    return [claim.granted for claim in claims]
+
+
+def test_many_simultaneous_claims_of_one_key_grant_exactly_one(engines: list[Engine]) -> None:
+    stores = [CreationStore(engine) for engine in engines]
+    key = f"V{uuid.uuid4().hex}"
+
+    granted = asyncio.run(claim_all(stores, key, 16))
+
+    assert granted.count(True) == 1
+
+
+def test_a_failed_create_can_be_retried_once_and_a_created_one_never(engines: list[Engine]) -> None:
+    stores = [CreationStore(engine) for engine in engines]
+    key = f"V{uuid.uuid4().hex}"
+    asyncio.run(claim_all(stores, key, 1))
+    asyncio.run(stores[0].finish(key, CreationState.FAILED))
+
+    assert asyncio.run(claim_all(stores, key, 8)).count(True) == 1
+
+    asyncio.run(stores[1].finish(key, CreationState.CREATED, campaign={"id": "abc"}, agent_name="Chloé"))
+    assert asyncio.run(claim_all(stores, key, 8)).count(True) == 0
+    record = asyncio.run(stores[0].get(key))
+    assert record is not None
+    assert record.state is CreationState.CREATED
+    assert record.campaign == {"id": "abc"}
+
+
+def test_channel_preferences_are_remembered_and_replaced(engines: list[Engine]) -> None:
+    first, second = (PreferenceStore(engine) for engine in engines)
+    channel = f"C{uuid.uuid4().hex[:10].upper()}"
+
+    asyncio.run(
+        first.remember(channel, ChannelPreferences(agent_id="a1", timezone="Europe/Paris", max_retries=2))
+    )
+    asyncio.run(second.remember(channel, ChannelPreferences(agent_id="a2", phone_number="+33123456789")))
+
+    assert asyncio.run(first.get(channel)) == ChannelPreferences(agent_id="a2", phone_number="+33123456789")
+    assert asyncio.run(first.get("CNEVERSEEN")) == ChannelPreferences()
+
+
+def test_a_notice_is_given_once_per_person_and_channel(engines: list[Engine]) -> None:
+    first, second = (PreferenceStore(engine) for engine in engines)
+    channel = f"C{uuid.uuid4().hex[:10].upper()}"
+
+    assert asyncio.run(first.first_notice(channel, "U1", "invite")) is True
+    assert asyncio.run(second.first_notice(channel, "U1", "invite")) is False
+    assert asyncio.run(second.first_notice(channel, "U2", "invite")) is True
