@@ -296,3 +296,18 @@ def test_the_next_form_in_a_channel_remembers_agent_phone_timezone_and_retries(
     assert kept["timezone"]["initial_option"]["value"] == "Europe/Brussels"
     assert kept["max_retries"]["initial_value"] == "4"
     assert "initial_value" not in kept["name"]
+
+
+def test_a_failure_after_the_form_was_closed_reaches_the_user_privately(
+    slack: SlackDriver, fake_slack: FakeSlack, fake_starleads: FakeStarleads
+) -> None:
+    fake_starleads.answer_next_create(503, {"title": "Service Unavailable", "status": 503})
+    fake_slack.fail("views.update", "not_found")
+    view = open_form(slack, fake_slack)
+
+    slack.submit(view, VALID)
+
+    note = fake_slack.wait_response_url()[0]
+    assert note["response_type"] == "ephemeral"
+    assert "I couldn't create “Relance Q4”" in note["text"]
+    assert "HTTP 503" in note["text"]
