@@ -121,8 +121,12 @@ def slack(bot: RunningBot, fake_slack: FakeSlack, fake_starleads: FakeStarleads)
     return SlackDriver(bot.url, fake_slack.response_url())
 
 
-def open_form(slack: SlackDriver, fake_slack: FakeSlack, channel_id: str = "C0TEAM01") -> dict[str, Any]:
-    """Type `/starleads campaign` and return the modal the bot opened, with the ID Slack gave it."""
+def open_form(slack: SlackDriver, fake_slack: FakeSlack, channel_id: str | None = None) -> dict[str, Any]:
+    """Type `/starleads campaign` and return the modal the bot opened, with the ID Slack gave it.
+
+    Each call uses a new channel unless told otherwise, so no test sees what another one remembered.
+    """
+    channel_id = channel_id or unique_id("C")
     already = len(fake_slack.calls("views.open"))
     assert slack.command("campaign", channel_id=channel_id).status_code == 200
     call = fake_slack.wait_call("views.open", count=already + 1)[-1]

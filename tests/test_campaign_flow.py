@@ -37,7 +37,8 @@ def texts(view_or_message: dict[str, Any]) -> str:
 def test_submitting_a_valid_form_creates_the_campaign_and_posts_the_card(
     slack: SlackDriver, fake_slack: FakeSlack, fake_starleads: FakeStarleads
 ) -> None:
-    view = open_form(slack, fake_slack)
+    channel = unique_id("C")
+    view = open_form(slack, fake_slack, channel)
 
     ack = slack.submit(view, VALID)
 
@@ -64,7 +65,7 @@ def test_submitting_a_valid_form_creates_the_campaign_and_posts_the_card(
         ],
     }
     card = fake_slack.wait_call("chat.postMessage")[0]
-    assert card["channel"] == "C0TEAM01"
+    assert card["channel"] == channel
     assert card["unfurl_links"] is False
     assert "Relance Q4" in card["text"]
     shown = texts(card)
@@ -100,7 +101,7 @@ def note_under(view: dict[str, Any], block_id: str) -> str:
 
 
 def submit_and_wait_outcome(
-    slack: SlackDriver, fake_slack: FakeSlack, values: dict[str, Any], channel_id: str = "C0TEAM01"
+    slack: SlackDriver, fake_slack: FakeSlack, values: dict[str, Any], channel_id: str | None = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     view = open_form(slack, fake_slack, channel_id)
     assert slack.submit(view, values).json()["response_action"] == "update"

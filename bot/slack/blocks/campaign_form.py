@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.campaigns.draft import MAX_RETRIES, MIN_RETRIES, DraftField, DraftInput
+from bot.campaigns.draft import MAX_RETRIES, MIN_RETRIES, NAME_MAX_LENGTH, DraftField, DraftInput
 from bot.campaigns.timezones import CURATED_ZONE_NAMES, is_known_timezone, timezone_choices, utc_offset_label
 from bot.schedule import Weekday
 from bot.slack.blocks import kit
@@ -30,130 +30,104 @@ def campaign_form(
 ) -> dict[str, Any]:
     """The form, filled with `typed`. `problems` shows Starleads' complaints under their fields."""
     problems = problems or {}
-    blocks: list[kit.Block] = []
-    if banner:
-        blocks.append(kit.section(f":warning: {kit.escape(banner)}"))
+    blocks: list[kit.Block] = [kit.section(f":warning: {kit.escape(banner)}")] if banner else []
 
-    def add(field: DraftField, block: kit.Block) -> None:
-        blocks.append(block)
-        if field in problems:
-            blocks.append(
-                kit.context(f":warning: {kit.escape(problems[field])}", block_id=f"{field}_problem")
-            )
+    def field(
+        name: DraftField, label: str, element: kit.Element, *, optional: bool = False, hint: str | None = None
+    ) -> None:
+        blocks.append(kit.input_block(name, label, element, optional=optional, hint=hint))
+        if name in problems:
+            blocks.append(kit.context(f":warning: {kit.escape(problems[name])}", block_id=f"{name}_problem"))
 
-    add(
+    field(
         DraftField.NAME,
-        kit.input_block(
-            DraftField.NAME,
-            "Campaign name",
-            kit.text_input(
-                action_id(DraftField.NAME), initial=typed.name, placeholder="e.g. Relance Q4", max_length=200
-            ),
+        "Campaign name",
+        kit.text_input(
+            action_id(DraftField.NAME),
+            initial=typed.name,
+            placeholder="e.g. Relance Q4",
+            max_length=NAME_MAX_LENGTH,
         ),
     )
-    add(
+    field(
         DraftField.AGENT_ID,
-        kit.input_block(
-            DraftField.AGENT_ID,
-            "Agent ID",
-            kit.text_input(
-                action_id(DraftField.AGENT_ID),
-                initial=typed.agent_id,
-                placeholder="e.g. 66f1b2d0016e6d3e9353ab85",
-            ),
-            hint="The AI agent who makes the calls: copy its ID from Agents in Starleads.",
+        "Agent ID",
+        kit.text_input(
+            action_id(DraftField.AGENT_ID),
+            initial=typed.agent_id,
+            placeholder="e.g. 66f1b2d0016e6d3e9353ab85",
         ),
+        hint="The AI agent who makes the calls: copy its ID from Agents in Starleads.",
     )
-    add(
+    field(
         DraftField.PHONE_NUMBER,
-        kit.input_block(
-            DraftField.PHONE_NUMBER,
-            "Outbound phone number",
-            kit.text_input(
-                action_id(DraftField.PHONE_NUMBER),
-                initial=typed.phone_number,
-                placeholder="e.g. +33 1 23 45 67 89",
-            ),
-            optional=True,
-            hint="For phone agents: one of your company's numbers in Starleads (01 23 45 67 89 is fine).",
+        "Outbound phone number",
+        kit.text_input(
+            action_id(DraftField.PHONE_NUMBER),
+            initial=typed.phone_number,
+            placeholder="e.g. +33 1 23 45 67 89",
         ),
+        optional=True,
+        hint="For phone agents: one of your company's numbers in Starleads (01 23 45 67 89 is fine).",
     )
-    blocks.append(kit.divider())
-    blocks.append(kit.section("*When to call*  ·  the same hours on every day you tick"))
-    add(
+
+    blocks += [kit.divider(), kit.section("*When to call*  ·  the same hours on every day you tick")]
+    field(
         DraftField.DAYS,
-        kit.input_block(
-            DraftField.DAYS,
-            "Days",
-            kit.checkboxes(
-                action_id(DraftField.DAYS),
-                [kit.option(day.value, day.value) for day in Weekday],
-                selected=list(typed.days),
-            ),
+        "Days",
+        kit.checkboxes(
+            action_id(DraftField.DAYS),
+            [kit.option(day.value, day.value) for day in Weekday],
+            selected=list(typed.days),
         ),
     )
-    for field, label, initial, optional in _window_fields(typed):
-        add(
-            field,
-            kit.input_block(
-                field,
-                label,
-                kit.timepicker(action_id(field), initial=initial),
-                optional=optional,
-            ),
-        )
-    add(
+    for name, label, initial, optional in _window_fields(typed):
+        field(name, label, kit.timepicker(action_id(name), initial=initial), optional=optional)
+    field(
         DraftField.TIMEZONE,
-        kit.input_block(
-            DraftField.TIMEZONE,
-            "Timezone",
-            kit.grouped_select(
-                action_id(DraftField.TIMEZONE),
-                _timezone_options(typed.timezone),
-                selected=typed.timezone,
-                placeholder="Pick a timezone",
-            ),
-            hint="Calling hours are local times in this zone.",
+        "Timezone",
+        kit.grouped_select(
+            action_id(DraftField.TIMEZONE),
+            _timezone_options(typed.timezone),
+            selected=typed.timezone,
+            placeholder="Pick a timezone",
         ),
+        hint="Calling hours are local times in this zone.",
     )
+
     blocks.append(kit.divider())
-    add(
+    field(
         DraftField.MAX_RETRIES,
-        kit.input_block(
-            DraftField.MAX_RETRIES,
-            "Max retries",
-            kit.number_input(
-                action_id(DraftField.MAX_RETRIES),
-                initial=typed.max_retries,
-                decimal=False,
-                minimum=str(MIN_RETRIES),
-                maximum=str(MAX_RETRIES),
-            ),
-            hint=f"How often someone who doesn't answer is called again ({MIN_RETRIES} to {MAX_RETRIES}).",
+        "Max retries",
+        kit.number_input(
+            action_id(DraftField.MAX_RETRIES),
+            initial=typed.max_retries,
+            decimal=False,
+            minimum=str(MIN_RETRIES),
+            maximum=str(MAX_RETRIES),
         ),
+        hint=f"How often someone who doesn't answer is called again ({MIN_RETRIES} to {MAX_RETRIES}).",
     )
-    add(
+    field(
         DraftField.DELAY_HOURS,
-        kit.input_block(
-            DraftField.DELAY_HOURS,
-            "Delay between retries (hours)",
-            kit.number_input(action_id(DraftField.DELAY_HOURS), initial=typed.delay_hours, decimal=True),
-            hint="More than 0; decimals allowed (1.5 = 1 h 30).",
+        "Delay between retries (hours)",
+        kit.number_input(
+            action_id(DraftField.DELAY_HOURS),
+            initial=typed.delay_hours,
+            decimal=True,
         ),
+        hint="More than 0; decimals allowed (1.5 = 1 h 30).",
     )
-    add(
+    field(
         DraftField.WEBHOOK_URL,
-        kit.input_block(
-            DraftField.WEBHOOK_URL,
-            "Webhook URL",
-            kit.url_input(
-                action_id(DraftField.WEBHOOK_URL),
-                initial=typed.webhook_url,
-                placeholder="https://example.com/hooks/starleads",
-            ),
-            optional=True,
-            hint="Starleads posts each call's result there (http:// or https://).",
+        "Webhook URL",
+        kit.url_input(
+            action_id(DraftField.WEBHOOK_URL),
+            initial=typed.webhook_url,
+            placeholder="https://example.com/hooks/starleads",
         ),
+        optional=True,
+        hint="Starleads posts each call's result there (http:// or https://).",
     )
     return kit.modal(
         title=TITLE,
