@@ -1,5 +1,6 @@
-"""Weekly calling schedules: the model, its rendering, and (later) the plain-words language."""
+"""Weekly calling schedules: the model, its rendering, and the plain-words language."""
 
+from bot.schedule.language import ScheduleError, parse_schedule, warm_up
 from bot.schedule.model import (
     DEFAULT_SCHEDULE,
     DEFAULT_WINDOWS,
@@ -9,4 +10,14 @@ from bot.schedule.model import (
     WeeklySchedule,
 )
 
-__all__ = ["DEFAULT_SCHEDULE", "DEFAULT_WINDOWS", "WEEKDAYS", "TimeWindow", "Weekday", "WeeklySchedule"]
+__all__ = [
+    "DEFAULT_SCHEDULE",
+    "DEFAULT_WINDOWS",
+    "WEEKDAYS",
+    "ScheduleError",
+    "TimeWindow",
+    "Weekday",
+    "WeeklySchedule",
+    "parse_schedule",
+    "warm_up",
+]

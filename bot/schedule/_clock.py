@@ -21,6 +21,8 @@ from bot.schedule.model import TimeWindow
 Meridiem = Literal["am", "pm"]
 
 _MINUTES_PER_HOUR = 60
+_EN_DASH = "\u2013"
+"""As in rendered schedules: 09:00\u201312:00."""
 _EARLY_HOURS = range(1, 8)
 """Hours read as afternoon when no am/pm says otherwise: nobody schedules sales calls at 3 a.m."""
 _MERIDIEM_HOURS = range(1, 13)
@@ -43,6 +45,9 @@ _DATE_PARSER = DateDataParser(
         "DATE_ORDER": "DMY",
     },
 )
+"""Absolute times only (never "9 hours ago"), in the two languages of the schedule language (never a guess
+among all of dateparser's), against a fixed base day: a time alone lands on that day, anything else is a date.
+"""
 _WARM_UP_TEXTS = ("9:5", "99/99/99")
 """A time read in English, then a text both languages fail on, so both are loaded before requests come."""
 
@@ -68,12 +73,16 @@ def clock_reading(
     if hour == 24 and minute == 0:
         raise ScheduleError(f"{quote(words)} is not a time: the day ends at 23:59, end there instead.")
     if not 0 <= hour <= 23 or not 0 <= minute <= 59:
-        raise ScheduleError(f"{quote(words)} is not a time: hours go from 0 to 23 and minutes from 00 to 59.")
+        raise impossible_time(words)
     if meridiem and hour not in _MERIDIEM_HOURS:
         raise ScheduleError(
             f"{quote(words)} is not a time: am/pm only goes with hours 1 to 12 (write 14:00 or 2pm)."
         )
     return ClockReading(hour, minute, meridiem, words, fixed)
+
+
+def impossible_time(words: str) -> ScheduleError:
+    return ScheduleError(f"{quote(words)} is not a time: hours go from 0 to 23 and minutes from 00 to 59.")
 
 
 def plain_clock(chunk: str, words: str) -> tuple[int, int] | None:
@@ -82,7 +91,13 @@ def plain_clock(chunk: str, words: str) -> tuple[int, int] | None:
     if match is None:
         return None
     hour, minute, seconds = match.groups()
-    return int(hour), _whole_minute(int(minute), int(seconds or 0), words)
+    _reject_seconds(bool(seconds and int(seconds)), words)
+    return int(hour), int(minute)
+
+
+def shifted(hour: int, minutes: int) -> tuple[int, int]:
+    """Hour and minute `minutes` after (or before) `hour` o'clock: half past nine, quarter to twelve."""
+    return divmod(hour * _MINUTES_PER_HOUR + minutes, _MINUTES_PER_HOUR)
 
 
 def dateparser_clock(chunk: str, words: str) -> tuple[int, int]:
@@ -95,7 +110,8 @@ def dateparser_clock(chunk: str, words: str) -> tuple[int, int]:
         raise not_understood([words])
     if found.date() != _BASE_DAY.date() or not has_time:
         raise one_off_date(words)
-    return found.hour, _whole_minute(found.minute, found.second + found.microsecond, words)
+    _reject_seconds(bool(found.second or found.microsecond), words)
+    return found.hour, found.minute
 
 
 def window_between(start: ClockReading, end: ClockReading, words: str) -> TimeWindow:
@@ -104,7 +120,7 @@ def window_between(start: ClockReading, end: ClockReading, words: str) -> TimeWi
     if end_minutes == 0:
         raise ScheduleError(f"{quote(end.words)} ends the day: end at 23:59 instead.")
     if start_minutes >= end_minutes:
-        reading = f"{_clock_text(start_minutes)}–{_clock_text(end_minutes)}"
+        reading = f"{_clock_text(start_minutes)}{_EN_DASH}{_clock_text(end_minutes)}"
         raise ScheduleError(
             f"{quote(words)} reads as {reading}, which ends before it starts: "
             "a window starts and ends on the same day, at 23:59 at the latest."
@@ -124,10 +140,9 @@ def _dateparser_reading(chunk: str) -> tuple[datetime | None, bool]:
     return data.date_obj, data.period == "time"
 
 
-def _whole_minute(minute: int, seconds: int, words: str) -> int:
-    if seconds:
+def _reject_seconds(has_seconds: bool, words: str) -> None:
+    if has_seconds:
         raise ScheduleError(f"{quote(words)} has seconds: calls are scheduled to the minute, like 9:30.")
-    return minute
 
 
 def _read_pair(start: ClockReading, end: ClockReading) -> tuple[int, int]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 EXAMPLE = '"Mon-Fri 9-12 and 14-17"'
-_MAX_QUOTED_WORDS = 5
+MAX_QUOTED_WORDS = 5
+_LONGEST_QUOTE = 40
 
 
 class ScheduleError(ValueError):
@@ -17,14 +18,18 @@ class ScheduleError(ValueError):
 
 
 def quote(words: str) -> str:
-    return f'"{words.strip()}"'
+    """The user's words in quotes, cut short if a paste is long."""
+    words = words.strip()
+    if len(words) > _LONGEST_QUOTE:
+        words = f"{words[: _LONGEST_QUOTE - 1]}…"
+    return f'"{words}"'
 
 
 def not_understood(words: Iterable[str], *, here: bool = False) -> ScheduleError:
     """The words are not part of the language (or not where they stand)."""
     unique = list(dict.fromkeys(words))
-    listed = ", ".join(quote(word) for word in unique[:_MAX_QUOTED_WORDS])
-    more = " …" if len(unique) > _MAX_QUOTED_WORDS else ""
+    listed = ", ".join(quote(word) for word in unique[:MAX_QUOTED_WORDS])
+    more = " …" if len(unique) > MAX_QUOTED_WORDS else ""
     where = " here" if here else ""
     return ScheduleError(f"I don't understand {listed}{more}{where}. Write days and hours like {EXAMPLE}.")
 

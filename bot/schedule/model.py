@@ -139,7 +139,8 @@ def _merge(windows: tuple[TimeWindow, ...]) -> tuple[TimeWindow, ...]:
 
 
 def _clock(value: time) -> str:
-    return value.strftime("%H:%M")
+    """`09:00`; early hours get `am` (`03:00am`), since plain words read a bare 1–7 as afternoon."""
+    return value.strftime("%H:%M") + ("am" if 1 <= value.hour <= 7 else "")
 
 
 DEFAULT_WINDOWS: tuple[TimeWindow, ...] = (

@@ -1,0 +1,407 @@
+"""The plain-words calling-schedule language, in English and French.
+
+`parse_schedule("Mon-Fri 9-12 and 14-17")` reads what a sales-ops user types in Slack into a
+`WeeklySchedule`, following the rules of the team's schedule README: a tokenizer (`_lexicon`), clock
+readings (`_clock`) and, here, the small grammar of days, windows and groups.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import cast
+
+from bot.schedule._clock import (
+    ClockReading,
+    Meridiem,
+    clock_reading,
+    dateparser_clock,
+    impossible_time,
+    plain_clock,
+    shifted,
+    warm_up_dateparser,
+    window_between,
+)
+from bot.schedule._errors import (
+    EXAMPLE,
+    MAX_QUOTED_WORDS,
+    ScheduleError,
+    not_understood,
+    one_off_date,
+    quote,
+)
+from bot.schedule._lexicon import WHOLE_WEEK, Kind, Source, Token, tokenize
+from bot.schedule.model import DEFAULT_WINDOWS, WEEKDAYS, TimeWindow, Weekday, WeeklySchedule
+
+__all__ = ["MAX_TEXT_LENGTH", "ScheduleError", "parse_schedule", "warm_up"]
+
+MAX_TEXT_LENGTH = 3_000
+_MAX_DATEPARSER_LOOKUPS = 4
+"""Unusual digit forms read by dateparser in one text: each costs about a millisecond."""
+_WARM_UP_TEXT = "lun-ven 9h-12h, 14h-17h; Sat 10:00-13:00"
+
+_DAY_STARTS = frozenset({Kind.DAY, Kind.DAY_SET})
+_TIME_STARTS = frozenset({Kind.NUMBER, Kind.CHUNK, Kind.HOUR_WORD, Kind.NAMED_TIME, Kind.OFFSET})
+_WINDOW_STARTS = _TIME_STARTS | {Kind.PART_OF_DAY}
+_SOFT_SEPARATORS = frozenset({Kind.AND, Kind.SEPARATOR})
+
+
+def parse_schedule(text: str) -> WeeklySchedule:
+    """Read a weekly calling schedule written in plain English or French words.
+
+    Raises ScheduleError, whose message quotes the words at fault, for anything that is not a weekly
+    schedule, so the bot can show it to the user as it is.
+    """
+    if len(text) > MAX_TEXT_LENGTH:
+        raise ScheduleError(
+            f"That text is {len(text)} characters long; a schedule fits in {MAX_TEXT_LENGTH}, like {EXAMPLE}."
+        )
+    source = Source.of(text)
+    return _Parser(source, _meaningful_tokens(source)).parse()
+
+
+def warm_up() -> None:
+    """Load dateparser's tables and exercise the parser once, at start-up rather than in a request."""
+    warm_up_dateparser()
+    parse_schedule(_WARM_UP_TEXT)
+
+
+def _meaningful_tokens(source: Source) -> list[Token]:
+    """The tokens that carry meaning, or ScheduleError naming the unknown words.
+
+    Small words are dropped; "every" / "tous les" make "day" mean the whole week and "week" mean nothing.
+    Reading stops once the message has all the unknown words it can show.
+    """
+    kept: list[Token] = []
+    unknown: dict[str, None] = {}
+    quantified = False
+    for token in tokenize(source.normalised):
+        if token.kind is Kind.UNKNOWN:
+            unknown[source.words(token, token)] = None
+            if len(unknown) > MAX_QUOTED_WORDS:
+                break
+        elif token.kind is Kind.SMALL:
+            continue
+        elif token.kind is Kind.QUANTIFIER:
+            quantified = True
+            continue
+        elif token.kind is Kind.GENERIC_DAY and quantified:
+            kept.append(token._replace(kind=Kind.DAY_SET, value=WHOLE_WEEK))
+        elif token.kind is Kind.GENERIC_WEEK:
+            if not quantified:
+                kept.append(token._replace(kind=Kind.ONE_OFF))
+        else:
+            kept.append(token)
+        quantified = False
+    if unknown:
+        raise not_understood(unknown)
+    return kept
+
+
+@dataclass
+class _Group:
+    """A set of days with its windows (rule 8); days and windows left out take the defaults (rule 9)."""
+
+    days: set[Weekday] | None = None
+    windows: list[TimeWindow] = field(default_factory=list)
+    excluded: set[Weekday] = field(default_factory=set)
+    except_words: str = ""
+    days_after_windows: bool = False
+
+    def is_empty(self) -> bool:
+        return self.days is None and not self.windows and not self.excluded
+
+    def calling_days(self) -> set[Weekday]:
+        named = self.days if self.days is not None else set(WEEKDAYS)
+        remaining = named - self.excluded
+        if not remaining:
+            raise ScheduleError(
+                f"{quote(self.except_words)} leaves no day to call on: name the days to call instead."
+            )
+        return remaining
+
+
+class _Groups:
+    """Collects days and windows into groups as they come, deciding where a new group starts."""
+
+    def __init__(self) -> None:
+        self._groups = [_Group()]
+        self._separated = False
+
+    @property
+    def _current(self) -> _Group:
+        return self._groups[-1]
+
+    def add_days(self, days: tuple[Weekday, ...]) -> None:
+        """Days join the group, unless they follow its windows: then they are the days of windows that
+        had none, when they come right after them (`2-5pm on Tuesdays`), or start a new group."""
+        group = self._current
+        if not group.windows or group.days_after_windows:
+            group.days = (group.days or set()) | set(days)
+        elif group.days is None and not self._separated:
+            group.days = set(days)
+            group.days_after_windows = True
+        else:
+            self._groups.append(_Group(days=set(days)))
+        self._separated = False
+
+    def add_window(self, window: TimeWindow) -> None:
+        """A window joins the group, unless the group was closed by days written after its windows."""
+        group = self._current
+        if group.days_after_windows:
+            self._groups.append(_Group(windows=[window]))
+        else:
+            group.windows.append(window)
+        self._separated = False
+
+    def exclude(self, days: list[Weekday], words: str) -> None:
+        """`except` + days: these days leave the group, whether named before or after."""
+        self._current.excluded.update(days)
+        self._current.except_words = words
+        self._separated = False
+
+    def separate(self) -> None:
+        self._separated = True
+
+    def close_group(self) -> None:
+        if not self._current.is_empty():
+            self._groups.append(_Group())
+        self._separated = True
+
+    def schedule(self, text: str) -> WeeklySchedule:
+        windows_by_day: dict[Weekday, list[TimeWindow]] = {}
+        for group in self._groups:
+            if group.is_empty():
+                continue
+            for day in group.calling_days():
+                windows_by_day.setdefault(day, []).extend(group.windows or DEFAULT_WINDOWS)
+        if not windows_by_day:
+            raise _nothing_to_schedule(text)
+        return WeeklySchedule(days={day: tuple(windows) for day, windows in windows_by_day.items()})
+
+
+class _Parser:
+    """Recursive descent over the meaningful tokens: items are days, windows, `except` and separators."""
+
+    def __init__(self, source: Source, tokens: list[Token]) -> None:
+        self._source = source
+        self._tokens = tokens
+        self._position = 0
+        self._groups = _Groups()
+        self._dateparser_lookups = 0
+
+    def parse(self) -> WeeklySchedule:
+        while self._position < len(self._tokens):
+            self._item()
+        return self._groups.schedule(self._source.original)
+
+    def _item(self) -> None:
+        token = self._tokens[self._position]
+        if self._starts_days():
+            self._groups.add_days(self._days())
+        elif token.kind in _WINDOW_STARTS or token.kind is Kind.BETWEEN:
+            self._groups.add_window(self._window())
+        elif token.kind is Kind.EXCEPT:
+            self._except()
+        elif token.kind in _SOFT_SEPARATORS:
+            self._position += 1
+            self._groups.separate()
+        elif token.kind is Kind.SMALL_TO:
+            self._position += 1
+        elif token.kind is Kind.GROUP_SEPARATOR:
+            self._position += 1
+            self._groups.close_group()
+        elif token.kind is Kind.ONE_OFF:
+            raise one_off_date(self._one_off_words(token))
+        elif token.kind is Kind.GENERIC_DAY:
+            raise ScheduleError(
+                f'{quote(self._words(token, token))} alone doesn\'t say which days: write "every day", '
+                '"weekdays" or name the days, like "Mon-Fri".'
+            )
+        elif token.kind is Kind.TO:
+            self._position += 1  # the message quotes the end the range was meant to reach, too
+            if self._kind_at(0) in _TIME_STARTS:
+                self._time()
+            elif self._kind_at(0) in _DAY_STARTS:
+                self._position += 1
+            raise self._incomplete_range(token, "has no start")
+        else:
+            raise not_understood([self._words(token, token)], here=True)
+
+    def _starts_days(self, offset: int = 0) -> bool:
+        kind = self._kind_at(offset)
+        return kind in _DAY_STARTS or (kind is Kind.BETWEEN and self._kind_at(offset + 1) is Kind.DAY)
+
+    def _days(self) -> tuple[Weekday, ...]:
+        first = self._next()
+        if first.kind is Kind.BETWEEN:
+            start = self._range_day(first)
+            self._expect(Kind.AND, first)
+            return _day_span(start, self._range_day(first))
+        joiner = self._kind_at(0)
+        if first.kind is Kind.DAY and (
+            joiner is Kind.TO or (joiner is Kind.SMALL_TO and self._kind_at(1) is Kind.DAY)
+        ):
+            self._position += 1
+            return _day_span(_days_of(first)[0], self._range_day(first))
+        return _days_of(first)
+
+    def _range_day(self, first: Token) -> Weekday:
+        if self._kind_at(0) is not Kind.DAY:
+            raise self._incomplete_range(first, "needs a day at each end")
+        return _days_of(self._next())[0]
+
+    def _window(self) -> TimeWindow:
+        first = self._tokens[self._position]
+        if first.kind is Kind.PART_OF_DAY:
+            self._position += 1
+            return cast(TimeWindow, first.value)
+        if self._accept(Kind.BETWEEN):
+            self._require_time(first, "needs a time at each end")
+            start = self._time()
+            self._expect(Kind.AND, first)
+        else:
+            start = self._time()
+            if self._accept(Kind.ONE_OFF):
+                raise one_off_date(self._words_since(first))
+            if not (self._accept(Kind.TO) or self._accept(Kind.SMALL_TO)):
+                raise ScheduleError(
+                    f"{quote(start.words)} is a single time, not a window: give a start and an end, "
+                    'like "9-12".'
+                )
+        self._require_time(first, "has no end")
+        end = self._time()
+        return window_between(start, end, self._words_since(first))
+
+    def _require_time(self, first: Token, problem: str) -> None:
+        if self._kind_at(0) not in _TIME_STARTS:
+            raise self._incomplete_range(first, problem)
+
+    def _time(self) -> ClockReading:
+        """One time, from the token at hand, which the caller has checked starts a time."""
+        first = self._next()
+        if first.kind is Kind.NAMED_TIME:
+            return clock_reading(cast(int, first.value), 0, None, self._words(first, first), fixed=True)
+        if first.kind is Kind.NUMBER:
+            hour, minute = self._number_clock(first)
+        elif first.kind is Kind.CHUNK:
+            hour, minute = self._chunk_clock(first)
+        elif first.kind is Kind.OFFSET:
+            hour, minute = self._offset_clock(first)
+        else:
+            hour, minute = cast(int, first.value), 0
+        meridiem = self._accept(Kind.MERIDIEM)
+        self._accept(Kind.OCLOCK)
+        return clock_reading(
+            hour, minute, cast(Meridiem, meridiem.value) if meridiem else None, self._words_since(first)
+        )
+
+    def _number_clock(self, number: Token) -> tuple[int, int]:
+        """9, 9h, 9h30, 9 h 30: minutes after the "h" are two digits that are not an hour themselves."""
+        hour = self._hour_of(number)
+        if not self._accept(Kind.HOUR_MARK):
+            return hour, 0
+        minutes = self._peek()
+        if (
+            minutes is not None
+            and minutes.kind is Kind.NUMBER
+            and len(cast(str, minutes.value)) == 2
+            and self._kind_at(1) is not Kind.HOUR_MARK
+        ):
+            self._position += 1
+            return hour, int(cast(str, minutes.value))
+        return hour, 0
+
+    def _chunk_clock(self, chunk: Token) -> tuple[int, int]:
+        words = self._words(chunk, chunk)
+        plain = plain_clock(cast(str, chunk.value), words)
+        if plain is not None:
+            return plain
+        self._dateparser_lookups += 1
+        if self._dateparser_lookups > _MAX_DATEPARSER_LOOKUPS:
+            raise ScheduleError(
+                f"Too many unusual times such as {quote(words)}: write times like 9:30 or 14h."
+            )
+        return dateparser_clock(cast(str, chunk.value), words)
+
+    def _offset_clock(self, offset: Token) -> tuple[int, int]:
+        hour_token = self._peek()
+        if hour_token is None or hour_token.kind not in {Kind.HOUR_WORD, Kind.NUMBER}:
+            raise ScheduleError(
+                f'{quote(self._words(offset, offset))} must be followed by an hour, like "quarter past ten".'
+            )
+        self._position += 1
+        hour = cast(int, hour_token.value) if hour_token.kind is Kind.HOUR_WORD else self._hour_of(hour_token)
+        return shifted(hour, cast(int, offset.value))
+
+    def _hour_of(self, number: Token) -> int:
+        digits = cast(str, number.value)
+        if len(digits) > 2:
+            raise impossible_time(self._words(number, number))
+        return int(digits)
+
+    def _except(self) -> None:
+        token = self._next()
+        if not self._starts_days():
+            raise ScheduleError(
+                f"{quote(self._words(token, token))} must be followed by the days to leave out, "
+                'like "except Wednesday".'
+            )
+        excluded = list(self._days())
+        while self._kind_at(0) in _SOFT_SEPARATORS and self._starts_days(1):
+            self._position += 1
+            excluded += self._days()
+        self._groups.exclude(excluded, self._words_since(token))
+
+    def _one_off_words(self, token: Token) -> str:
+        following = self._kind_at(1)
+        last = self._tokens[self._position + 1] if following in {Kind.DAY, Kind.ONE_OFF} else token
+        return self._words(token, last)
+
+    def _incomplete_range(self, first: Token, problem: str) -> ScheduleError:
+        return ScheduleError(
+            f'{quote(self._words_since(first))} {problem}: write ranges like "Mon-Fri" or "9-12".'
+        )
+
+    def _expect(self, kind: Kind, first: Token) -> None:
+        if not self._accept(kind):
+            raise self._incomplete_range(first, "has no end")
+
+    def _accept(self, kind: Kind) -> Token | None:
+        if self._kind_at(0) is kind:
+            return self._next()
+        return None
+
+    def _next(self) -> Token:
+        token = self._tokens[self._position]
+        self._position += 1
+        return token
+
+    def _peek(self, offset: int = 0) -> Token | None:
+        index = self._position + offset
+        return self._tokens[index] if index < len(self._tokens) else None
+
+    def _kind_at(self, offset: int) -> Kind | None:
+        token = self._peek(offset)
+        return token.kind if token else None
+
+    def _words(self, first: Token, last: Token) -> str:
+        return self._source.words(first, last)
+
+    def _words_since(self, first: Token) -> str:
+        return self._source.words(first, self._tokens[self._position - 1])
+
+
+def _days_of(token: Token) -> tuple[Weekday, ...]:
+    return cast(tuple[Weekday, ...], token.value)
+
+
+def _day_span(first: Weekday, last: Weekday) -> tuple[Weekday, ...]:
+    """Days from `first` to `last`, wrapping past Sunday: Fri-Mon is Fri, Sat, Sun, Mon."""
+    count = (last.index - first.index) % len(WHOLE_WEEK) + 1
+    return tuple(WHOLE_WEEK[(first.index + step) % len(WHOLE_WEEK)] for step in range(count))
+
+
+def _nothing_to_schedule(text: str) -> ScheduleError:
+    if not text.strip():
+        return ScheduleError(f"The schedule is empty: write days and hours like {EXAMPLE}.")
+    return ScheduleError(f"I found no days or hours in {quote(text)}. Write them like {EXAMPLE}.")
