@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 
@@ -16,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot.schedule import warm_up as warm_up_schedule_language
 from bot.services import Services
 from bot.slack.app import create_bolt_app
 from bot.slack.background import AfterAck
@@ -49,6 +51,10 @@ def create_web_app(services: Services) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        # Load the schedule language's tables now, so no user waits for them; then keep the start-up
+        # objects out of the garbage collector's scans (they live as long as the process).
+        await asyncio.to_thread(warm_up_schedule_language)
+        gc.freeze()
         # One pooled session for every Web API call: slack_sdk otherwise opens a connection (and a TLS
         # handshake) per call, which `views.open` cannot afford inside its 3-second trigger window.
         bolt.client.session = aiohttp.ClientSession()

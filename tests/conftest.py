@@ -114,11 +114,18 @@ def bot(
 
 
 @pytest.fixture
-def slack(bot: RunningBot, fake_slack: FakeSlack, fake_starleads: FakeStarleads) -> SlackDriver:
-    """A clean slate for each test: stand-ins forget earlier calls and scripted failures."""
+def slack(bot: RunningBot, fake_slack: FakeSlack, fake_starleads: FakeStarleads) -> Iterator[SlackDriver]:
+    """A clean slate for each test: stand-ins forget earlier calls and scripted failures.
+
+    Afterwards, wait until the bot's work after its acks has settled, so that none of it lands in
+    the next test's records.
+    """
     fake_slack.reset()
     fake_starleads.reset()
-    return SlackDriver(bot.url, fake_slack.response_url())
+    yield SlackDriver(bot.url, fake_slack.response_url())
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not (fake_slack.quiet_for(0.15) and fake_starleads.quiet_for(0.15)):
+        time.sleep(0.05)
 
 
 def open_form(slack: SlackDriver, fake_slack: FakeSlack, channel_id: str | None = None) -> dict[str, Any]:

@@ -90,12 +90,36 @@ class SlackDriver:
             }
         )
 
-    def click(self, view: dict[str, Any], action_id: str, *, user_id: str = "U0ALICE") -> httpx.Response:
+    def click(
+        self,
+        view: dict[str, Any],
+        action_id: str,
+        values: dict[str, Any] | None = None,
+        *,
+        user_id: str = "U0ALICE",
+    ) -> httpx.Response:
+        """Click a button of `view`; the payload carries the form's state, as Slack's does."""
         block = next(
             b
             for b in view["blocks"]
             if b["type"] == "actions" and any(e["action_id"] == action_id for e in b["elements"])
         )
+        action = {"type": "button", "action_id": action_id, "block_id": block["block_id"]}
+        return self._block_action(view, action, values or {}, user_id)
+
+    def dispatch(
+        self, view: dict[str, Any], block_id: str, values: dict[str, Any], *, user_id: str = "U0ALICE"
+    ) -> httpx.Response:
+        """What Slack sends when an input with `dispatch_action` changes (Enter pressed, option chosen)."""
+        block = next(b for b in view["blocks"] if b.get("block_id") == block_id)
+        state = form_state(view, values)
+        action = {"block_id": block_id, **state[block_id][block["element"]["action_id"]]}
+        action["action_id"] = block["element"]["action_id"]
+        return self._block_action(view, action, values, user_id)
+
+    def _block_action(
+        self, view: dict[str, Any], action: dict[str, Any], values: dict[str, Any], user_id: str
+    ) -> httpx.Response:
         return self.interact(
             {
                 "type": "block_actions",
@@ -104,15 +128,8 @@ class SlackDriver:
                 "api_app_id": "A0001",
                 "trigger_id": unique_id("trigger."),
                 "container": {"type": "view", "view_id": view["id"]},
-                "view": {**view, "state": {"values": {}}},
-                "actions": [
-                    {
-                        "type": "button",
-                        "action_id": action_id,
-                        "block_id": block["block_id"],
-                        "action_ts": str(time.time()),
-                    }
-                ],
+                "view": {"hash": "h-" + view["id"], **view, "state": {"values": form_state(view, values)}},
+                "actions": [{**action, "action_ts": str(time.time())}],
             }
         )
 

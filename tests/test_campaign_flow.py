@@ -82,7 +82,7 @@ def test_submitting_a_valid_form_creates_the_campaign_and_posts_the_card(
     ):
         assert expected in shown
     assert SECRET_PROMPT not in str(card)
-    update = fake_slack.wait_call("views.update")[-1]
+    update = fake_slack.wait_view_update(view["id"])
     assert update["view_id"] == view["id"]
     assert "is created in Starleads" in texts(update["view"])
 
@@ -105,7 +105,7 @@ def submit_and_wait_outcome(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     view = open_form(slack, fake_slack, channel_id)
     assert slack.submit(view, values).json()["response_action"] == "update"
-    return view, fake_slack.wait_call("views.update")[-1]["view"]
+    return view, fake_slack.wait_view_update(view["id"])["view"]
 
 
 def test_a_phone_number_starleads_refuses_sends_the_user_back_to_the_filled_form(
@@ -181,7 +181,7 @@ def test_a_server_error_offers_to_try_again_and_trying_again_creates_it_once(
 
     fake_starleads.wait_creates(count=2)
     fake_slack.wait_call("chat.postMessage")
-    assert "is created in Starleads" in texts(fake_slack.wait_call("views.update", count=3)[-1]["view"])
+    assert "is created in Starleads" in texts(fake_slack.wait_view_update(view["id"], count=3)["view"])
     assert len(fake_starleads.creates()) == 2
 
 
@@ -213,23 +213,15 @@ def test_edit_the_form_after_a_failure_brings_back_everything_typed(
     slack: SlackDriver, fake_slack: FakeSlack, fake_starleads: FakeStarleads
 ) -> None:
     fake_starleads.answer_next_create(503, {"title": "Service Unavailable", "status": 503})
-    typed = {
-        **VALID,
-        "max_retries": "2",
-        "days": ["Tuesday", "Thursday"],
-        "window_2_start": None,
-        "window_2_end": None,
-        "timezone": "Indian/Reunion",
-    }
+    typed = {**VALID, "max_retries": "2", "schedule": "mardi et jeudi 9h-11h", "timezone": "Indian/Reunion"}
     view, failed = submit_and_wait_outcome(slack, fake_slack, typed)
 
     slack.click({**failed, "id": view["id"]}, "campaign_edit")
 
-    form = fake_slack.wait_call("views.update", count=2)[-1]["view"]
+    form = fake_slack.wait_view_update(view["id"], count=2)["view"]
     kept = inputs_of(form)
     assert kept["max_retries"]["initial_value"] == "2"
-    assert [o["value"] for o in kept["days"]["initial_options"]] == ["Tuesday", "Thursday"]
-    assert "initial_time" not in kept["window_2_start"]
+    assert kept["schedule"]["initial_value"] == "mardi et jeudi 9h-11h"
     assert kept["timezone"]["initial_option"]["value"] == "Indian/Reunion"
     assert kept["phone_number"]["initial_value"] == "01 23 45 67 89"
 

@@ -16,7 +16,6 @@ from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import COMPANY_NUMBER, PHONE_AGENT, WEB_AGENT, FakeStarleads
 
 BASE = {"name": "Relance Q4", "agent_id": WEB_AGENT}
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
 
 
 def submit(slack: SlackDriver, fake_slack: FakeSlack, values: dict[str, Any]) -> dict[str, Any]:
@@ -71,31 +70,19 @@ VALID_CASES = [
     pytest.param({"webhook_url": None}, "webhookUrl", None, id="webhook-empty"),
     pytest.param({"timezone": "America/Martinique"}, "timezone", "America/Martinique", id="timezone-other"),
     pytest.param(
-        {"days": ["Saturday"], "window_2_start": None, "window_2_end": None},
+        {"schedule": "Saturday morning"},
         "schedule",
         [{"day": "Saturday", "timeRanges": window("09:00:00", "12:00:00")}],
-        id="one-day-one-window",
+        id="schedule-in-words",
     ),
     pytest.param(
-        {
-            "days": WEEKDAYS[:1],
-            "window_1_start": "00:00",
-            "window_1_end": "23:59",
-            "window_2_start": None,
-            "window_2_end": None,
-        },
+        {"schedule": "le lundi de 0h à 23h59"},
         "schedule",
         [{"day": "Monday", "timeRanges": window("00:00:00", "23:59:00")}],
-        id="whole-day",
+        id="schedule-whole-day-in-french",
     ),
     pytest.param(
-        {
-            "days": ["Sunday"],
-            "window_1_start": "08:00",
-            "window_1_end": "12:00",
-            "window_2_start": "12:00",
-            "window_2_end": "13:00",
-        },
+        {"schedule": "Sun 8-12 and 12-13"},
         "schedule",
         [{"day": "Sunday", "timeRanges": window("08:00:00", "13:00:00")}],
         id="touching-windows-merge",
@@ -154,39 +141,15 @@ INVALID_CASES = [
     pytest.param(
         {"timezone": "Mars/Olympus_Mons"}, "timezone", "not a timezone Starleads knows", id="timezone-unknown"
     ),
-    pytest.param({"days": []}, "days", "Tick at least one day", id="no-days"),
-    pytest.param({"days": ["Funday"]}, "days", "“Funday” is not a day", id="unknown-day"),
+    pytest.param({"schedule": None}, "schedule", "Say when to call", id="schedule-empty"),
     pytest.param(
-        {"window_1_start": None, "window_1_end": None},
-        "window_1_start",
-        "Pick when the first calling window starts",
-        id="first-window-missing",
+        {"schedule": "Mon-Fri banana"}, "schedule", 'I don\'t understand "banana"', id="schedule-unknown-word"
     ),
     pytest.param(
-        {"window_1_start": "12:00", "window_1_end": "09:00"},
-        "window_1_end",
-        "ends (09:00) before it starts (12:00)",
-        id="window-backwards",
+        {"schedule": "tomorrow 9-12"}, "schedule", "a schedule repeats every week", id="schedule-one-off"
     ),
-    pytest.param(
-        {"window_1_start": "09:00", "window_1_end": "09:00"},
-        "window_1_end",
-        "pick an end after the start",
-        id="window-empty",
-    ),
-    pytest.param(
-        {"window_2_start": "11:00", "window_2_end": "15:00"},
-        "window_2_start",
-        "overlaps the first (09:00–12:00)",
-        id="windows-overlap",
-    ),
-    pytest.param(
-        {"window_2_start": "14:00", "window_2_end": None},
-        "window_2_end",
-        "or clear both",
-        id="second-window-half-filled",
-    ),
-    pytest.param({"window_1_start": "25:00"}, "window_1_start", "not a time of day", id="impossible-time"),
+    pytest.param({"schedule": "Mon 17h-9h"}, "schedule", "before it starts", id="schedule-backwards"),
+    pytest.param({"schedule": "Mon 9-25"}, "schedule", "25", id="schedule-impossible-time"),
 ]
 
 
@@ -207,9 +170,9 @@ def test_invalid_values_get_an_error_next_to_their_field_and_never_reach_starlea
 
 
 def test_every_problem_is_reported_at_once(slack: SlackDriver, fake_slack: FakeSlack) -> None:
-    ack = submit(slack, fake_slack, {"name": None, "max_retries": "9", "delay_hours": "0", "days": []})
+    ack = submit(slack, fake_slack, {"name": None, "max_retries": "9", "delay_hours": "0", "schedule": "9-"})
 
-    assert set(ack["errors"]) == {"name", "max_retries", "delay_hours", "days"}
+    assert set(ack["errors"]) == {"name", "max_retries", "delay_hours", "schedule"}
 
 
 def test_the_form_opens_with_the_documented_defaults(slack: SlackDriver, fake_slack: FakeSlack) -> None:
@@ -221,22 +184,24 @@ def test_the_form_opens_with_the_documented_defaults(slack: SlackDriver, fake_sl
         "name",
         "agent_id",
         "phone_number",
-        "days",
-        "window_1_start",
-        "window_1_end",
-        "window_2_start",
-        "window_2_end",
+        "schedule",
         "timezone",
         "max_retries",
         "delay_hours",
         "webhook_url",
     ]
     optional = {block_id for block_id, block in inputs.items() if block["optional"]}
-    assert optional == {"phone_number", "window_2_start", "window_2_end", "webhook_url"}
-    assert [o["value"] for o in inputs["days"]["element"]["initial_options"]] == WEEKDAYS
-    assert [
-        inputs[f"window_{n}"]["element"]["initial_time"] for n in ("1_start", "1_end", "2_start", "2_end")
-    ] == ["09:00", "12:00", "14:00", "17:00"]
+    assert optional == {"phone_number", "webhook_url"}
+    assert inputs["schedule"]["element"]["initial_value"] == "Mon–Fri 09:00–12:00, 14:00–17:00"
+    assert inputs["schedule"]["dispatch_action"] is True
+    assert inputs["schedule"]["element"]["dispatch_action_config"] == {
+        "trigger_actions_on": ["on_enter_pressed"]
+    }
+    preview = view["blocks"][[b.get("block_id") for b in view["blocks"]].index("schedule") + 1]
+    assert preview["block_id"] == "schedule_preview"
+    assert (
+        preview["elements"][0]["text"] == ":white_check_mark: Mon–Fri 09:00–12:00, 14:00–17:00 (Europe/Paris)"
+    )
     assert inputs["timezone"]["element"]["initial_option"]["value"] == "Europe/Paris"
     assert inputs["max_retries"]["element"]["initial_value"] == "3"
     assert inputs["max_retries"]["element"]["min_value"] == "1"

@@ -60,7 +60,7 @@ _API_FIELDS = {
     "delaybetweenretries": DraftField.DELAY_HOURS,
     "webhookurl": DraftField.WEBHOOK_URL,
     "timezone": DraftField.TIMEZONE,
-    "schedule": DraftField.DAYS,
+    "schedule": DraftField.SCHEDULE,
 }
 # Words in a free-text `detail` that point at one field, most specific first.
 _DETAIL_WORDS = (
@@ -71,8 +71,8 @@ _DETAIL_WORDS = (
     ("time zone", DraftField.TIMEZONE),
     ("delay", DraftField.DELAY_HOURS),
     ("retr", DraftField.MAX_RETRIES),
-    ("schedule", DraftField.DAYS),
-    ("time range", DraftField.DAYS),
+    ("schedule", DraftField.SCHEDULE),
+    ("time range", DraftField.SCHEDULE),
     ("name", DraftField.NAME),
 )
 _AUTH_MESSAGE = (

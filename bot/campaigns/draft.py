@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from datetime import time
 from enum import StrEnum
 from urllib.parse import urlsplit
 
@@ -18,7 +17,7 @@ import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.campaigns.timezones import DEFAULT_TIMEZONE, is_known_timezone
-from bot.schedule import DEFAULT_SCHEDULE, DEFAULT_WINDOWS, TimeWindow, Weekday, WeeklySchedule
+from bot.schedule import DEFAULT_SCHEDULE, ScheduleError, WeeklySchedule, parse_schedule
 from bot.starleads.models import CampaignRequest, ScheduleDay
 
 NAME_MAX_LENGTH = 200
@@ -41,11 +40,7 @@ class DraftField(StrEnum):
     DELAY_HOURS = "delay_hours"
     WEBHOOK_URL = "webhook_url"
     TIMEZONE = "timezone"
-    DAYS = "days"
-    WINDOW_1_START = "window_1_start"
-    WINDOW_1_END = "window_1_end"
-    WINDOW_2_START = "window_2_start"
-    WINDOW_2_END = "window_2_end"
+    SCHEDULE = "schedule"
 
 
 class DraftInput(BaseModel):
@@ -60,11 +55,7 @@ class DraftInput(BaseModel):
     delay_hours: str | None = "2"
     webhook_url: str | None = None
     timezone: str | None = DEFAULT_TIMEZONE
-    days: tuple[str, ...] = tuple(day.value for day in DEFAULT_SCHEDULE.days)
-    window_1_start: str | None = DEFAULT_WINDOWS[0].start.strftime("%H:%M")
-    window_1_end: str | None = DEFAULT_WINDOWS[0].end.strftime("%H:%M")
-    window_2_start: str | None = DEFAULT_WINDOWS[1].start.strftime("%H:%M")
-    window_2_end: str | None = DEFAULT_WINDOWS[1].end.strftime("%H:%M")
+    schedule: str | None = DEFAULT_SCHEDULE.render()
 
 
 class DraftInvalid(Exception):
@@ -186,25 +177,30 @@ class CampaignDraft(BaseModel):
             )
         return zone
 
+    @field_validator("schedule", mode="before")
+    @classmethod
+    def _read_schedule(cls, value: str | WeeklySchedule | None) -> WeeklySchedule:
+        if isinstance(value, WeeklySchedule):
+            return value
+        text = _clean(value)
+        if not text:
+            raise ValueError(f"Say when to call, e.g. “{DEFAULT_SCHEDULE.render()}” or “en semaine 9h-12h”.")
+        try:
+            return parse_schedule(text)
+        except ScheduleError as error:
+            raise ValueError(str(error)) from None
+
     @classmethod
     def from_input(cls, typed: DraftInput) -> CampaignDraft:
         """Validate everything at once, so the user sees every problem in one go."""
-        errors: dict[DraftField, str] = {}
-        schedule = _schedule_from_controls(typed, errors)
-        values = typed.model_dump(include={field.value for field in DraftField})
-        values.pop("days")
-        for window_field in (f for f in DraftField if f.value.startswith("window_")):
-            values.pop(window_field.value)
         try:
-            draft = cls.model_validate({**values, "schedule": schedule or DEFAULT_SCHEDULE})
+            return cls.model_validate(typed.model_dump())
         except ValidationError as error:
+            errors: dict[DraftField, str] = {}
             for problem in error.errors(include_input=False, include_url=False):
-                field = DraftField(str(problem["loc"][0]))
-                errors.setdefault(field, problem["msg"].removeprefix("Value error, "))
+                message = problem["msg"].removeprefix("Value error, ")
+                errors.setdefault(DraftField(str(problem["loc"][0])), message)
             raise DraftInvalid(errors) from None
-        if errors:
-            raise DraftInvalid(errors)
-        return draft
 
     def to_request(self) -> CampaignRequest:
         """The `POST /Campaign` body."""
@@ -238,85 +234,6 @@ def normalise_phone_number(typed: str) -> str:
         if phonenumbers.is_valid_number(number):
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     raise ValueError(problem)
-
-
-def _schedule_from_controls(typed: DraftInput, errors: dict[DraftField, str]) -> WeeklySchedule | None:
-    """The weekly schedule from the day boxes and the two time windows (the same windows every day)."""
-    days: list[Weekday] = []
-    for name in typed.days:
-        try:
-            days.append(Weekday(name))
-        except ValueError:
-            errors[DraftField.DAYS] = f"“{_quote(name)}” is not a day: tick days from Monday to Sunday."
-    if not days and DraftField.DAYS not in errors:
-        errors[DraftField.DAYS] = "Tick at least one day to call on."
-    first = _window(
-        typed.window_1_start,
-        typed.window_1_end,
-        DraftField.WINDOW_1_START,
-        DraftField.WINDOW_1_END,
-        errors,
-        required=True,
-    )
-    second = _window(
-        typed.window_2_start,
-        typed.window_2_end,
-        DraftField.WINDOW_2_START,
-        DraftField.WINDOW_2_END,
-        errors,
-        required=False,
-    )
-    if first and second and second.start < first.end and first.start < second.end:
-        errors[DraftField.WINDOW_2_START] = (
-            f"The second window ({second.render()}) overlaps the first ({first.render()}): "
-            "make one end before the other starts, or clear the second."
-        )
-    if errors or not first:
-        return None
-    return WeeklySchedule.same_every_day(days, [w for w in (first, second) if w])
-
-
-def _window(
-    start_text: str | None,
-    end_text: str | None,
-    start_field: DraftField,
-    end_field: DraftField,
-    errors: dict[DraftField, str],
-    *,
-    required: bool,
-) -> TimeWindow | None:
-    ordinal = "first" if required else "second"
-    start, end = _clock(start_text, start_field, errors), _clock(end_text, end_field, errors)
-    if start_field in errors or end_field in errors:
-        return None
-    if start is None and end is None:
-        if required:
-            errors[start_field] = f"Pick when the {ordinal} calling window starts."
-            errors[end_field] = f"Pick when the {ordinal} calling window ends."
-        return None
-    if start is None or end is None:
-        missing = start_field if start is None else end_field
-        errors[missing] = f"Pick both a start and an end for the {ordinal} window" + (
-            "." if required else ", or clear both."
-        )
-        return None
-    if start >= end:
-        errors[end_field] = (
-            f"This window ends ({end:%H:%M}) before it starts ({start:%H:%M}): pick an end after the start."
-        )
-        return None
-    return TimeWindow(start=start, end=end)
-
-
-def _clock(text: str | None, field: DraftField, errors: dict[DraftField, str]) -> time | None:
-    value = _clean(text)
-    if not value:
-        return None
-    match = re.fullmatch(r"(\d{1,2}):(\d{2})(?::00)?", value)
-    if not match or int(match[1]) > 23 or int(match[2]) > 59:
-        errors[field] = f"“{_quote(value)}” is not a time of day: pick one such as 09:00."
-        return None
-    return time(int(match[1]), int(match[2]))
 
 
 def _clean(value: str | None) -> str:

@@ -1,6 +1,6 @@
 """Weekly calling schedules: the model, its rendering, and the plain-words language."""
 
-from bot.schedule.language import ScheduleError, parse_schedule, warm_up
+from bot.schedule.language import MAX_TEXT_LENGTH, ScheduleError, parse_schedule, warm_up
 from bot.schedule.model import (
     DEFAULT_SCHEDULE,
     DEFAULT_WINDOWS,
@@ -13,6 +13,7 @@ from bot.schedule.model import (
 __all__ = [
     "DEFAULT_SCHEDULE",
     "DEFAULT_WINDOWS",
+    "MAX_TEXT_LENGTH",
     "WEEKDAYS",
     "ScheduleError",
     "TimeWindow",

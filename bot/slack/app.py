@@ -12,6 +12,7 @@ from bot.services import Services
 from bot.slack.background import AfterAck
 from bot.slack.campaign_flow import CampaignFlow
 from bot.slack.listeners import register_listeners
+from bot.slack.schedule_editing import ScheduleEditing
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ def create_bolt_app(services: Services, after_ack: AfterAck) -> AsyncApp:
     # Bolt builds its own client (user agent, logger); point it at the configured Web API.
     app.client.base_url = str(settings.slack_api_url)
     app.client.timeout = _SLACK_API_TIMEOUT_SECONDS
-    register_listeners(app, CampaignFlow(services, after_ack))
+    register_listeners(app, CampaignFlow(services, after_ack), ScheduleEditing(after_ack))
 
     @app.error
     async def report_error(error: Exception, body: dict[str, Any]) -> BoltResponse:

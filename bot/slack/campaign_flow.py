@@ -17,12 +17,13 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.campaigns.creation import Created, Outcome, Rejected, Unavailable
-from bot.campaigns.draft import CampaignDraft, DraftInput, DraftInvalid
+from bot.campaigns.draft import CampaignDraft, DraftField, DraftInput, DraftInvalid
 from bot.services import Services
 from bot.slack.background import AfterAck
 from bot.slack.blocks import campaign_card as cards
-from bot.slack.blocks.campaign_form import campaign_form, read_form
+from bot.slack.blocks.campaign_form import campaign_form, current_schedule_block, read_form
 from bot.slack.blocks.kit import escape
+from bot.slack.blocks.state import FormState
 from bot.slack.delivery import INVITE_TIP, Card, Delivery, deliver_card, tell_privately
 from bot.slack.origin import Origin, OriginInvalid
 from bot.store import CreationRecord, CreationState
@@ -64,12 +65,18 @@ class CampaignFlow:
         if origin is None:
             await ack(response_action="update", view=_damaged(view))
             return
-        typed = read_form(view.get("state", {}).get("values"))
+        state = FormState.of(view)
+        typed = read_form(state)
         try:
             draft = CampaignDraft.from_input(typed)
         except DraftInvalid as invalid:
+            schedule_block = current_schedule_block(state.block_ids())
+            blocks = {
+                field: schedule_block if field is DraftField.SCHEDULE else field.value
+                for field in invalid.errors
+            }
             await ack(
-                response_action="errors", errors={field.value: text for field, text in invalid.errors.items()}
+                response_action="errors", errors={blocks[f]: text for f, text in invalid.errors.items()}
             )
             return
         key = str(view.get("id"))

@@ -123,19 +123,17 @@ def _clock(minutes: int) -> time:
     return time(*divmod(minutes, 60))
 
 
-_WINDOWS = (
-    st.integers(0, _MINUTES_IN_DAY - 2)
-    .flatmap(lambda start: st.tuples(st.just(start), st.integers(start + 1, _MINUTES_IN_DAY - 1)))
+_WINDOWS = st.integers(0, _MINUTES_IN_DAY - 2).flatmap(
+    lambda start: st.tuples(st.just(start), st.integers(start + 1, _MINUTES_IN_DAY - 1))
 )
-_SCHEDULES = (
-    st.dictionaries(st.sampled_from(list(Weekday)), st.lists(_WINDOWS, min_size=1, max_size=3), min_size=1)
-    .map(
-        lambda days: WeeklySchedule(
-            days={
-                day: tuple(TimeWindow(start=_clock(s), end=_clock(e)) for s, e in windows)
-                for day, windows in days.items()
-            }
-        )
+_SCHEDULES = st.dictionaries(
+    st.sampled_from(list(Weekday)), st.lists(_WINDOWS, min_size=1, max_size=3), min_size=1
+).map(
+    lambda days: WeeklySchedule(
+        days={
+            day: tuple(TimeWindow(start=_clock(s), end=_clock(e)) for s, e in windows)
+            for day, windows in days.items()
+        }
     )
 )
 

@@ -95,6 +95,12 @@ class StandIn:
         with self._lock:
             self.requests.clear()
 
+    def quiet_for(self, seconds: float) -> bool:
+        """True when no request has arrived in the last `seconds`."""
+        with self._lock:
+            last = self.requests[-1].received_at if self.requests else 0.0
+        return time.monotonic() - last >= seconds
+
     def wait_for(
         self, predicate: Callable[[Recorded], bool], count: int = 1, timeout: float = 10
     ) -> list[Recorded]:

@@ -54,6 +54,15 @@ class FakeSlack(StandIn):
         found = self.wait_for(lambda r: r.path == f"/api/{method}", count=count, timeout=timeout)
         return [_params(r) for r in found]
 
+    def wait_view_update(self, view_id: str, count: int = 1, timeout: float = 10) -> dict[str, Any]:
+        """The `count`-th `views.update` of that view (earlier tests' late updates are other views)."""
+        found = self.wait_for(
+            lambda r: r.path == "/api/views.update" and _params(r).get("view_id") == view_id,
+            count=count,
+            timeout=timeout,
+        )
+        return _params(found[count - 1])
+
     def response_url_posts(self, name: str = "cmd") -> list[dict[str, Any]]:
         return [r.json() for r in self.requests if r.path == f"{RESPONSE_URL_PATH}{name}"]
 

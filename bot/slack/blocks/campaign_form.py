@@ -1,7 +1,12 @@
 """The `/starleads campaign` form: building it from a draft, and reading a draft back out of it.
 
 Block IDs are the domain's field names, so an error about a field lands on the block that shows it,
-and every value survives `views.update` (Slack keeps input state when block and action IDs stay).
+and every value survives `views.update` (Slack keeps input state when block and action IDs stay). The
+one exception is on purpose: when the schedule picker writes new calling hours into the text, the
+text's block gets a new ID (`schedule.2`, `schedule.3`…) so that Slack shows the new value.
+
+The calling hours are a text in plain words, the schedule's one source of truth; "Pick days and
+hours…" opens a picker that writes that text for you. A preview under the text says how it was read.
 """
 
 from __future__ import annotations
@@ -9,12 +14,23 @@ from __future__ import annotations
 from typing import Any
 
 from bot.campaigns.draft import MAX_RETRIES, MIN_RETRIES, NAME_MAX_LENGTH, DraftField, DraftInput
-from bot.campaigns.timezones import CURATED_ZONE_NAMES, is_known_timezone, timezone_choices, utc_offset_label
-from bot.schedule import Weekday
+from bot.campaigns.timezones import (
+    CURATED_ZONE_NAMES,
+    DEFAULT_TIMEZONE,
+    is_known_timezone,
+    timezone_choices,
+    utc_offset_label,
+)
+from bot.schedule import MAX_TEXT_LENGTH, ScheduleError, parse_schedule
 from bot.slack.blocks import kit
+from bot.slack.blocks.state import FormState
 
 CALLBACK_ID = "campaign_form"
 TITLE = "New Starleads campaign"
+SCHEDULE_BLOCK = DraftField.SCHEDULE.value
+SCHEDULE_PREVIEW_BLOCK = "schedule_preview"
+OPEN_PICKER_ACTION = "schedule_picker_open"
+SCHEDULE_EXAMPLES = "“weekdays 9-12 and 2-5pm”, “du lundi au vendredi 9h-12h et 14h-17h”"
 
 
 def action_id(field: DraftField) -> str:
@@ -27,15 +43,28 @@ def campaign_form(
     *,
     problems: dict[DraftField, str] | None = None,
     banner: str | None = None,
+    schedule_block_id: str = SCHEDULE_BLOCK,
 ) -> dict[str, Any]:
     """The form, filled with `typed`. `problems` shows Starleads' complaints under their fields."""
     problems = problems or {}
     blocks: list[kit.Block] = [kit.section(f":warning: {kit.escape(banner)}")] if banner else []
 
     def field(
-        name: DraftField, label: str, element: kit.Element, *, optional: bool = False, hint: str | None = None
+        name: DraftField,
+        label: str,
+        element: kit.Element,
+        *,
+        optional: bool = False,
+        hint: str | None = None,
+        dispatch_action: bool = False,
+        block_id: str | None = None,
+        below: kit.Block | None = None,
     ) -> None:
-        blocks.append(kit.input_block(name, label, element, optional=optional, hint=hint))
+        """An input, then what belongs under it: its live preview, Starleads' note about it."""
+        block = kit.input_block(
+            block_id or name, label, element, optional=optional, hint=hint, dispatch_action=dispatch_action
+        )
+        blocks.extend([block, below] if below else [block])
         if name in problems:
             blocks.append(kit.context(f":warning: {kit.escape(problems[name])}", block_id=f"{name}_problem"))
 
@@ -71,18 +100,23 @@ def campaign_form(
         hint="For phone agents: one of your company's numbers in Starleads (01 23 45 67 89 is fine).",
     )
 
-    blocks += [kit.divider(), kit.section("*When to call*  ·  the same hours on every day you tick")]
+    blocks.append(kit.divider())
     field(
-        DraftField.DAYS,
-        "Days",
-        kit.checkboxes(
-            action_id(DraftField.DAYS),
-            [kit.option(day.value, day.value) for day in Weekday],
-            selected=list(typed.days),
+        DraftField.SCHEDULE,
+        "Calling hours",
+        kit.text_input(
+            action_id(DraftField.SCHEDULE),
+            initial=typed.schedule,
+            placeholder="e.g. weekdays 9-12 and 2-5pm",
+            max_length=MAX_TEXT_LENGTH,
+            on_enter=True,
         ),
+        hint=f"Days and hours in words, English or French: {SCHEDULE_EXAMPLES}. Press Enter to check.",
+        dispatch_action=True,
+        block_id=schedule_block_id,
+        below=kit.context(schedule_preview(typed.schedule, typed.timezone), block_id=SCHEDULE_PREVIEW_BLOCK),
     )
-    for name, label, initial, optional in _window_fields(typed):
-        field(name, label, kit.timepicker(action_id(name), initial=initial), optional=optional)
+    blocks.append(kit.actions("schedule_tools", kit.button("Pick days and hours…", OPEN_PICKER_ACTION)))
     field(
         DraftField.TIMEZONE,
         "Timezone",
@@ -93,6 +127,7 @@ def campaign_form(
             placeholder="Pick a timezone",
         ),
         hint="Calling hours are local times in this zone.",
+        dispatch_action=True,
     )
 
     blocks.append(kit.divider())
@@ -139,21 +174,12 @@ def campaign_form(
     )
 
 
-def read_form(state_values: Any) -> DraftInput:
-    """What the user entered, from a view's `state.values`; anything malformed reads as empty."""
-    values = state_values if isinstance(state_values, dict) else {}
+def read_form(state: FormState) -> DraftInput:
+    """What the user entered; anything missing or malformed reads as empty."""
 
-    def element(field: DraftField) -> dict[str, Any]:
-        block = values.get(field.value)
-        found = block.get(action_id(field)) if isinstance(block, dict) else None
-        return found if isinstance(found, dict) else {}
+    def text(field: DraftField, block_id: str | None = None) -> str | None:
+        return state.text(block_id or field.value, action_id(field))
 
-    def text(field: DraftField, key: str = "value") -> str | None:
-        value = element(field).get(key)
-        return value if isinstance(value, str) else None
-
-    selected_timezone = element(DraftField.TIMEZONE).get("selected_option")
-    selected_days = element(DraftField.DAYS).get("selected_options")
     return DraftInput(
         name=text(DraftField.NAME),
         agent_id=text(DraftField.AGENT_ID),
@@ -161,24 +187,33 @@ def read_form(state_values: Any) -> DraftInput:
         max_retries=text(DraftField.MAX_RETRIES),
         delay_hours=text(DraftField.DELAY_HOURS),
         webhook_url=text(DraftField.WEBHOOK_URL),
-        timezone=_option_value(selected_timezone),
-        days=tuple(
-            v for v in map(_option_value, selected_days if isinstance(selected_days, list) else []) if v
-        ),
-        window_1_start=text(DraftField.WINDOW_1_START, "selected_time"),
-        window_1_end=text(DraftField.WINDOW_1_END, "selected_time"),
-        window_2_start=text(DraftField.WINDOW_2_START, "selected_time"),
-        window_2_end=text(DraftField.WINDOW_2_END, "selected_time"),
+        timezone=state.selected(DraftField.TIMEZONE.value, action_id(DraftField.TIMEZONE)),
+        schedule=text(DraftField.SCHEDULE, current_schedule_block(state.block_ids())),
     )
 
 
-def _window_fields(typed: DraftInput) -> list[tuple[DraftField, str, str | None, bool]]:
-    return [
-        (DraftField.WINDOW_1_START, "First window starts", typed.window_1_start, False),
-        (DraftField.WINDOW_1_END, "First window ends", typed.window_1_end, False),
-        (DraftField.WINDOW_2_START, "Second window starts", typed.window_2_start, True),
-        (DraftField.WINDOW_2_END, "Second window ends", typed.window_2_end, True),
-    ]
+def current_schedule_block(block_ids: list[str]) -> str:
+    """The schedule text's block ID in this view (`schedule`, or `schedule.N` after the picker)."""
+    return next(
+        (b for b in block_ids if b == SCHEDULE_BLOCK or b.startswith(f"{SCHEDULE_BLOCK}.")), SCHEDULE_BLOCK
+    )
+
+
+def next_schedule_block(block_id: str) -> str:
+    """A new ID for the schedule text, so Slack shows the value the picker wrote instead of the old one."""
+    _, _, number = block_id.partition(".")
+    return f"{SCHEDULE_BLOCK}.{int(number) + 1 if number.isdigit() else 2}"
+
+
+def schedule_preview(text: str | None, timezone: str | None) -> str:
+    """The line under the calling hours: how the bot reads them, or what is wrong."""
+    if not (text or "").strip():
+        return f":pencil2: Say when to call, e.g. {SCHEDULE_EXAMPLES}."
+    try:
+        schedule = parse_schedule(text or "")
+    except ScheduleError as error:
+        return f":warning: {kit.escape(str(error))}"
+    return f":white_check_mark: {schedule.render()} ({kit.escape(timezone or DEFAULT_TIMEZONE)})"
 
 
 def _timezone_options(selected: str | None) -> dict[str, list[dict[str, Any]]]:
@@ -187,8 +222,3 @@ def _timezone_options(selected: str | None) -> dict[str, list[dict[str, Any]]]:
     if selected and selected not in CURATED_ZONE_NAMES and is_known_timezone(selected):
         groups = {"Selected": [(selected, f"{selected} ({utc_offset_label(selected)})")], **groups}
     return {region: [kit.option(label, zone) for zone, label in zones] for region, zones in groups.items()}
-
-
-def _option_value(option: Any) -> str | None:
-    value = option.get("value") if isinstance(option, dict) else None
-    return value if isinstance(value, str) else None

@@ -82,13 +82,16 @@ def input_block(
     *,
     optional: bool = False,
     hint: str | None = None,
+    dispatch_action: bool = False,
 ) -> Block:
+    """An input; with `dispatch_action`, Slack tells the app when it changes (Enter, a new choice)."""
     block: Block = {
         "type": "input",
         "block_id": block_id,
         "label": plain(label, 2000),
         "element": element,
         "optional": optional,
+        "dispatch_action": dispatch_action,
     }
     if hint:
         block["hint"] = plain(hint, 2000)
@@ -101,8 +104,11 @@ def text_input(
     initial: str | None = None,
     placeholder: str | None = None,
     max_length: int | None = None,
+    on_enter: bool = False,
 ) -> Element:
     element: Element = {"type": "plain_text_input", "action_id": action_id}
+    if on_enter:
+        element["dispatch_action_config"] = {"trigger_actions_on": ["on_enter_pressed"]}
     if initial:
         element["initial_value"] = initial
     if placeholder:

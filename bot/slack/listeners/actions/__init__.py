@@ -1,3 +1,3 @@
-from bot.slack.listeners.actions import campaign_status
+from bot.slack.listeners.actions import campaign_status, schedule_editing
 
-__all__ = ["campaign_status"]
+__all__ = ["campaign_status", "schedule_editing"]
