@@ -170,3 +170,39 @@ def test_an_error_in_rewritten_hours_lands_on_the_rewritten_block(
     ack = slack.submit({**rewritten, "id": form["id"]}, {**VALID, "schedule.2": "banana"}).json()
 
     assert list(ack["errors"]) == ["schedule.2"]
+
+
+def test_the_command_text_prefills_name_fields_and_calling_hours(
+    slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
+    slack.command(
+        'campaign "Relance Q4" agent:abc123 phone:01 23 45 67 89 tz:Europe/Brussels weekdays 9-12 et 14h-17h'
+    )
+
+    view = fake_slack.wait_call("views.open")[0]["view"]
+    inputs = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
+    assert inputs["name"]["initial_value"] == "Relance Q4"
+    assert inputs["agent_id"]["initial_value"] == "abc123"
+    assert inputs["phone_number"]["initial_value"] == "01 23 45 67 89"
+    assert inputs["timezone"]["initial_option"]["value"] == "Europe/Brussels"
+    assert inputs["schedule"]["initial_value"] == "weekdays 9-12 et 14h-17h"
+    assert preview(view) == ":white_check_mark: Mon–Fri 09:00–12:00, 14:00–17:00 (Europe/Brussels)"
+    assert view["blocks"][0]["type"] == "input"  # nothing left over, so no notice at the top
+
+
+def test_what_the_command_cannot_place_stays_visible_with_a_hint(
+    slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
+    slack.command('campaign "Relance" "Second name" colour:blue retries:9 phone:12 lundi 9h-12h banane')
+
+    view = fake_slack.wait_call("views.open")[0]["view"]
+    notice = view["blocks"][0]["text"]["text"]
+    for piece in ('"Second name"', "colour:blue", "9 is out of range"):
+        assert piece in notice
+    assert "`agent:`" in notice
+    inputs = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
+    assert inputs["max_retries"]["initial_value"] == "3"  # a number box can't hold 9: default kept
+    assert inputs["phone_number"]["initial_value"] == "12"  # a text box can: kept, with a note under it
+    assert "is not a phone number I can use" in json.dumps(view)
+    assert inputs["schedule"]["initial_value"] == "lundi 9h-12h banane"
+    assert '"banane"' in preview(view)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections.abc import Iterable
 from enum import StrEnum
 from urllib.parse import urlsplit
 
@@ -218,6 +219,15 @@ class CampaignDraft(BaseModel):
     def fingerprint(self) -> str:
         """A stable hash of the draft, to recognise the same campaign in records and audits."""
         return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
+
+
+def field_problems(typed: DraftInput, fields: Iterable[DraftField]) -> dict[DraftField, str]:
+    """What is wrong with some fields of `typed` (the ones a command prefilled, say), ignoring the rest."""
+    try:
+        CampaignDraft.from_input(typed)
+    except DraftInvalid as invalid:
+        return {field: message for field, message in invalid.errors.items() if field in set(fields)}
+    return {}
 
 
 def normalise_phone_number(typed: str) -> str:

@@ -16,12 +16,13 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.campaigns.command_text import KEYS, starting_form
 from bot.campaigns.creation import Created, Outcome, Rejected, Unavailable
 from bot.campaigns.draft import CampaignDraft, DraftField, DraftInput, DraftInvalid
 from bot.services import Services
 from bot.slack.background import AfterAck
 from bot.slack.blocks import campaign_card as cards
-from bot.slack.blocks.campaign_form import campaign_form, current_schedule_block, read_form
+from bot.slack.blocks.campaign_form import TEXT_BOX_FIELDS, campaign_form, current_schedule_block, read_form
 from bot.slack.blocks.kit import escape
 from bot.slack.blocks.state import FormState
 from bot.slack.delivery import INVITE_TIP, Card, Delivery, deliver_card, tell_privately
@@ -55,9 +56,7 @@ class CampaignFlow:
         except OriginInvalid as error:
             logger.warning("slash_command_rejected reason=%s", error)
             return
-        self._after_ack.start(
-            self._open_form(client, origin, str(command.get("trigger_id")), respond), "open_form"
-        )
+        self._after_ack.start(self._open_form(client, origin, command, respond), "open_form")
 
     async def submit(self, ack: AsyncAck, client: AsyncWebClient, view: dict[str, Any]) -> None:
         """Validate and claim inside the ack (both local); call Starleads once the ack is sent."""
@@ -102,17 +101,16 @@ class CampaignFlow:
         self._after_ack.start(self._edit(client, body.get("view") or {}), "edit_campaign")
 
     async def _open_form(
-        self, client: AsyncWebClient, origin: Origin, trigger_id: str, respond: AsyncRespond
+        self, client: AsyncWebClient, origin: Origin, command: dict[str, Any], respond: AsyncRespond
     ) -> None:
         remembered = await self._services.preferences.get(origin.channel_id)
-        typed = DraftInput(
-            agent_id=remembered.agent_id,
-            phone_number=remembered.phone_number,
-            **({"timezone": remembered.timezone} if remembered.timezone else {}),
-            **({"max_retries": str(remembered.max_retries)} if remembered.max_retries else {}),
+        _, _, command_text = str(command.get("text") or "").strip().partition(" ")
+        start = starting_form(remembered, command_text, shows_any_text=TEXT_BOX_FIELDS)
+        view = campaign_form(
+            start.typed, origin.encode(), problems=start.problems, banner=_unplaced_notice(start.unplaced)
         )
         try:
-            await client.views_open(trigger_id=trigger_id, view=campaign_form(typed, origin.encode()))
+            await client.views_open(trigger_id=command.get("trigger_id"), view=view)
         except SlackApiError as error:
             logger.warning("views_open_failed error=%s", error.response.get("error"))
             await respond(text=_TOO_SLOW, response_type="ephemeral")
@@ -244,4 +242,14 @@ def _outcome_note(draft: CampaignDraft, outcome: Rejected | Unavailable) -> str:
         reason = outcome.message
     return (
         f"I couldn't create “{escape(draft.name)}”. {escape(reason)} Run `/starleads campaign` to try again."
+    )
+
+
+def _unplaced_notice(unplaced: tuple[str, ...]) -> str | None:
+    if not unplaced:
+        return None
+    return (
+        f"I couldn't use part of your command: {', '.join(unplaced)}. Fill those in below. "
+        f'After `/starleads campaign`, write a "name" in quotes, {", ".join(f"`{k}:`" for k in KEYS)} '
+        "and the calling hours in words."
     )

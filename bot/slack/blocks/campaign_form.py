@@ -30,6 +30,10 @@ TITLE = "New Starleads campaign"
 SCHEDULE_BLOCK = DraftField.SCHEDULE.value
 SCHEDULE_PREVIEW_BLOCK = "schedule_preview"
 OPEN_PICKER_ACTION = "schedule_picker_open"
+# Fields shown in plain text boxes, which can hold (and show) a value that is not valid yet.
+TEXT_BOX_FIELDS = frozenset(
+    {DraftField.NAME, DraftField.AGENT_ID, DraftField.PHONE_NUMBER, DraftField.SCHEDULE}
+)
 SCHEDULE_EXAMPLES = "“weekdays 9-12 and 2-5pm”, “du lundi au vendredi 9h-12h et 14h-17h”"
 
 
