@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     starleads_api_url: AnyHttpUrl = AnyHttpUrl("https://api.starleads.co")
     starleads_app_url: AnyHttpUrl = AnyHttpUrl("https://app.starleads.co")
     starleads_timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 20.0
+    starleads_late_lookup_seconds: tuple[Annotated[float, Field(ge=0, le=3600)], ...] = (
+        5.0,
+        15.0,
+        45.0,
+        120.0,
+    )
     database_url: str = DEFAULT_DATABASE_URL
     port: Annotated[int, Field(ge=1, le=65535)] = 3000
     log_level: str = "INFO"
@@ -107,6 +113,8 @@ _EXPECTED = {
     "url_scheme": "must be an http:// or https:// URL",
     "int_parsing": "must be a whole number",
     "float_parsing": "must be a number",
+    "json_invalid": "must be a JSON list such as [5, 15, 45]",
+    "tuple_type": "must be a JSON list such as [5, 15, 45]",
     "less_than_equal": "must be at most {le}",
     "greater_than_equal": "must be at least {ge}",
     "greater_than": "must be more than {gt}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
@@ -30,14 +31,19 @@ class Services:
             settings.starleads_api_key.get_secret_value(),
             timeout_seconds=settings.starleads_timeout_seconds,
         )
-        creations, preferences = CreationStore(engine), PreferenceStore(engine)
+        # A create still "creating" well after Starleads' timeout belongs to a process that died.
+        stale_after = timedelta(seconds=2 * settings.starleads_timeout_seconds + 60)
+        creations = CreationStore(engine, stale_after=stale_after)
+        preferences = PreferenceStore(engine)
         return cls(
             settings=settings,
             engine=engine,
             starleads=starleads,
             creations=creations,
             preferences=preferences,
-            creator=CampaignCreator(starleads, creations, preferences),
+            creator=CampaignCreator(
+                starleads, creations, preferences, late_lookup_delays=settings.starleads_late_lookup_seconds
+            ),
         )
 
     @property

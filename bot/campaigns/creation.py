@@ -8,8 +8,10 @@ user can fix the input, nothing was created) and unavailable (Starleads failed; 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.campaigns.draft import CampaignDraft, DraftField, DraftInput
@@ -50,6 +52,30 @@ class Unavailable:
 
 
 Outcome = Created | Rejected | Unavailable
+Waiting = Callable[[float, str], Awaitable[None]]
+"""Told before each automatic wait: how many seconds, and why (in words for the user)."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    connect_delays: tuple[float, ...] = (1.0, 2.0, 4.0)
+    max_total_wait: float = 30.0
+    max_attempts: int = 5
+
+    def delay_before_retry(self, error: StarleadsUnavailable, attempt: int, waited: float) -> float | None:
+        """Seconds to wait before trying again, or None when trying again could create a duplicate."""
+        if attempt >= self.max_attempts or isinstance(error, StarleadsTimeout):
+            return None
+        if error.status is None and not error.may_have_created:
+            delay = self.connect_delays[attempt - 1] if attempt <= len(self.connect_delays) else None
+        elif error.status in (429, 503) and error.retry_after is not None:
+            delay = max(error.retry_after, 0.5)
+        else:
+            return None
+        return delay if delay is not None and waited + delay <= self.max_total_wait else None
+
+
+DEFAULT_RETRY_POLICY = RetryPolicy()
 
 # API field names (any case, with or without "$." / "request." prefixes) → form fields.
 _API_FIELDS = {
@@ -75,6 +101,10 @@ _DETAIL_WORDS = (
     ("time range", DraftField.SCHEDULE),
     ("name", DraftField.NAME),
 )
+_FORBIDDEN_MESSAGE = (
+    "Starleads refused this bot's API key access to campaigns (403). Ask whoever set up the bot to check "
+    "the key's rights in Starleads. Your form is kept: submit again once it is fixed."
+)
 _AUTH_MESSAGE = (
     "Starleads refused this bot's API key. Ask whoever set up the bot to check STARLEADS_API_KEY "
     "(Starleads → your profile → API key). Your form is kept: submit again once it is fixed."
@@ -83,34 +113,87 @@ _AUTH_MESSAGE = (
 
 class CampaignCreator:
     def __init__(
-        self, starleads: StarleadsClient, creations: CreationStore, preferences: PreferenceStore
+        self,
+        starleads: StarleadsClient,
+        creations: CreationStore,
+        preferences: PreferenceStore,
+        *,
+        late_lookup_delays: tuple[float, ...] = (5.0, 15.0, 45.0, 120.0),
     ) -> None:
         self._starleads = starleads
         self._creations = creations
         self._preferences = preferences
+        self._late_lookup_delays = late_lookup_delays
 
     async def claim(
-        self, key: str, typed: DraftInput, draft: CampaignDraft, *, user_id: str, channel_id: str
+        self,
+        key: str,
+        typed: DraftInput,
+        draft: CampaignDraft,
+        *,
+        user_id: str,
+        channel_id: str,
+        after_unknown: bool = False,
     ) -> Claim:
-        """Reserve `key` for one create; a second claim while it runs, or after it worked, is refused."""
+        """Reserve `key` for one create; refused while one runs, after one worked, and after one whose
+        outcome is unknown unless the user chose to try again anyway (`after_unknown`)."""
         return await self._creations.claim(
             key,
             fingerprint=draft.fingerprint(),
             draft_input=typed.model_dump(mode="json"),
             user_id=user_id,
             channel_id=channel_id,
+            after_unknown=after_unknown,
         )
 
-    async def create(self, key: str, draft: CampaignDraft, *, channel_id: str) -> Outcome:
+    async def create(
+        self, key: str, draft: CampaignDraft, *, channel_id: str, on_wait: Waiting | None = None
+    ) -> Outcome:
         """Call Starleads for a claimed key and record the outcome; never raises for Starleads' failures."""
-        outcome = await create_in_starleads(self._starleads, draft)
+        outcome = await create_in_starleads(self._starleads, draft, on_wait)
         if isinstance(outcome, Created):
-            await self._creations.finish(
-                key,
-                CreationState.CREATED,
-                campaign=outcome.campaign.model_dump(by_alias=True),
-                agent_name=outcome.agent_name,
-            )
+            await self._record_created(key, draft, outcome, channel_id)
+        else:
+            unknown = isinstance(outcome, Unavailable) and outcome.outcome_unknown
+            await self._creations.finish(key, CreationState.UNKNOWN if unknown else CreationState.FAILED)
+        logger.info(
+            "campaign_create key=%s outcome=%s reason=%s",
+            key,
+            type(outcome).__name__.lower(),
+            _reason(outcome),
+        )
+        return outcome
+
+    async def confirm_late(self, key: str, draft: CampaignDraft, *, channel_id: str) -> Created | None:
+        """After an unknown outcome: the campaign, if Starleads did create it after all."""
+        known = await self._creations.campaign_ids()
+        campaign = await find_late_campaign(self._starleads, draft, known, self._late_lookup_delays)
+        if campaign is None:
+            logger.info("campaign_late_lookup key=%s found=no", key)
+            return None
+        outcome = Created(campaign=campaign, agent_name=None)
+        if not await self._record_created(key, draft, outcome, channel_id, only_if=CreationState.UNKNOWN):
+            return None  # the user tried again meanwhile: that attempt reports for itself
+        logger.info("campaign_late_lookup key=%s found=yes campaign_id=%s", key, campaign.id)
+        return outcome
+
+    async def _record_created(
+        self,
+        key: str,
+        draft: CampaignDraft,
+        outcome: Created,
+        channel_id: str,
+        *,
+        only_if: CreationState = CreationState.CREATING,
+    ) -> bool:
+        recorded = await self._creations.finish(
+            key,
+            CreationState.CREATED,
+            campaign=outcome.campaign.model_dump(by_alias=True),
+            agent_name=outcome.agent_name,
+            only_if=only_if,
+        )
+        if recorded:
             await self._preferences.remember(
                 channel_id,
                 ChannelPreferences(
@@ -120,36 +203,101 @@ class CampaignCreator:
                     max_retries=draft.max_retries,
                 ),
             )
+        return recorded
+
+
+async def create_in_starleads(
+    starleads: StarleadsClient,
+    draft: CampaignDraft,
+    on_wait: Waiting | None = None,
+    policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+) -> Outcome:
+    """`POST /Campaign` (the agent's name looked up alongside, for the card), retried only when safe.
+
+    Safe means a second attempt cannot create a second campaign: the request never reached Starleads
+    (connection refused, DNS), or Starleads refused it with 429/503 and said when to come back
+    (`Retry-After`, within a bounded total). `on_wait` tells the user about each wait.
+    """
+    agent_lookup = asyncio.ensure_future(starleads.get_agent(draft.agent_id))
+    waited = 0.0
+    for attempt in itertools.count(1):
+        try:
+            campaign = await starleads.create_campaign(draft.to_request())
+        except StarleadsUnavailable as error:
+            delay = policy.delay_before_retry(error, attempt, waited)
+            if delay is None:
+                agent_lookup.cancel()
+                return _unavailable(error, attempt)
+            if on_wait:
+                await on_wait(delay, _waiting_reason(error, delay))
+            await asyncio.sleep(delay)
+            waited += delay
+        except StarleadsError as error:
+            agent_lookup.cancel()
+            return _refused(error)
         else:
-            unknown = isinstance(outcome, Unavailable) and outcome.outcome_unknown
-            await self._creations.finish(key, CreationState.UNKNOWN if unknown else CreationState.FAILED)
-        logger.info("campaign_create key=%s outcome=%s", key, type(outcome).__name__.lower())
-        return outcome
+            agent = (await asyncio.gather(agent_lookup, return_exceptions=True))[0]
+            return Created(
+                campaign=campaign, agent_name=agent.agent_name if isinstance(agent, Agent) else None
+            )
+    raise AssertionError("unreachable")  # pragma: no cover - the loop only ends by returning
 
 
-async def create_in_starleads(starleads: StarleadsClient, draft: CampaignDraft) -> Outcome:
-    """`POST /Campaign`, with the agent's name looked up at the same time for the card."""
-    created, agent = await asyncio.gather(
-        starleads.create_campaign(draft.to_request()),
-        starleads.get_agent(draft.agent_id),
-        return_exceptions=True,
-    )
-    if isinstance(created, Campaign):
-        return Created(campaign=created, agent_name=agent.agent_name if isinstance(agent, Agent) else None)
-    if isinstance(created, StarleadsAuthError):
-        return Rejected(general=_AUTH_MESSAGE)
-    if isinstance(created, StarleadsRejected):
-        return locate_problem(created.status, created.problem)
-    if isinstance(created, StarleadsTimeout):
+async def find_late_campaign(
+    starleads: StarleadsClient, draft: CampaignDraft, known_ids: set[str], delays: tuple[float, ...]
+) -> Campaign | None:
+    """After a create whose answer never came: look for the campaign in "Get all campaigns".
+
+    A campaign counts as ours when every field we sent matches and no other create of ours already
+    owns it. Stops early when the listing is not available to this key.
+    """
+    wanted = draft.to_request().to_json()
+    for delay in delays:
+        await asyncio.sleep(delay)
+        try:
+            campaigns = await starleads.list_campaigns()
+        except (StarleadsRejected, StarleadsAuthError):
+            return None
+        except StarleadsError:
+            continue
+        for campaign in campaigns:
+            listed = campaign.model_dump(by_alias=True, exclude_none=True)
+            same = all(listed.get(k, v) == v for k, v in wanted.items() if k != "schedule")
+            if same and campaign.id not in known_ids:
+                return campaign
+    return None
+
+
+def _reason(outcome: Outcome) -> str:
+    if isinstance(outcome, Created):
+        return f"campaign_id={outcome.campaign.id}"
+    if isinstance(outcome, Rejected):
+        return repr(outcome.general or "; ".join(outcome.problems.values()))
+    return repr(outcome.message)
+
+
+def _refused(error: StarleadsError) -> Outcome:
+    if isinstance(error, StarleadsAuthError):
+        return Rejected(general=_AUTH_MESSAGE if error.status == 401 else _FORBIDDEN_MESSAGE)
+    if isinstance(error, StarleadsRejected):
+        return locate_problem(error.status, error.problem)
+    return Unavailable(f"Something went wrong talking to Starleads ({error}).", outcome_unknown=True)
+
+
+def _unavailable(error: StarleadsUnavailable, attempts: int) -> Unavailable:
+    if isinstance(error, StarleadsTimeout):
         return Unavailable(
             "Starleads did not answer in time, so the campaign may or may not have been created.",
             outcome_unknown=True,
         )
-    if isinstance(created, StarleadsUnavailable):
-        return Unavailable(_unavailable_message(created), outcome_unknown=created.may_have_created)
-    if isinstance(created, StarleadsError):
-        return Unavailable(f"Something went wrong talking to Starleads ({created}).", outcome_unknown=True)
-    raise created  # a bug of ours, not Starleads': let it surface in the logs
+    tries = f" (tried {attempts} times)" if attempts > 1 else ""
+    return Unavailable(_unavailable_message(error) + tries, outcome_unknown=error.may_have_created)
+
+
+def _waiting_reason(error: StarleadsUnavailable, delay: float) -> str:
+    if error.status:
+        return f"Starleads is busy (HTTP {error.status}). Trying again in {delay:.0f} s, as it asked…"
+    return f"{error}. Trying again in {delay:.0f} s…"
 
 
 def locate_problem(status: int, problem: Problem) -> Rejected:
@@ -182,6 +330,8 @@ def _field_named_in(detail: str) -> DraftField | None:
 def _unavailable_message(error: StarleadsUnavailable) -> str:
     if error.status == 429:
         return "Starleads is receiving too many requests right now."
+    if error.status == 503:
+        return "Starleads is unavailable right now (HTTP 503)."
     if error.status and error.status >= 500:
         return f"Starleads had a problem on its side (HTTP {error.status})."
     if error.status and 200 <= error.status < 300:

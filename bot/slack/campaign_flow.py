@@ -32,6 +32,12 @@ from bot.store import CreationRecord, CreationState
 logger = logging.getLogger(__name__)
 
 _TOO_SLOW = "Sorry, that took too long and Slack closed the form. Please run `/starleads campaign` again."
+_UNKNOWN_DETAIL = (
+    "Check the campaign list in Starleads before you try again: trying again when it was created would "
+    "make a second one. If it shows up, I'll post its card here. Everything you typed is kept."
+)
+_NOTHING_CREATED = "Nothing was created. Everything you typed is kept: try again in a moment."
+_LATE_NOTE = "Starleads answered late: this campaign was created after all."
 _DAMAGED_FORM = "This form can't be used any more. Close it and run `/starleads campaign` again."
 
 
@@ -123,7 +129,7 @@ class CampaignFlow:
         typed = DraftInput.model_validate(record.draft_input)
         draft = CampaignDraft.from_input(typed)
         claim = await self._services.creator.claim(
-            record.key, typed, draft, user_id=origin.user_id, channel_id=origin.channel_id
+            record.key, typed, draft, user_id=origin.user_id, channel_id=origin.channel_id, after_unknown=True
         )
         if not claim.granted:
             await self._update(client, view, self._view_of(claim.record, draft, origin))
@@ -143,29 +149,55 @@ class CampaignFlow:
     async def _create(
         self, client: AsyncWebClient, key: str, typed: DraftInput, draft: CampaignDraft, origin: Origin
     ) -> None:
-        outcome = await self._services.creator.create(key, draft, channel_id=origin.channel_id)
         view = {"id": key}
-        if isinstance(outcome, Created):
-            where = await self._publish(client, draft, outcome, origin)
+
+        async def tell_waiting(_: float, reason: str) -> None:
             await self._update(
-                client,
-                view,
-                cards.created_view(
-                    draft,
-                    outcome.campaign.id,
-                    origin.encode(),
-                    where=where,
-                    starleads_app_url=str(self._settings.starleads_app_url),
-                ),
+                client, view, cards.status_view(origin.encode(), f":hourglass_flowing_sand: {reason}")
             )
+
+        outcome = await self._services.creator.create(
+            key, draft, channel_id=origin.channel_id, on_wait=tell_waiting
+        )
+        if isinstance(outcome, Created):
+            await self._report_created(client, key, draft, outcome, origin)
             return
         shown = await self._update(client, view, self._outcome_view(outcome, typed, origin))
         if not shown and origin.response_url:
             # The modal is gone (closed, or Slack failed): the outcome must still reach the user.
             await tell_privately(origin.response_url, _outcome_note(draft, outcome))
+        if isinstance(outcome, Unavailable) and outcome.outcome_unknown:
+            self._after_ack.start(self._confirm_late(client, key, draft, origin), "confirm_late_campaign")
+
+    async def _confirm_late(
+        self, client: AsyncWebClient, key: str, draft: CampaignDraft, origin: Origin
+    ) -> None:
+        """Starleads never answered: if the campaign shows up later, post its card after all."""
+        found = await self._services.creator.confirm_late(key, draft, channel_id=origin.channel_id)
+        if found:
+            await self._report_created(client, key, draft, found, origin, note=_LATE_NOTE)
+
+    async def _report_created(
+        self,
+        client: AsyncWebClient,
+        key: str,
+        draft: CampaignDraft,
+        outcome: Created,
+        origin: Origin,
+        note: str | None = None,
+    ) -> None:
+        where = await self._publish(client, draft, outcome, origin, note)
+        created = cards.created_view(
+            draft,
+            outcome.campaign.id,
+            origin.encode(),
+            where=" ".join(filter(None, [note, where])),
+            starleads_app_url=str(self._settings.starleads_app_url),
+        )
+        await self._update(client, {"id": key}, created)
 
     async def _publish(
-        self, client: AsyncWebClient, draft: CampaignDraft, outcome: Created, origin: Origin
+        self, client: AsyncWebClient, draft: CampaignDraft, outcome: Created, origin: Origin, note: str | None
     ) -> str:
         """Post the card; return the sentence that tells the user where it went."""
         text, blocks = cards.campaign_card(
@@ -174,6 +206,7 @@ class CampaignFlow:
             agent_name=outcome.agent_name,
             created_by=origin.user_id,
             starleads_app_url=str(self._settings.starleads_app_url),
+            note=note,
         )
         delivery = await deliver_card(client, origin.channel_id, origin.response_url, Card(text, blocks))
         channel = f"<#{origin.channel_id}>"
@@ -191,13 +224,7 @@ class CampaignFlow:
         if isinstance(outcome, Rejected):
             return campaign_form(typed, origin.encode(), problems=outcome.problems, banner=outcome.general)
         assert not isinstance(outcome, Created)  # noqa: S101 - handled by the caller
-        if outcome.outcome_unknown:
-            detail = (
-                "Check the campaign list in Starleads before you try again: trying again when it was "
-                "created would make a second one. Everything you typed is kept."
-            )
-        else:
-            detail = "Nothing was created. Everything you typed is kept: try again in a moment."
+        detail = _UNKNOWN_DETAIL if outcome.outcome_unknown else _NOTHING_CREATED
         return cards.failed_view(origin.encode(), outcome.message, detail=detail)
 
     def _view_of(self, record: CreationRecord, draft: CampaignDraft, origin: Origin) -> dict[str, Any]:
@@ -210,6 +237,9 @@ class CampaignFlow:
                 where="This campaign was already created from this form; nothing was created twice.",
                 starleads_app_url=str(self._settings.starleads_app_url),
             )
+        if record.state is CreationState.UNKNOWN:
+            message = "The last attempt to create this campaign never got an answer from Starleads."
+            return cards.failed_view(origin.encode(), message, detail=_UNKNOWN_DETAIL)
         return cards.creating_view(draft, origin.encode(), origin.channel_id)
 
     def _origin(self, view: dict[str, Any]) -> Origin | None:

@@ -7,7 +7,10 @@ and turns every failure into one of the `bot.starleads.errors` types.
 from __future__ import annotations
 
 import logging
+import re
 import time
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -26,6 +29,9 @@ logger = logging.getLogger(__name__)
 
 _Model = TypeVar("_Model", bound=BaseModel)
 _CONNECT_TIMEOUT_SECONDS = 5.0
+_DNS_FAILURE = re.compile(
+    r"name or service not known|nodename nor servname|name resolution|getaddrinfo", re.I
+)
 
 
 class StarleadsClient:
@@ -56,54 +62,98 @@ class StarleadsClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def _call(self, method: str, path: str, model: type[_Model], **kwargs: Any) -> _Model:
+    async def list_campaigns(self) -> list[Campaign]:
+        """`GET /Campaign` ("Get all campaigns": documented only in part, so read leniently).
+
+        Used to find out whether a create whose answer never came did happen after all.
+        """
+        body = await self._call("GET", "/Campaign", None)
+        items = (body.get("items") or body.get("data")) if isinstance(body, dict) else body
+        campaigns = []
+        for item in items if isinstance(items, list) else []:
+            try:
+                campaigns.append(Campaign.model_validate(item))
+            except ValidationError:
+                continue
+        return campaigns
+
+    async def _call(self, method: str, path: str, model: type[_Model] | None, **kwargs: Any) -> Any:
         started = time.perf_counter()
-        status: int | str = "-"
+        outcome = "-"
         try:
             response = await self._http.request(method, path, **kwargs)
-            status = response.status_code
+            outcome = str(response.status_code)
             return _read(response, model)
-        except httpx.ConnectError:
-            status = "ConnectError"
-            raise StarleadsUnavailable("Starleads could not be reached", may_have_created=False) from None
+        except httpx.ConnectError as error:
+            dns = _DNS_FAILURE.search(str(error)) is not None
+            outcome = "dns-failure" if dns else "connection-refused"
+            reason = (
+                "Starleads' address could not be found (DNS)" if dns else "Starleads refused the connection"
+            )
+            raise StarleadsUnavailable(reason, may_have_created=False) from None
         except httpx.TimeoutException as error:
-            status = type(error).__name__
+            outcome = type(error).__name__
             if isinstance(error, httpx.ConnectTimeout | httpx.PoolTimeout):
                 raise StarleadsUnavailable(
                     "Starleads could not be reached in time", may_have_created=False
                 ) from None
             raise StarleadsTimeout("Starleads did not answer in time") from None
         except httpx.HTTPError as error:
-            status = type(error).__name__
-            raise StarleadsUnavailable("the connection to Starleads broke") from None
+            outcome = type(error).__name__
+            raise StarleadsUnavailable("the connection to Starleads broke before it answered") from None
         finally:
             logger.info(
-                "starleads_call method=%s path=%s status=%s duration_ms=%.0f",
+                "starleads_call method=%s path=%s outcome=%s duration_ms=%.0f",
                 method,
                 path.split("?")[0],
-                status,
+                outcome,
                 (time.perf_counter() - started) * 1000,
             )
 
 
-def _read(response: httpx.Response, model: type[_Model]) -> _Model:
+def _read(response: httpx.Response, model: type[_Model] | None) -> Any:
     status = response.status_code
     if status in (401, 403):
         raise StarleadsAuthError(status)
     if status == 429 or status >= 500:
         # Starleads reports a failure: it should not have acted on the request.
-        raise StarleadsUnavailable(f"Starleads answered {status}", status=status, may_have_created=False)
+        raise StarleadsUnavailable(
+            f"Starleads answered {status}",
+            status=status,
+            may_have_created=False,
+            retry_after=_retry_after(response.headers.get("retry-after")),
+        )
     if 400 <= status < 500:
         raise StarleadsRejected(status, _problem(response))
     if not 200 <= status < 300:
         raise StarleadsUnavailable(f"Starleads answered {status}", status=status)
     try:
-        return model.model_validate(response.json())
-    except (ValueError, ValidationError):
+        body = response.json()
+    except ValueError:
         raise StarleadsUnavailable(
-            f"Starleads answered {status} with a body that is not the expected {model.__name__}",
-            status=status,
+            f"Starleads answered {status} with something that is not JSON", status=status
         ) from None
+    if model is None:
+        return body
+    try:
+        return model.model_validate(body)
+    except ValidationError:
+        raise StarleadsUnavailable(
+            f"Starleads answered {status} without the expected {model.__name__} fields", status=status
+        ) from None
+
+
+def _retry_after(header: str | None) -> float | None:
+    """Seconds to wait, from `Retry-After` as seconds or as an HTTP date; None if absent or unreadable."""
+    if not header:
+        return None
+    if header.strip().isdigit():
+        return float(header.strip())
+    try:
+        moment = parsedate_to_datetime(header)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
 def _problem(response: httpx.Response) -> Problem:

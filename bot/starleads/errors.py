@@ -33,10 +33,18 @@ class StarleadsUnavailable(StarleadsError):
     sending it again cannot create a second campaign.
     """
 
-    def __init__(self, reason: str, *, status: int | None = None, may_have_created: bool = True) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        status: int | None = None,
+        may_have_created: bool = True,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(reason)
         self.status = status
         self.may_have_created = may_have_created
+        self.retry_after = retry_after
 
 
 class StarleadsTimeout(StarleadsUnavailable):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -23,9 +24,6 @@ class CreationState(StrEnum):
     CREATED = "created"
     FAILED = "failed"
     UNKNOWN = "unknown"
-
-
-RETRYABLE_STATES = (CreationState.FAILED, CreationState.UNKNOWN)
 
 
 @dataclass(frozen=True)
@@ -48,13 +46,28 @@ class Claim:
 
 
 class CreationStore:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, stale_after: timedelta = timedelta(minutes=5)) -> None:
         self._engine = engine
+        self._stale_after = stale_after
 
     async def claim(
-        self, key: str, *, fingerprint: str, draft_input: dict[str, Any], user_id: str, channel_id: str
+        self,
+        key: str,
+        *,
+        fingerprint: str,
+        draft_input: dict[str, Any],
+        user_id: str,
+        channel_id: str,
+        after_unknown: bool = False,
     ) -> Claim:
-        return await run_in_thread(self._claim, key, fingerprint, draft_input, user_id, channel_id)
+        """Reserve `key` for one attempt at Starleads.
+
+        Granted for a new key, and again after an attempt that failed for sure. After an attempt whose
+        outcome is unknown, only when the user chose to try again anyway (`after_unknown`). An attempt
+        left "creating" for longer than `stale_after` (its process died) becomes unknown first.
+        """
+        states = [CreationState.FAILED, CreationState.UNKNOWN] if after_unknown else [CreationState.FAILED]
+        return await run_in_thread(self._claim, key, fingerprint, draft_input, user_id, channel_id, states)
 
     async def get(self, key: str) -> CreationRecord | None:
         return await run_in_thread(self._get, key)
@@ -66,14 +79,37 @@ class CreationStore:
         *,
         campaign: dict[str, Any] | None = None,
         agent_name: str | None = None,
-    ) -> None:
+        only_if: CreationState = CreationState.CREATING,
+    ) -> bool:
+        """Record how the attempt ended; False if the key is no longer in the `only_if` state."""
         values: dict[str, Any] = {"state": state.value, "updated_at": now(), "agent_name": agent_name}
         if campaign is not None:
             values |= {"campaign_id": str(campaign.get("id")), "campaign_json": json.dumps(campaign)}
-        await run_in_thread(self._execute, update(creations).where(creations.c.key == key).values(**values))
+        statement = (
+            update(creations)
+            .where(creations.c.key == key, creations.c.state == only_if.value)
+            .values(**values)
+        )
+        result = await run_in_thread(self._execute, statement)
+        return bool(result.rowcount == 1)
+
+    async def campaign_ids(self) -> set[str]:
+        """IDs of every campaign this bot created, so a late lookup never claims another's campaign."""
+        return await run_in_thread(self._campaign_ids)
+
+    def _campaign_ids(self) -> set[str]:
+        query = select(creations.c.campaign_id).where(creations.c.campaign_id.is_not(None))
+        with self._engine.connect() as connection:
+            return {str(row[0]) for row in connection.execute(query)}
 
     def _claim(
-        self, key: str, fingerprint: str, draft_input: dict[str, Any], user_id: str, channel_id: str
+        self,
+        key: str,
+        fingerprint: str,
+        draft_input: dict[str, Any],
+        user_id: str,
+        channel_id: str,
+        retryable: list[CreationState],
     ) -> Claim:
         stamp = now()
         fresh = {
@@ -87,9 +123,18 @@ class CreationStore:
         try:
             self._execute(insert(creations).values(key=key, created_at=stamp, attempts=1, **fresh))
         except IntegrityError:
+            self._execute(
+                update(creations)
+                .where(
+                    creations.c.key == key,
+                    creations.c.state == CreationState.CREATING.value,
+                    creations.c.updated_at < stamp - self._stale_after,
+                )
+                .values(state=CreationState.UNKNOWN.value, updated_at=stamp)
+            )
             retried = self._execute(
                 update(creations)
-                .where(creations.c.key == key, creations.c.state.in_([s.value for s in RETRYABLE_STATES]))
+                .where(creations.c.key == key, creations.c.state.in_([s.value for s in retryable]))
                 .values(attempts=creations.c.attempts + 1, **fresh)
             )
             record = self._get(key)

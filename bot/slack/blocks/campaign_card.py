@@ -21,6 +21,7 @@ def campaign_card(
     agent_name: str | None,
     created_by: str,
     starleads_app_url: str,
+    note: str | None = None,
 ) -> tuple[str, list[kit.Block]]:
     """(fallback text, blocks) for the channel: everything the team needs to know about the campaign."""
     name = kit.escape(draft.name)
@@ -39,6 +40,8 @@ def campaign_card(
         kit.fields_section(fields),
         kit.context(f"Created by <@{created_by}> with `/starleads campaign`"),
     ]
+    if note:
+        blocks.append(kit.context(f":information_source: {kit.escape(note)}"))
     text = (
         f"New Starleads campaign “{name}” ({kit.escape(campaign_id)}) created by <@{created_by}>: "
         f"{INACTIVE_STATUS}."
