@@ -49,6 +49,8 @@ class Rejected:
 class Unavailable:
     message: str
     outcome_unknown: bool
+    existing_ids: frozenset[str] | None = None
+    """With an unknown outcome: the campaigns that existed before the attempt (None if not known)."""
 
 
 Outcome = Created | Rejected | Unavailable
@@ -164,10 +166,23 @@ class CampaignCreator:
         )
         return outcome
 
-    async def confirm_late(self, key: str, draft: CampaignDraft, *, channel_id: str) -> Created | None:
-        """After an unknown outcome: the campaign, if Starleads did create it after all."""
-        known = await self._creations.campaign_ids()
-        campaign = await find_late_campaign(self._starleads, draft, known, self._late_lookup_delays)
+    async def confirm_late(
+        self, key: str, draft: CampaignDraft, unknown: Unavailable, *, channel_id: str
+    ) -> Created | None:
+        """After an unknown outcome: the campaign, if Starleads did create it after all.
+
+        Only possible when the campaigns that existed before the attempt are known; otherwise an older
+        campaign with the same settings could be taken for this one.
+        """
+        if unknown.existing_ids is None:
+            logger.info("campaign_late_lookup key=%s found=no reason=no-listing-before", key)
+            return None
+        existing = unknown.existing_ids
+
+        async def known_ids() -> set[str]:
+            return await self._creations.campaign_ids() | existing
+
+        campaign = await find_late_campaign(self._starleads, draft, known_ids, self._late_lookup_delays)
         if campaign is None:
             logger.info("campaign_late_lookup key=%s found=no", key)
             return None
@@ -219,6 +234,10 @@ async def create_in_starleads(
     (`Retry-After`, within a bounded total). `on_wait` tells the user about each wait.
     """
     agent_lookup = asyncio.ensure_future(starleads.get_agent(draft.agent_id))
+    # What exists before this attempt, in case its outcome ends up unknown: a campaign found later
+    # counts as ours only if it was not already there. (Listed alongside, never delaying the create;
+    # if the listing happens to include our new campaign, the lookup fails safe: it finds nothing.)
+    before = asyncio.ensure_future(starleads.list_campaigns())
     waited = 0.0
     for attempt in itertools.count(1):
         try:
@@ -227,15 +246,20 @@ async def create_in_starleads(
             delay = policy.delay_before_retry(error, attempt, waited)
             if delay is None:
                 agent_lookup.cancel()
-                return _unavailable(error, attempt)
+                if not error.may_have_created:
+                    before.cancel()
+                    return _unavailable(error, attempt, None)
+                return _unavailable(error, attempt, await _ids_of(before))
             if on_wait:
                 await on_wait(delay, _waiting_reason(error, delay))
             await asyncio.sleep(delay)
             waited += delay
         except StarleadsError as error:
             agent_lookup.cancel()
+            before.cancel()
             return _refused(error)
         else:
+            before.cancel()
             agent = (await asyncio.gather(agent_lookup, return_exceptions=True))[0]
             return Created(
                 campaign=campaign, agent_name=agent.agent_name if isinstance(agent, Agent) else None
@@ -244,12 +268,16 @@ async def create_in_starleads(
 
 
 async def find_late_campaign(
-    starleads: StarleadsClient, draft: CampaignDraft, known_ids: set[str], delays: tuple[float, ...]
+    starleads: StarleadsClient,
+    draft: CampaignDraft,
+    known_ids: Callable[[], Awaitable[set[str]]],
+    delays: tuple[float, ...],
 ) -> Campaign | None:
     """After a create whose answer never came: look for the campaign in "Get all campaigns".
 
-    A campaign counts as ours when every field we sent matches and no other create of ours already
-    owns it. Stops early when the listing is not available to this key.
+    A campaign counts as ours when every field we sent matches and it is not in `known_ids()` (those
+    that existed before the attempt, and those other creates of ours own: asked again each round, as
+    an identical campaign may be created meanwhile). Stops early when the listing is not available.
     """
     wanted = draft.to_request().to_json()
     for delay in delays:
@@ -260,10 +288,11 @@ async def find_late_campaign(
             return None
         except StarleadsError:
             continue
+        known = await known_ids()
         for campaign in campaigns:
             listed = campaign.model_dump(by_alias=True, exclude_none=True)
             same = all(listed.get(k, v) == v for k, v in wanted.items() if k != "schedule")
-            if same and campaign.id not in known_ids:
+            if same and campaign.id not in known:
                 return campaign
     return None
 
@@ -284,14 +313,22 @@ def _refused(error: StarleadsError) -> Outcome:
     return Unavailable(f"Something went wrong talking to Starleads ({error}).", outcome_unknown=True)
 
 
-def _unavailable(error: StarleadsUnavailable, attempts: int) -> Unavailable:
+def _unavailable(
+    error: StarleadsUnavailable, attempts: int, existing_ids: frozenset[str] | None
+) -> Unavailable:
     if isinstance(error, StarleadsTimeout):
-        return Unavailable(
-            "Starleads did not answer in time, so the campaign may or may not have been created.",
-            outcome_unknown=True,
-        )
-    tries = f" (tried {attempts} times)" if attempts > 1 else ""
-    return Unavailable(_unavailable_message(error) + tries, outcome_unknown=error.may_have_created)
+        message = "Starleads did not answer in time, so the campaign may or may not have been created."
+    else:
+        tries = f" (tried {attempts} times)" if attempts > 1 else ""
+        message = _unavailable_message(error) + tries
+    return Unavailable(message, outcome_unknown=error.may_have_created, existing_ids=existing_ids)
+
+
+async def _ids_of(listing: asyncio.Future[list[Campaign]]) -> frozenset[str] | None:
+    try:
+        return frozenset(campaign.id for campaign in await listing)
+    except StarleadsError:
+        return None
 
 
 def _waiting_reason(error: StarleadsUnavailable, delay: float) -> str:

@@ -167,13 +167,15 @@ class CampaignFlow:
             # The modal is gone (closed, or Slack failed): the outcome must still reach the user.
             await tell_privately(origin.response_url, _outcome_note(draft, outcome))
         if isinstance(outcome, Unavailable) and outcome.outcome_unknown:
-            self._after_ack.start(self._confirm_late(client, key, draft, origin), "confirm_late_campaign")
+            self._after_ack.start(
+                self._confirm_late(client, key, draft, outcome, origin), "confirm_late_campaign"
+            )
 
     async def _confirm_late(
-        self, client: AsyncWebClient, key: str, draft: CampaignDraft, origin: Origin
+        self, client: AsyncWebClient, key: str, draft: CampaignDraft, unknown: Unavailable, origin: Origin
     ) -> None:
         """Starleads never answered: if the campaign shows up later, post its card after all."""
-        found = await self._services.creator.confirm_late(key, draft, channel_id=origin.channel_id)
+        found = await self._services.creator.confirm_late(key, draft, unknown, channel_id=origin.channel_id)
         if found:
             await self._report_created(client, key, draft, found, origin, note=_LATE_NOTE)
 

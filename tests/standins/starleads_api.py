@@ -26,6 +26,8 @@ class FakeStarleads(StandIn):
         super().__init__()
         self._scripted: list[tuple[int, Any, dict[str, str]]] = []
         self.create_delay_seconds = 0.0
+        self.answer_late_seconds = 0.0
+        self.campaigns: list[dict[str, Any]] = []
         self._ids = itertools.count(1)
         self._script_lock = threading.Lock()
 
@@ -37,6 +39,7 @@ class FakeStarleads(StandIn):
         with self._script_lock:
             self._scripted.clear()
         self.create_delay_seconds = 0.0
+        self.answer_late_seconds = 0.0
         self.clear()
 
     def creates(self) -> list[Recorded]:
@@ -57,6 +60,8 @@ class FakeStarleads(StandIn):
             return json_reply(
                 200, {"agentId": agent_id, "agentName": AGENTS[agent_id][0], "prompt": SECRET_PROMPT}
             )
+        if recorded.method == "GET" and recorded.path == "/Campaign":
+            return json_reply(200, self.campaigns)
         if recorded.method == "POST" and recorded.path == "/Campaign":
             if self.create_delay_seconds:
                 time.sleep(self.create_delay_seconds)
@@ -67,7 +72,10 @@ class FakeStarleads(StandIn):
                 if isinstance(body, bytes):
                     return status, {"content-type": "application/json", **headers}, body
                 return json_reply(status, body, headers)
-            return self._create(recorded.json())
+            reply = self._create(recorded.json())
+            if self.answer_late_seconds:
+                time.sleep(self.answer_late_seconds)  # created, but the answer comes too late
+            return reply
         return _problem(404, "Not Found", f"No route {recorded.method} {recorded.path}")
 
     def _create(self, body: Any) -> Reply:
@@ -112,6 +120,7 @@ class FakeStarleads(StandIn):
             "schedule": body.get("schedule"),
             "isActive": False,
         }
+        self.campaigns.append(campaign)
         return json_reply(200, campaign)
 
 
