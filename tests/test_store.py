@@ -6,6 +6,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine, text
@@ -15,7 +16,7 @@ from bot.store import ChannelPreferences, CreationState, CreationStore, Preferen
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
 
 
-def _postgres_or_skip() -> str:
+def postgres_or_skip() -> str:
     try:
         engine = connect(POSTGRES_URL)
         with engine.connect() as connection:
@@ -36,7 +37,7 @@ def engines(
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'bot.db'}"
     else:
-        url = _postgres_or_skip()
+        url = postgres_or_skip()
     pair = [connect(url), connect(url)]
     yield pair
     for engine in pair:
@@ -78,6 +79,27 @@ def test_a_failed_create_can_be_retried_once_and_a_created_one_never(engines: li
     assert record is not None
     assert record.state is CreationState.CREATED
     assert record.campaign == {"id": "abc"}
+
+
+def test_a_create_left_unfinished_by_a_dead_process_becomes_unknown_not_retried(
+    engines: list[Engine],
+) -> None:
+    crashed, survivor = CreationStore(engines[0]), CreationStore(engines[1], stale_after=timedelta(0))
+    key = f"V{uuid.uuid4().hex}"
+    asyncio.run(claim_all([crashed], key, 1))  # then the process died: the row stays "creating"
+
+    again = asyncio.run(
+        survivor.claim(key, fingerprint="f", draft_input={"name": "X"}, user_id="U1", channel_id="C1")
+    )
+    anyway = asyncio.run(
+        survivor.claim(
+            key, fingerprint="f", draft_input={"name": "X"}, user_id="U1", channel_id="C1", after_unknown=True
+        )
+    )
+
+    assert again.granted is False
+    assert again.record.state is CreationState.UNKNOWN
+    assert anyway.granted is True  # only when the user chose to try again anyway
 
 
 def test_channel_preferences_are_remembered_and_replaced(engines: list[Engine]) -> None:
