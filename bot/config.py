@@ -6,12 +6,23 @@ traceback and never the value itself: values are secrets more often than not.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    AnyHttpUrl,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+_USER_OR_GROUP_ID = re.compile(r"[UWS][A-Z0-9]{2,30}")
+_CHANNEL_ID = re.compile(r"[CDG][A-Z0-9]{2,30}")
 DEFAULT_DATABASE_URL = f"sqlite:///{Path.cwd() / 'starleads-bot.db'}"
 
 
@@ -36,6 +47,8 @@ class Settings(BaseSettings):
         45.0,
         120.0,
     )
+    allowed_users: str = ""
+    allowed_channels: str = ""
     database_url: str = DEFAULT_DATABASE_URL
     port: Annotated[int, Field(ge=1, le=65535)] = 3000
     log_level: str = "INFO"
@@ -59,6 +72,20 @@ class Settings(BaseSettings):
     def _trailing_slash(cls, value: AnyHttpUrl) -> AnyHttpUrl:
         text = str(value)
         return value if text.endswith("/") else AnyHttpUrl(text + "/")
+
+    @field_validator("allowed_users", "allowed_channels")
+    @classmethod
+    def _slack_ids(cls, value: str, info: ValidationInfo) -> str:
+        shape = _USER_OR_GROUP_ID if info.field_name == "allowed_users" else _CHANNEL_ID
+        wrong = [item for item in _split_ids(value) if not shape.fullmatch(item)]
+        if wrong:
+            kind = (
+                "user (U…/W…) or user group (S…)"
+                if info.field_name == "allowed_users"
+                else "channel (C…/G…/D…)"
+            )
+            raise ValueError(f"must list Slack {kind} IDs separated by commas; {wrong[0][:20]!r} is not one")
+        return value
 
     @field_validator("database_url")
     @classmethod
@@ -88,6 +115,14 @@ class Settings(BaseSettings):
     def socket_mode(self) -> bool:
         return self.slack_app_token is not None
 
+    @property
+    def allowed_user_ids(self) -> frozenset[str]:
+        return frozenset(_split_ids(self.allowed_users))
+
+    @property
+    def allowed_channel_ids(self) -> frozenset[str]:
+        return frozenset(_split_ids(self.allowed_channels))
+
     def secrets(self) -> list[str]:
         """Every secret value, so logging can mask them wherever they might surface."""
         values = [
@@ -97,6 +132,10 @@ class Settings(BaseSettings):
             self.starleads_api_key,
         ]
         return [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
+
+
+def _split_ids(value: str) -> list[str]:
+    return [item for item in re.split(r"[\s,]+", value.strip()) if item]
 
 
 def load_settings(env_file: str | None = ".env") -> Settings:

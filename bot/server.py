@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from bot.schedule import warm_up as warm_up_schedule_language
 from bot.services import Services
+from bot.slack.access import AccessPolicy
 from bot.slack.app import create_bolt_app
 from bot.slack.background import AfterAck
 
@@ -30,8 +31,8 @@ _SHUTDOWN_GRACE_SECONDS = 25.0
 
 def create_web_app(services: Services) -> Starlette:
     """Slack at `POST /slack/events` (HTTP mode), `GET /healthz` for load balancers."""
-    after_ack = AfterAck()
-    bolt = create_bolt_app(services, after_ack)
+    after_ack, access = AfterAck(), AccessPolicy.from_settings(services.settings)
+    bolt = create_bolt_app(services, after_ack, access)
     slack = AsyncSlackRequestHandler(bolt)
     settings = services.settings
 
@@ -59,6 +60,7 @@ def create_web_app(services: Services) -> Starlette:
         # handshake) per call, which `views.open` cannot afford inside its 3-second trigger window.
         bolt.client.session = aiohttp.ClientSession()
         socket_mode, connecting = None, None
+        groups = asyncio.create_task(access.keep_groups_fresh(bolt.client)) if access.has_groups else None
         if settings.socket_mode and settings.slack_app_token:
             socket_mode = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
             # In the background: slack_sdk retries until Slack answers, and start-up must not wait for it.
@@ -67,8 +69,9 @@ def create_web_app(services: Services) -> Starlette:
         try:
             yield
         finally:
-            if connecting:
-                connecting.cancel()
+            for task in (connecting, groups):
+                if task:
+                    task.cancel()
             if socket_mode:
                 await socket_mode.close_async()
             await after_ack.drain(_SHUTDOWN_GRACE_SECONDS)

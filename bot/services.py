@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from bot.campaigns.creation import CampaignCreator
 from bot.config import Settings
 from bot.starleads import StarleadsClient
-from bot.store import CreationStore, PreferenceStore, connect
+from bot.store import AuditStore, CreationStore, PreferenceStore, connect
 
 
 @dataclass
@@ -21,6 +21,7 @@ class Services:
     starleads: StarleadsClient
     creations: CreationStore
     preferences: PreferenceStore
+    audit: AuditStore
     creator: CampaignCreator
 
     @classmethod
@@ -34,15 +35,20 @@ class Services:
         # A create still "creating" well after Starleads' timeout belongs to a process that died.
         stale_after = timedelta(seconds=2 * settings.starleads_timeout_seconds + 60)
         creations = CreationStore(engine, stale_after=stale_after)
-        preferences = PreferenceStore(engine)
+        preferences, audit = PreferenceStore(engine), AuditStore(engine)
         return cls(
             settings=settings,
             engine=engine,
             starleads=starleads,
             creations=creations,
             preferences=preferences,
+            audit=audit,
             creator=CampaignCreator(
-                starleads, creations, preferences, late_lookup_delays=settings.starleads_late_lookup_seconds
+                starleads,
+                creations,
+                preferences,
+                audit,
+                late_lookup_delays=settings.starleads_late_lookup_seconds,
             ),
         )
 

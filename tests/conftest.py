@@ -40,7 +40,7 @@ def bot_environment(
             "STARLEADS_API_URL": starleads.url,
             "STARLEADS_API_KEY": API_KEY,
             "STARLEADS_TIMEOUT_SECONDS": "1.5",
-        "STARLEADS_LATE_LOOKUP_SECONDS": "[0.5, 1, 2]",
+            "STARLEADS_LATE_LOOKUP_SECONDS": "[0.5, 1, 2]",
             "DATABASE_URL": f"sqlite:///{workdir / 'bot.db'}",
             "PORT": str(free_port()),
             "PYTHONUNBUFFERED": "1",

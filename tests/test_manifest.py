@@ -62,7 +62,12 @@ def test_the_manifest_declares_what_the_bot_uses_and_no_more() -> None:
     assert "campaign" in command["usage_hint"]
     assert command["url"].endswith("/slack/events")
     assert app["settings"]["interactivity"] == {"is_enabled": True, "request_url": command["url"]}
-    assert sorted(app["oauth_config"]["scopes"]["bot"]) == ["chat:write", "chat:write.public", "commands"]
+    assert sorted(app["oauth_config"]["scopes"]["bot"]) == [
+        "chat:write",
+        "chat:write.public",
+        "commands",
+        "usergroups:read",
+    ]
 
 
 def test_the_socket_mode_manifest_has_no_urls() -> None:

@@ -26,7 +26,7 @@ from bot.starleads import (
     StarleadsTimeout,
     StarleadsUnavailable,
 )
-from bot.store import ChannelPreferences, Claim, CreationState, CreationStore, PreferenceStore
+from bot.store import AuditStore, ChannelPreferences, Claim, CreationState, CreationStore, PreferenceStore
 
 logger = logging.getLogger(__name__)
 
@@ -119,12 +119,14 @@ class CampaignCreator:
         starleads: StarleadsClient,
         creations: CreationStore,
         preferences: PreferenceStore,
+        audit: AuditStore,
         *,
         late_lookup_delays: tuple[float, ...] = (5.0, 15.0, 45.0, 120.0),
     ) -> None:
         self._starleads = starleads
         self._creations = creations
         self._preferences = preferences
+        self._audit = audit
         self._late_lookup_delays = late_lookup_delays
 
     async def claim(
@@ -149,22 +151,41 @@ class CampaignCreator:
         )
 
     async def create(
-        self, key: str, draft: CampaignDraft, *, channel_id: str, on_wait: Waiting | None = None
+        self,
+        key: str,
+        draft: CampaignDraft,
+        *,
+        user_id: str,
+        channel_id: str,
+        on_wait: Waiting | None = None,
     ) -> Outcome:
         """Call Starleads for a claimed key and record the outcome; never raises for Starleads' failures."""
         outcome = await create_in_starleads(self._starleads, draft, on_wait)
         if isinstance(outcome, Created):
             await self._record_created(key, draft, outcome, channel_id)
         else:
-            unknown = isinstance(outcome, Unavailable) and outcome.outcome_unknown
-            await self._creations.finish(key, CreationState.UNKNOWN if unknown else CreationState.FAILED)
-        logger.info(
-            "campaign_create key=%s outcome=%s reason=%s",
-            key,
-            type(outcome).__name__.lower(),
-            _reason(outcome),
+            await self._creations.finish(
+                key, CreationState.UNKNOWN if _unknown(outcome) else CreationState.FAILED
+            )
+        kind, reason = _describe(outcome)
+        logger.info("campaign_create key=%s outcome=%s reason=%r", key, kind, reason)
+        await self._audit.record(
+            user_id=user_id,
+            channel_id=channel_id,
+            creation_key=key,
+            outcome=kind,
+            fingerprint=draft.fingerprint(),
+            campaign_id=outcome.campaign.id if isinstance(outcome, Created) else None,
+            detail=reason,
         )
         return outcome
+
+    async def deny(self, key: str, *, user_id: str, channel_id: str, reason: str) -> None:
+        """Someone not allowed to create campaigns tried to: keep a trace of it."""
+        logger.info("campaign_create key=%s outcome=denied reason=%r", key, reason)
+        await self._audit.record(
+            user_id=user_id, channel_id=channel_id, creation_key=key, outcome="denied", detail=reason
+        )
 
     async def confirm_late(
         self, key: str, draft: CampaignDraft, unknown: Unavailable, *, channel_id: str
@@ -190,6 +211,16 @@ class CampaignCreator:
         if not await self._record_created(key, draft, outcome, channel_id, only_if=CreationState.UNKNOWN):
             return None  # the user tried again meanwhile: that attempt reports for itself
         logger.info("campaign_late_lookup key=%s found=yes campaign_id=%s", key, campaign.id)
+        record = await self._creations.get(key)
+        await self._audit.record(
+            user_id=record.user_id if record else "",
+            channel_id=channel_id,
+            creation_key=key,
+            outcome="created-late",
+            fingerprint=draft.fingerprint(),
+            campaign_id=campaign.id,
+            detail="found in Get all campaigns after an unknown outcome",
+        )
         return outcome
 
     async def _record_created(
@@ -297,12 +328,17 @@ async def find_late_campaign(
     return None
 
 
-def _reason(outcome: Outcome) -> str:
+def _unknown(outcome: Outcome) -> bool:
+    return isinstance(outcome, Unavailable) and outcome.outcome_unknown
+
+
+def _describe(outcome: Outcome) -> tuple[str, str]:
+    """(kind, reason) for the log line and the audit trail."""
     if isinstance(outcome, Created):
-        return f"campaign_id={outcome.campaign.id}"
+        return "created", f"campaign_id={outcome.campaign.id}"
     if isinstance(outcome, Rejected):
-        return repr(outcome.general or "; ".join(outcome.problems.values()))
-    return repr(outcome.message)
+        return "rejected", "; ".join(filter(None, [outcome.general, *outcome.problems.values()]))
+    return ("unknown" if outcome.outcome_unknown else "unavailable"), outcome.message
 
 
 def _refused(error: StarleadsError) -> Outcome:

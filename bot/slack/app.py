@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 
 from bot.services import Services
+from bot.slack.access import AccessPolicy
 from bot.slack.background import AfterAck
 from bot.slack.campaign_flow import CampaignFlow
 from bot.slack.listeners import register_listeners
@@ -19,7 +20,7 @@ logger = logging.getLogger(__name__)
 _SLACK_API_TIMEOUT_SECONDS = 10
 
 
-def create_bolt_app(services: Services, after_ack: AfterAck) -> AsyncApp:
+def create_bolt_app(services: Services, after_ack: AfterAck, access: AccessPolicy) -> AsyncApp:
     settings = services.settings
     signing_secret = settings.slack_signing_secret
     app = AsyncApp(
@@ -33,7 +34,7 @@ def create_bolt_app(services: Services, after_ack: AfterAck) -> AsyncApp:
     # Bolt builds its own client (user agent, logger); point it at the configured Web API.
     app.client.base_url = str(settings.slack_api_url)
     app.client.timeout = _SLACK_API_TIMEOUT_SECONDS
-    register_listeners(app, CampaignFlow(services, after_ack), ScheduleEditing(after_ack))
+    register_listeners(app, CampaignFlow(services, after_ack, access), ScheduleEditing(after_ack))
 
     @app.error
     async def report_error(error: Exception, body: dict[str, Any]) -> BoltResponse:

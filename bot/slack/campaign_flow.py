@@ -20,6 +20,7 @@ from bot.campaigns.command_text import KEYS, starting_form
 from bot.campaigns.creation import Created, Outcome, Rejected, Unavailable
 from bot.campaigns.draft import CampaignDraft, DraftField, DraftInput, DraftInvalid
 from bot.services import Services
+from bot.slack.access import DENIED, AccessPolicy
 from bot.slack.background import AfterAck
 from bot.slack.blocks import campaign_card as cards
 from bot.slack.blocks.campaign_form import TEXT_BOX_FIELDS, campaign_form, current_schedule_block, read_form
@@ -38,20 +39,21 @@ _UNKNOWN_DETAIL = (
 )
 _NOTHING_CREATED = "Nothing was created. Everything you typed is kept: try again in a moment."
 _LATE_NOTE = "Starleads answered late: this campaign was created after all."
+_DAMAGED_COMMAND = "Sorry, I couldn't read that command. Please try `/starleads campaign` again."
 _DAMAGED_FORM = "This form can't be used any more. Close it and run `/starleads campaign` again."
 
 
 class CampaignFlow:
-    def __init__(self, services: Services, after_ack: AfterAck) -> None:
+    def __init__(self, services: Services, after_ack: AfterAck, access: AccessPolicy) -> None:
         self._services = services
         self._after_ack = after_ack
+        self._access = access
         self._settings = services.settings
 
     async def open_form(
         self, ack: AsyncAck, client: AsyncWebClient, command: dict[str, Any], respond: AsyncRespond
     ) -> None:
         """Ack at once, then `views.open` before any other network call (the trigger dies in 3 s)."""
-        await ack()
         origin = Origin(
             channel_id=str(command.get("channel_id", "")),
             user_id=str(command.get("user_id", "")),
@@ -61,21 +63,33 @@ class CampaignFlow:
             origin.check(extra_response_host=self._services.slack_api_host)
         except OriginInvalid as error:
             logger.warning("slash_command_rejected reason=%s", error)
+            await ack(text=_DAMAGED_COMMAND, response_type="ephemeral")
             return
+        if not self._access.allows(origin.user_id, origin.channel_id):
+            await ack(text=DENIED, response_type="ephemeral")
+            return
+        await ack()
         self._after_ack.start(self._open_form(client, origin, command, respond), "open_form")
 
-    async def submit(self, ack: AsyncAck, client: AsyncWebClient, view: dict[str, Any]) -> None:
+    async def submit(
+        self, ack: AsyncAck, client: AsyncWebClient, body: dict[str, Any], view: dict[str, Any]
+    ) -> None:
         """Validate and claim inside the ack (both local); call Starleads once the ack is sent."""
         origin = self._origin(view)
         if origin is None:
             await ack(response_action="update", view=_damaged(view))
+            return
+        submitter = _user_of(body) or origin.user_id
+        if not self._access.allows(submitter, origin.channel_id):
+            await ack(response_action="update", view=cards.status_view(origin.encode(), DENIED))
+            self._after_ack.start(self._deny(str(view.get("id")), submitter, origin), "deny")
             return
         state = FormState.of(view)
         typed = read_form(state)
         try:
             draft = CampaignDraft.from_input(typed)
         except DraftInvalid as invalid:
-            schedule_block = current_schedule_block(state.block_ids())
+            schedule_block = current_schedule_block(_block_ids(view) or state.block_ids())
             blocks = {
                 field: schedule_block if field is DraftField.SCHEDULE else field.value
                 for field in invalid.errors
@@ -99,12 +113,20 @@ class CampaignFlow:
     async def retry(self, ack: AsyncAck, client: AsyncWebClient, body: dict[str, Any]) -> None:
         """Try again: the same draft, under the same key, so it still can't create twice."""
         await ack()
-        self._after_ack.start(self._retry(client, body.get("view") or {}), "retry_campaign")
+        self._after_ack.start(self._retry(client, body.get("view") or {}, _user_of(body)), "retry_campaign")
 
     async def edit(self, ack: AsyncAck, client: AsyncWebClient, body: dict[str, Any]) -> None:
         """Edit the form: back to the form with everything the user typed."""
         await ack()
         self._after_ack.start(self._edit(client, body.get("view") or {}), "edit_campaign")
+
+    async def _deny(self, key: str, user_id: str, origin: Origin) -> None:
+        await self._services.creator.deny(
+            key,
+            user_id=user_id,
+            channel_id=origin.channel_id,
+            reason="not in ALLOWED_USERS/ALLOWED_CHANNELS",
+        )
 
     async def _open_form(
         self, client: AsyncWebClient, origin: Origin, command: dict[str, Any], respond: AsyncRespond
@@ -121,10 +143,15 @@ class CampaignFlow:
             logger.warning("views_open_failed error=%s", error.response.get("error"))
             await respond(text=_TOO_SLOW, response_type="ephemeral")
 
-    async def _retry(self, client: AsyncWebClient, view: dict[str, Any]) -> None:
+    async def _retry(self, client: AsyncWebClient, view: dict[str, Any], user_id: str | None) -> None:
         origin, record = self._origin(view), await self._services.creations.get(str(view.get("id")))
         if origin is None or record is None:
             await self._update(client, view, _damaged(view))
+            return
+        clicker = user_id or origin.user_id
+        if not self._access.allows(clicker, origin.channel_id):
+            await self._update(client, view, cards.status_view(origin.encode(), DENIED))
+            await self._deny(record.key, clicker, origin)
             return
         typed = DraftInput.model_validate(record.draft_input)
         draft = CampaignDraft.from_input(typed)
@@ -157,7 +184,7 @@ class CampaignFlow:
             )
 
         outcome = await self._services.creator.create(
-            key, draft, channel_id=origin.channel_id, on_wait=tell_waiting
+            key, draft, user_id=origin.user_id, channel_id=origin.channel_id, on_wait=tell_waiting
         )
         if isinstance(outcome, Created):
             await self._report_created(client, key, draft, outcome, origin)
@@ -285,3 +312,16 @@ def _unplaced_notice(unplaced: tuple[str, ...]) -> str | None:
         f'After `/starleads campaign`, write a "name" in quotes, {", ".join(f"`{k}:`" for k in KEYS)} '
         "and the calling hours in words."
     )
+
+
+def _user_of(body: dict[str, Any]) -> str | None:
+    """The user who clicked or submitted, as Slack reports it in an interaction payload."""
+    user = body.get("user")
+    user_id = user.get("id") if isinstance(user, dict) else None
+    return user_id if isinstance(user_id, str) else None
+
+
+def _block_ids(view: dict[str, Any]) -> list[str]:
+    """The view's own block IDs: errors may only name blocks the form shows."""
+    blocks = view.get("blocks")
+    return [str(b.get("block_id")) for b in blocks if isinstance(b, dict)] if isinstance(blocks, list) else []

@@ -99,7 +99,7 @@ class ScheduleEditing:
 def _parent(metadata: Any) -> dict[str, Any] | None:
     """The campaign form the picker belongs to, checked: it came through Slack and back."""
     try:
-        parent = json.loads(metadata or "")
+        parent = json.loads(metadata) if isinstance(metadata, str) else None
         valid = (
             isinstance(parent, dict)
             and _VIEW_ID.fullmatch(str(parent.get("view_id")))

@@ -56,6 +56,20 @@ channel_preferences = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+create_attempts = Table(
+    "create_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("user_id", String(64), nullable=False),
+    Column("channel_id", String(64), nullable=False),
+    Column("creation_key", String(255), nullable=False, index=True),
+    Column("fingerprint", String(64)),
+    Column("outcome", String(16), nullable=False),
+    Column("campaign_id", String(200)),
+    Column("detail", String(500)),
+)
+
 notices = Table(
     "notices",
     metadata,

@@ -16,6 +16,7 @@ class FakeSlack(StandIn):
     def __init__(self) -> None:
         super().__init__()
         self._failures: dict[str, list[dict[str, Any]]] = {}
+        self.user_groups: dict[str, list[str]] = {}
         self._ids = itertools.count(1)
         self._failure_lock = threading.Lock()
 
@@ -101,6 +102,11 @@ class FakeSlack(StandIn):
             view = json.loads(view) if isinstance(view, str) else view
             view_id = params.get("view_id") or f"V{next(self._ids):08d}"
             return json_reply(200, {"ok": True, "view": {**(view or {}), "id": view_id, "hash": "h1"}})
+        if method == "usergroups.users.list":
+            members = self.user_groups.get(str(params.get("usergroup")))
+            if members is None:
+                return json_reply(200, {"ok": False, "error": "no_such_subteam"})
+            return json_reply(200, {"ok": True, "users": members})
         if method == "chat.postMessage":
             return json_reply(
                 200, {"ok": True, "channel": params.get("channel"), "ts": f"1700000000.{next(self._ids):06d}"}
@@ -109,6 +115,7 @@ class FakeSlack(StandIn):
 
 
 def _params(recorded: Recorded) -> dict[str, Any]:
+    """A Web API call's arguments, wherever slack_sdk put them (JSON body, form body or query)."""
     if recorded.headers.get("content-type", "").startswith("application/json"):
-        return recorded.json()
-    return recorded.form()
+        return {**recorded.query, **recorded.json()}
+    return {**recorded.query, **recorded.form()}
