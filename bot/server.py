@@ -52,10 +52,9 @@ def create_web_app(services: Services) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        # Load the schedule language's tables now, so no user waits for them; then keep the start-up
-        # objects out of the garbage collector's scans (they live as long as the process).
-        await asyncio.to_thread(warm_up_schedule_language)
-        gc.freeze()
+        # Load the schedule language's dateparser tables in the background, so neither start-up nor a
+        # user waits for them (only rare time forms need them at all).
+        warming = asyncio.create_task(_warm_up())
         # One pooled session for every Web API call: slack_sdk otherwise opens a connection (and a TLS
         # handshake) per call, which `views.open` cannot afford inside its 3-second trigger window.
         bolt.client.session = aiohttp.ClientSession()
@@ -69,7 +68,7 @@ def create_web_app(services: Services) -> Starlette:
         try:
             yield
         finally:
-            for task in (connecting, groups):
+            for task in (connecting, groups, warming):
                 if task:
                     task.cancel()
             if socket_mode:
@@ -82,6 +81,13 @@ def create_web_app(services: Services) -> Starlette:
     if not settings.socket_mode:
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))
     return Starlette(routes=routes, lifespan=lifespan)
+
+
+async def _warm_up() -> None:
+    await asyncio.to_thread(warm_up_schedule_language)
+    # Start-up objects live as long as the process: keep them out of the garbage collector's scans.
+    gc.freeze()
+    logger.info("schedule_language_warm")
 
 
 def serve(services: Services, host: str = "0.0.0.0") -> None:  # noqa: S104 - a server listens on all interfaces

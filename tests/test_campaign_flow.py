@@ -82,9 +82,9 @@ def test_submitting_a_valid_form_creates_the_campaign_and_posts_the_card(
     ):
         assert expected in shown
     assert SECRET_PROMPT not in str(card)
-    update = fake_slack.wait_view_update(view["id"])
-    assert update["view_id"] == view["id"]
-    assert "is created in Starleads" in texts(update["view"])
+    created = final_view(fake_slack, view["id"])
+    assert "is created in Starleads" in texts(created)
+    assert "The card is posted in" in texts(created)
 
 
 def inputs_of(view: dict[str, Any]) -> dict[str, Any]:
@@ -105,7 +105,20 @@ def submit_and_wait_outcome(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     view = open_form(slack, fake_slack, channel_id)
     assert slack.submit(view, values).json()["response_action"] == "update"
-    return view, fake_slack.wait_view_update(view["id"])["view"]
+    return view, final_view(fake_slack, view["id"])
+
+
+INTERIM = ("Posting its card", ":hourglass_flowing_sand:")
+
+
+def final_view(fake_slack: FakeSlack, view_id: str, after: int = 0) -> dict[str, Any]:
+    """The first view the bot shows for `view_id` (after `after` updates) that is not a passing state."""
+    count = after + 1
+    while True:
+        view = fake_slack.wait_view_update(view_id, count=count, timeout=20)["view"]
+        if not any(marker in texts(view) for marker in INTERIM):
+            return view
+        count += 1
 
 
 def test_a_phone_number_starleads_refuses_sends_the_user_back_to_the_filled_form(
@@ -252,6 +265,35 @@ def test_when_the_card_cannot_be_posted_the_user_is_told_the_campaign_exists(
 
     assert "couldn't post the card" in texts(created)
     assert "is created in Starleads" in texts(created)
+
+
+def test_when_the_form_cannot_be_updated_the_card_still_reaches_the_channel(
+    slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
+    fake_slack.fail("views.update", "not_found", times=5)
+    channel = unique_id("C")
+    view = open_form(slack, fake_slack, channel)
+
+    slack.submit(view, VALID)
+
+    card = fake_slack.wait_call("chat.postMessage")[0]
+    assert card["channel"] == channel
+    assert "Relance Q4" in card["text"]
+
+
+def test_slack_rate_limits_on_the_card_are_waited_out_after_the_ack(
+    slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
+    fake_slack.fail("chat.postMessage", "ratelimited", status=429, headers={"Retry-After": "1"})
+    fake_slack.fail("chat.postMessage", "internal_error")
+
+    view, created = submit_and_wait_outcome(slack, fake_slack, VALID)
+
+    assert len(fake_slack.calls("chat.postMessage")) == 3
+    assert "The card is posted in" in texts(created)
+    early = fake_slack.wait_view_update(view["id"])["view"]
+    assert "is created in Starleads" in texts(early)  # said at once, before the card's retries
+    assert "Posting its card" in texts(early)
 
 
 def test_the_same_form_submitted_twice_at_once_creates_one_campaign(

@@ -45,10 +45,15 @@ def test_campaign_acks_at_once_and_opens_the_form_with_the_trigger(
     assert opened["view"]["callback_id"] == "campaign_form"
 
 
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [("expired_trigger_id", 200), ("ratelimited", 429)],
+    ids=["expired-trigger", "rate-limited"],
+)
 def test_when_slack_refuses_the_form_the_user_is_asked_to_run_the_command_again(
-    slack: SlackDriver, fake_slack: FakeSlack
+    slack: SlackDriver, fake_slack: FakeSlack, error: str, status: int
 ) -> None:
-    fake_slack.fail("views.open", "expired_trigger_id")
+    fake_slack.fail("views.open", error, status=status)
 
     slack.command("campaign")
 

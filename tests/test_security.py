@@ -6,6 +6,7 @@ import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
@@ -15,6 +16,7 @@ from tests.conftest import BOT_TOKEN, RunningBot, bot_environment, open_form
 from tests.slack_driver import SIGNING_SECRET, SlackDriver
 from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import API_KEY, PHONE_AGENT, SECRET_PROMPT, FakeStarleads
+from tests.test_campaign_flow import final_view
 
 COMMAND = urlencode(
     {
@@ -126,16 +128,28 @@ def test_no_secret_appears_in_any_log_line_or_message_on_any_path(
     fake_starleads.reset()
     slack = SlackDriver(debug_bot.url, fake_slack.response_url())
     valid = {"name": "Relance", "agent_id": PHONE_AGENT, "phone_number": "+33123456789"}
-    scripted = [
-        (401, {"title": "Unauthorized", "detail": "Invalid API key"}),
-        (400, {"title": "Bad Request", "detail": "Bad agent"}),
-        (500, {"title": "Internal Server Error"}),
-        (200, {"name": "no id"}),
+    scripted: list[tuple[int, Any, dict[str, str]]] = [
+        (401, {"title": "Unauthorized", "detail": "Invalid API key"}, {}),
+        (403, {"title": "Forbidden"}, {}),
+        (404, {"title": "Not Found", "detail": "No agent exists with agentId : x"}, {}),
+        (400, {"title": "Bad Request", "detail": "Bad agent"}, {}),
+        (400, {"title": "Bad Request", "errors": {"PhoneNumber": ["not yours"]}}, {}),
+        (429, {"title": "Too Many Requests"}, {"Retry-After": "1"}),
+        (500, {"title": "Internal Server Error"}, {}),
+        (502, {"title": "Bad Gateway"}, {}),
+        (503, {"title": "Service Unavailable"}, {}),
+        (200, {"name": "no id"}, {}),
+        (200, b"not json at all", {}),
     ]
-    for status, body in scripted:
-        fake_starleads.answer_next_create(status, body)
-        slack.submit(open_form(slack, fake_slack), valid)
-        fake_starleads.wait_creates(count=len(fake_starleads.creates()) + 0)
+    for status, body, headers in scripted:
+        fake_starleads.answer_next_create(status, body, headers)
+        view = open_form(slack, fake_slack)
+        slack.submit(view, valid)
+        final_view(fake_slack, view["id"])
+    slack.click({**final_view(fake_slack, view["id"]), "id": view["id"]}, "campaign_retry")
+    fake_slack.fail("views.open", "expired_trigger_id")
+    slack.command("campaign")
+    fake_slack.wait_response_url()
     fake_slack.fail("chat.postMessage", "not_in_channel")
     slack.submit(open_form(slack, fake_slack), valid)
     fake_slack.wait_response_url()

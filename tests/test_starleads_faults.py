@@ -95,6 +95,7 @@ def test_an_older_identical_campaign_is_not_taken_for_one_whose_answer_never_cam
     slack: SlackDriver, fake_slack: FakeSlack, fake_starleads: FakeStarleads, bot: RunningBot
 ) -> None:
     outcome_after(slack, fake_slack)  # an identical campaign, created normally
+    fake_slack.wait_call("chat.postMessage")
     fake_slack.clear()
     fake_starleads.create_delay_seconds = 2.5  # this time no answer in time, and in the end no campaign
     fake_starleads.answer_next_create(500, {"title": "Internal Server Error", "status": 500})

@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, time
-from functools import lru_cache
-from typing import Literal
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Literal
 
-from dateparser.date import DateDataParser
+if TYPE_CHECKING:
+    from dateparser.date import DateDataParser
 
 from bot.schedule._errors import ScheduleError, not_understood, one_off_date, quote
 from bot.schedule.model import TimeWindow
@@ -31,23 +32,34 @@ _PLAIN_CLOCK = re.compile(r"([0-9]{1,2})[:.]([0-9]{2})(?::([0-9]{2}))?")
 """9:30, 09.30, 09:30:00 — the forms people type and the API itself uses."""
 
 _BASE_DAY = datetime(2000, 1, 3)
-_DATE_PARSER = DateDataParser(
-    languages=["en", "fr"],
-    try_previous_locales=False,
-    use_given_order=True,
-    settings={
-        "PARSERS": ["absolute-time"],
-        "RELATIVE_BASE": _BASE_DAY,
-        "PREFER_DATES_FROM": "current_period",
-        "RETURN_TIME_AS_PERIOD": True,
-        "TIMEZONE": "UTC",
-        "RETURN_AS_TIMEZONE_AWARE": False,
-        "DATE_ORDER": "DMY",
-    },
-)
-"""Absolute times only (never "9 hours ago"), in the two languages of the schedule language (never a guess
-among all of dateparser's), against a fixed base day: a time alone lands on that day, anything else is a date.
-"""
+
+
+@cache
+def _date_parser() -> DateDataParser:
+    """The one dateparser object, built on first use (normally by `warm_up`, at start-up).
+
+    Absolute times only (never "9 hours ago"), in the two languages of the schedule language (never a
+    guess among all of dateparser's), against a fixed base day: a time alone lands on that day,
+    anything else is a date. Imported here, not at module level, so importing the bot stays fast.
+    """
+    from dateparser.date import DateDataParser
+
+    return DateDataParser(
+        languages=["en", "fr"],
+        try_previous_locales=False,
+        use_given_order=True,
+        settings={
+            "PARSERS": ["absolute-time"],
+            "RELATIVE_BASE": _BASE_DAY,
+            "PREFER_DATES_FROM": "current_period",
+            "RETURN_TIME_AS_PERIOD": True,
+            "TIMEZONE": "UTC",
+            "RETURN_AS_TIMEZONE_AWARE": False,
+            "DATE_ORDER": "DMY",
+        },
+    )
+
+
 _WARM_UP_TEXTS = ("9:5", "99/99/99")
 """A time read in English, then a text both languages fail on, so both are loaded before requests come."""
 
@@ -131,12 +143,12 @@ def window_between(start: ClockReading, end: ClockReading, words: str) -> TimeWi
 def warm_up_dateparser() -> None:
     """Load dateparser's languages and timezone tables now rather than during a user's request."""
     for text in _WARM_UP_TEXTS:
-        _DATE_PARSER.get_date_data(text)
+        _date_parser().get_date_data(text)
 
 
 @lru_cache(maxsize=1024)
 def _dateparser_reading(chunk: str) -> tuple[datetime | None, bool]:
-    data = _DATE_PARSER.get_date_data(chunk)
+    data = _date_parser().get_date_data(chunk)
     return data.date_obj, data.period == "time"
 
 

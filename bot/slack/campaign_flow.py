@@ -215,15 +215,20 @@ class CampaignFlow:
         origin: Origin,
         note: str | None = None,
     ) -> None:
+        """Say the campaign exists at once; then post the card (which may wait out Slack's limits)."""
+
+        def created(where: str) -> dict[str, Any]:
+            return cards.created_view(
+                draft,
+                outcome.campaign.id,
+                origin.encode(),
+                where=" ".join(filter(None, [note, where])),
+                starleads_app_url=str(self._settings.starleads_app_url),
+            )
+
+        await self._update(client, {"id": key}, created(f"Posting its card in <#{origin.channel_id}>…"))
         where = await self._publish(client, draft, outcome, origin, note)
-        created = cards.created_view(
-            draft,
-            outcome.campaign.id,
-            origin.encode(),
-            where=" ".join(filter(None, [note, where])),
-            starleads_app_url=str(self._settings.starleads_app_url),
-        )
-        await self._update(client, {"id": key}, created)
+        await self._update(client, {"id": key}, created(where))
 
     async def _publish(
         self, client: AsyncWebClient, draft: CampaignDraft, outcome: Created, origin: Origin, note: str | None

@@ -7,11 +7,13 @@ instead, and the user is told once how to invite the bot.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
@@ -21,6 +23,11 @@ from bot.slack.blocks.kit import Block
 logger = logging.getLogger(__name__)
 
 _NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
+_TRANSIENT = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
+_BACKOFF_SECONDS = (1.0, 2.0, 4.0, 8.0)
+_MAX_RETRY_AFTER_SECONDS = 60.0
 INVITE_TIP = (
     "I posted this through your slash command because I'm not a member of this conversation. "
     "Invite me with `/invite @Starleads` so I can post here directly."
@@ -40,20 +47,48 @@ class Card:
 
 
 async def deliver_card(
-    client: AsyncWebClient, channel_id: str, response_url: str | None, card: Card
+    client: AsyncWebClient,
+    channel_id: str,
+    response_url: str | None,
+    card: Card,
+    backoff: tuple[float, ...] = _BACKOFF_SECONDS,
 ) -> Delivery:
-    """Post `card` in the channel, falling back to the response URL where the bot can't post."""
+    """Post `card` in the channel, falling back to the response URL where the bot can't post.
+
+    Runs after the ack, so it may wait: Slack's rate limits (`Retry-After`) and passing failures are
+    retried with backoff, a bounded number of times.
+    """
+    for attempt, delay in enumerate((*backoff, None), start=1):
+        try:
+            await client.chat_postMessage(
+                channel=channel_id, text=card.text, blocks=card.blocks, unfurl_links=False, unfurl_media=False
+            )
+        except SlackApiError as error:
+            reason = error.response.get("error") if error.response else None
+            logger.warning("card_post_failed channel=%s error=%s attempt=%d", channel_id, reason, attempt)
+            if reason in _NOT_A_MEMBER and response_url:
+                return await _post_via_response_url(response_url, card)
+            if delay is None or (reason not in _TRANSIENT and error.response.status_code != 429):
+                return Delivery.FAILED
+            await asyncio.sleep(max(delay, _retry_after(error)))
+        except (aiohttp.ClientError, TimeoutError) as error:
+            logger.warning(
+                "card_post_failed channel=%s error=%s attempt=%d", channel_id, type(error).__name__, attempt
+            )
+            if delay is None:
+                return Delivery.FAILED
+            await asyncio.sleep(delay)
+        else:
+            return Delivery.POSTED
+    return Delivery.FAILED
+
+
+def _retry_after(error: SlackApiError) -> float:
+    value = error.response.headers.get("Retry-After") or error.response.headers.get("retry-after")
     try:
-        await client.chat_postMessage(
-            channel=channel_id, text=card.text, blocks=card.blocks, unfurl_links=False, unfurl_media=False
-        )
-    except SlackApiError as error:
-        reason = error.response.get("error") if error.response else None
-        logger.warning("card_post_failed channel=%s error=%s", channel_id, reason)
-        if reason in _NOT_A_MEMBER and response_url:
-            return await _post_via_response_url(response_url, card)
-        return Delivery.FAILED
-    return Delivery.POSTED
+        return min(float(value), _MAX_RETRY_AFTER_SECONDS) if value else 0.0
+    except (TypeError, ValueError):
+        return 0.0
 
 
 async def tell_privately(response_url: str, text: str) -> None:
