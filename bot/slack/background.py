@@ -15,6 +15,8 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
+_ACK_HEAD_START_SECONDS = 0.005
+
 
 class AfterAck:
     def __init__(self) -> None:
@@ -33,6 +35,9 @@ class AfterAck:
 
     @staticmethod
     async def _guarded(work: Coroutine[Any, Any, None], name: str) -> None:
+        # Let the ack's response be written first: otherwise the work's opening CPU (building
+        # requests, opening connections) runs before it and Slack waits for nothing.
+        await asyncio.sleep(_ACK_HEAD_START_SECONDS)
         try:
             await work
         except Exception:
