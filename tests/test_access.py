@@ -12,9 +12,9 @@ import pytest
 
 from tests.conftest import RunningBot, bot_environment, open_form
 from tests.slack_driver import SlackDriver
+from tests.slack_views import texts
 from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import PHONE_AGENT, FakeStarleads
-from tests.test_campaign_flow import texts
 
 VALID = {"name": "Relance Q4", "agent_id": PHONE_AGENT, "phone_number": "01 23 45 67 89"}
 SALES = "C0SALES01"

@@ -10,28 +10,11 @@ import pytest
 
 from tests.conftest import open_form
 from tests.slack_driver import SlackDriver, unique_id
+from tests.slack_views import final_view, texts
 from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import COMPANY_NUMBER, PHONE_AGENT, SECRET_PROMPT, FakeStarleads
 
 VALID = {"name": "Relance Q4", "agent_id": PHONE_AGENT, "phone_number": "01 23 45 67 89"}
-
-
-def texts(view_or_message: dict[str, Any]) -> str:
-    """Everything a person can read in a view or message, as one string."""
-    parts: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") in ("plain_text", "mrkdwn") and "text" in node:
-                parts.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(view_or_message.get("blocks", view_or_message))
-    return "\n".join(parts)
 
 
 def test_submitting_a_valid_form_creates_the_campaign_and_posts_the_card(
@@ -106,19 +89,6 @@ def submit_and_wait_outcome(
     view = open_form(slack, fake_slack, channel_id)
     assert slack.submit(view, values).json()["response_action"] == "update"
     return view, final_view(fake_slack, view["id"])
-
-
-INTERIM = ("Posting its card", ":hourglass_flowing_sand:")
-
-
-def final_view(fake_slack: FakeSlack, view_id: str, after: int = 0) -> dict[str, Any]:
-    """The first view the bot shows for `view_id` (after `after` updates) that is not a passing state."""
-    count = after + 1
-    while True:
-        view = fake_slack.wait_view_update(view_id, count=count, timeout=20)["view"]
-        if not any(marker in texts(view) for marker in INTERIM):
-            return view
-        count += 1
 
 
 def test_a_phone_number_starleads_refuses_sends_the_user_back_to_the_filled_form(

@@ -14,9 +14,9 @@ import pytest
 
 from tests.conftest import BOT_TOKEN, RunningBot, bot_environment, open_form
 from tests.slack_driver import SIGNING_SECRET, SlackDriver
+from tests.slack_views import final_view
 from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import API_KEY, PHONE_AGENT, SECRET_PROMPT, FakeStarleads
-from tests.test_campaign_flow import final_view
 
 COMMAND = urlencode(
     {

@@ -1,12 +1,11 @@
 """Persistence: campaign creations (idempotency), channel preferences, one-time notices."""
 
-from bot.store.audit import Attempt, AuditStore
+from bot.store.audit import AuditStore
 from bot.store.creations import Claim, CreationRecord, CreationState, CreationStore
 from bot.store.database import connect
 from bot.store.preferences import ChannelPreferences, PreferenceStore
 
 __all__ = [
-    "Attempt",
     "AuditStore",
     "ChannelPreferences",
     "Claim",
