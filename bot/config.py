@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     starleads_api_key: SecretStr
     starleads_api_url: AnyHttpUrl = AnyHttpUrl("https://api.starleads.co")
     starleads_app_url: AnyHttpUrl = AnyHttpUrl("https://app.starleads.co")
+    public_url: AnyHttpUrl | None = None
     starleads_timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 20.0
     starleads_late_lookup_seconds: tuple[Annotated[float, Field(ge=0, le=3600)], ...] = (
         5.0,

@@ -1,4 +1,4 @@
-"""The HTTP server: Slack's requests, health checks (and later, Starleads' webhooks), under uvicorn."""
+"""The HTTP server: Slack's requests, health checks and Starleads' call-result webhooks, under uvicorn."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from bot.services import Services
 from bot.slack.access import AccessPolicy
 from bot.slack.app import create_bolt_app
 from bot.slack.background import AfterAck
+from bot.webhooks.receiver import WEBHOOK_PATH, webhook_endpoint
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +78,10 @@ def create_web_app(services: Services) -> Starlette:
             await bolt.client.session.close()
             await services.aclose()
 
-    routes = [Route("/healthz", healthz, methods=["GET"])]
+    routes = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route(WEBHOOK_PATH, webhook_endpoint(services.subscriptions, services.results), methods=["POST"]),
+    ]
     if not settings.socket_mode:
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))
     return Starlette(routes=routes, lifespan=lifespan)

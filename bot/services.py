@@ -12,6 +12,7 @@ from bot.campaigns.creation import CampaignCreator
 from bot.config import Settings
 from bot.starleads import StarleadsClient
 from bot.store import AuditStore, CreationStore, PreferenceStore, connect
+from bot.store.call_results import ResultStore, SubscriptionStore
 
 
 @dataclass
@@ -23,6 +24,8 @@ class Services:
     preferences: PreferenceStore
     audit: AuditStore
     creator: CampaignCreator
+    subscriptions: SubscriptionStore
+    results: ResultStore
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -50,6 +53,8 @@ class Services:
                 audit,
                 late_lookup_delays=settings.starleads_late_lookup_seconds,
             ),
+            subscriptions=SubscriptionStore(engine),
+            results=ResultStore(engine),
         )
 
     @property

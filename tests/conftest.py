@@ -42,6 +42,7 @@ def bot_environment(
             "STARLEADS_TIMEOUT_SECONDS": "1.5",
             "STARLEADS_LATE_LOOKUP_SECONDS": "[0.5, 1, 2]",
             "DATABASE_URL": f"sqlite:///{workdir / 'bot.db'}",
+            "PUBLIC_URL": "https://bot.example.com",
             "PORT": str(free_port()),
             "PYTHONUNBUFFERED": "1",
             **overrides,

@@ -14,6 +14,7 @@ from bot.slack.background import AfterAck
 from bot.slack.campaign_flow import CampaignFlow
 from bot.slack.listeners import register_listeners
 from bot.slack.schedule_editing import ScheduleEditing
+from bot.slack.subscriptions import ResultSubscriptions
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,12 @@ def create_bolt_app(services: Services, after_ack: AfterAck, access: AccessPolic
     # Bolt builds its own client (user agent, logger); point it at the configured Web API.
     app.client.base_url = str(settings.slack_api_url)
     app.client.timeout = _SLACK_API_TIMEOUT_SECONDS
-    register_listeners(app, CampaignFlow(services, after_ack, access), ScheduleEditing(after_ack))
+    register_listeners(
+        app,
+        CampaignFlow(services, after_ack, access),
+        ScheduleEditing(after_ack),
+        ResultSubscriptions(services, after_ack, access),
+    )
 
     @app.error
     async def report_error(error: Exception, body: dict[str, Any]) -> BoltResponse:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     create_engine,
     event,
 )
@@ -77,6 +78,33 @@ notices = Table(
     Column("user_id", String(64), primary_key=True),
     Column("kind", String(64), primary_key=True),
     Column("shown_at", DateTime(timezone=True), nullable=False),
+)
+
+# A webhook URL's token, known by its SHA-256 only: the token itself is shown once and never stored.
+webhook_subscriptions = Table(
+    "webhook_subscriptions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("channel_id", String(64), nullable=False),
+    Column("campaign_id", String(200)),
+    Column("forward_url", String(2000)),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# One row per delivered result; the unique delivery key makes a redelivery a no-op, across processes.
+call_results = Table(
+    "call_results",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False),
+    Column("item_id", String(200), nullable=False),
+    Column("attempt_count", Integer, nullable=False),
+    Column("campaign_id", String(200)),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("state", String(16), nullable=False),
+    UniqueConstraint("token_hash", "item_id", "attempt_count", name="uq_call_results_delivery"),
 )
 
 _P = ParamSpec("_P")

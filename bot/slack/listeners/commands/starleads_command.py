@@ -1,4 +1,4 @@
-"""`/starleads [subcommand]`: routes to the campaign form or answers with usage."""
+"""`/starleads [subcommand]`: routes to the campaign form or a results subscription, or answers with usage."""
 
 from __future__ import annotations
 
@@ -11,16 +11,19 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks.kit import escape, truncate
 from bot.slack.campaign_flow import CampaignFlow
+from bot.slack.subscriptions import ResultSubscriptions
 
 COMMAND = "/starleads"
 USAGE = (
     "*Starleads for Slack* creates AI calling campaigns without leaving the channel.\n"
     "• `/starleads campaign`: open the form to create a campaign; its card is posted here\n"
+    "• `/starleads subscribe &lt;campaign ID&gt;`: get the webhook address to paste into a campaign in "
+    "Starleads, so the bot receives its call results for this channel\n"
     "• `/starleads help`: show this message"
 )
 
 
-def register(app: AsyncApp, flow: CampaignFlow) -> None:
+def register(app: AsyncApp, flow: CampaignFlow, subscriptions: ResultSubscriptions) -> None:
     @app.command(COMMAND)
     async def starleads_command(
         ack: AsyncAck, client: AsyncWebClient, command: dict[str, Any], respond: AsyncRespond
@@ -29,6 +32,8 @@ def register(app: AsyncApp, flow: CampaignFlow) -> None:
         subcommand = words[0].lower() if words else "help"
         if subcommand == "campaign":
             await flow.open_form(ack, client, command, respond)
+        elif subcommand == "subscribe":
+            await subscriptions.subscribe(ack, command, respond)
         elif subcommand == "help":
             await ack(text=USAGE, response_type="ephemeral")
         else:

@@ -1,0 +1,1 @@
+"""HTTP endpoints that services other than Slack call: Starleads' call-result webhooks."""

@@ -1,0 +1,127 @@
+"""`POST /starleads/webhook/{token}`: Starleads' call results, stored before they are acknowledged.
+
+Starleads documents no signature and no retry policy. So the unguessable token in the URL is the only
+credential, the answer must come fast, and a 200 must mean the result is committed: nothing says
+Starleads would ever send it again. Each delivery logs one line that names the subscription by a
+prefix of its token's hash, never the token, and nothing personal from the payload.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response
+
+from bot.call_results import CallResult
+from bot.store.call_results import ResultStore, SubscriptionStore, hash_token, looks_like_token
+
+logger = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/starleads/webhook/{token}"
+MAX_WEBHOOK_BODY_BYTES = 256 * 1024
+_UNSAFE_IN_LOG = re.compile(r"[^A-Za-z0-9_.:-]")
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+_T = TypeVar("_T")
+
+
+def webhook_url(public_url: str, token: str) -> str:
+    """The address to paste into a campaign's settings (PUBLIC_URL may carry a path prefix)."""
+    return public_url.rstrip("/") + WEBHOOK_PATH.format(token=token)
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    status: int
+    outcome: str
+    error: str
+
+
+_UNKNOWN = _Refusal(404, "unknown_token", "unknown webhook")
+_TOO_LARGE = _Refusal(413, "too_large", f"body too large (limit {MAX_WEBHOOK_BODY_BYTES // 1024} KiB)")
+_NOT_AN_OBJECT = _Refusal(400, "malformed", "the body must be a JSON object")
+_CUT_SHORT = _Refusal(400, "disconnected", "the body was cut short")
+_UNAVAILABLE = _Refusal(503, "store_failed", "the result could not be stored; send it again")
+
+
+class _Refused(Exception):
+    def __init__(self, refusal: _Refusal) -> None:
+        super().__init__(refusal.outcome)
+        self.refusal = refusal
+
+
+def webhook_endpoint(subscriptions: SubscriptionStore, results: ResultStore) -> Endpoint:
+    async def receive(request: Request) -> Response:
+        token = str(request.path_params["token"])
+        label, item = hash_token(token)[:6], "-"
+        try:
+            if not looks_like_token(token):
+                raise _Refused(_UNKNOWN)
+            declared = request.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > MAX_WEBHOOK_BODY_BYTES:
+                raise _Refused(_TOO_LARGE)
+            subscription = await _guarded(subscriptions.find(token))
+            if subscription is None:
+                raise _Refused(_UNKNOWN)
+            raw = await _read_at_most(request, MAX_WEBHOOK_BODY_BYTES)
+            result = CallResult.read(_json_object(raw))
+            if result.is_test_payload:
+                _log(label, item, "test_payload")
+                return JSONResponse({"status": "test payload received"})
+            item = _UNSAFE_IN_LOG.sub("?", result.item_id or "")[:64]
+            stored = await _guarded(results.add(subscription, result, raw))
+        except _Refused as refused:
+            refusal = refused.refusal
+            _log(label, item, refusal.outcome, logging.ERROR if refusal.status >= 500 else logging.WARNING)
+            return JSONResponse({"error": refusal.error}, status_code=refusal.status)
+        outcome = "stored" if stored else "duplicate"
+        _log(label, item, outcome)
+        return JSONResponse({"status": outcome})
+
+    return receive
+
+
+async def _guarded(work: Awaitable[_T]) -> _T:
+    """A database failure answers 503 and logs its kind only: its message would quote the payload."""
+    try:
+        return await work
+    except SQLAlchemyError as error:
+        raise _Refused(replace(_UNAVAILABLE, outcome=f"store_failed error={type(error).__name__}")) from None
+
+
+async def _read_at_most(request: Request, limit: int) -> str:
+    """The body as text, counting the bytes actually received (Content-Length may be absent or lie)."""
+    chunks, size = [], 0
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise _Refused(_TOO_LARGE)
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise _Refused(_CUT_SHORT) from None
+    try:
+        return b"".join(chunks).decode("utf-8")
+    except UnicodeDecodeError:
+        raise _Refused(_NOT_AN_OBJECT) from None
+
+
+def _json_object(raw: str) -> dict[str, Any]:
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise _Refused(_NOT_AN_OBJECT) from None
+    if not isinstance(body, dict):
+        raise _Refused(_NOT_AN_OBJECT)
+    return body
+
+
+def _log(label: str, item: str, outcome: str, level: int = logging.INFO) -> None:
+    logger.log(level, "webhook_received token=%s item=%s outcome=%s", label, item, outcome)

@@ -1,0 +1,135 @@
+"""Webhook subscriptions and stored call results on real databases: SQLite, and PostgreSQL when reachable."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, select
+
+from bot.call_results import CallResult
+from bot.store import connect
+from bot.store.call_results import ResultStore, Subscription, SubscriptionStore
+from bot.store.database import call_results, webhook_subscriptions
+from tests.test_store import postgres_or_skip
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engines(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[list[Engine]]:
+    """Two engines on one database, as two bot processes would have."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'bot.db'}"
+    else:
+        url = postgres_or_skip()
+    pair = [connect(url), connect(url)]
+    yield pair
+    for engine in pair:
+        engine.dispose()
+
+
+def subscribe(
+    engine: Engine, campaign_id: str | None = "66f1b2d0016e6d3e9353ab85"
+) -> tuple[str, Subscription]:
+    store = SubscriptionStore(engine)
+    token = asyncio.run(store.create(f"C{uuid.uuid4().hex[:10].upper()}", "U0ALICE", campaign_id=campaign_id))
+    subscription = asyncio.run(store.find(token))
+    assert subscription is not None
+    return token, subscription
+
+
+def result(item_id: str, attempt: int | None = 1) -> tuple[CallResult, str]:
+    body = {"Id": item_id, "CampaignId": "66f1b2d0016e6d3e9353ab85", "AttemptCount": attempt}
+    return CallResult.read(body), json.dumps(body)
+
+
+def stored_rows(engine: Engine, subscription: Subscription) -> list[dict[str, object]]:
+    query = select(call_results).where(call_results.c.token_hash == subscription.token_hash)
+    with engine.connect() as connection:
+        return [dict(row) for row in connection.execute(query.order_by(call_results.c.id)).mappings()]
+
+
+def test_a_subscription_is_found_by_its_token_which_is_never_stored(engines: list[Engine]) -> None:
+    store = SubscriptionStore(engines[0])
+    token = asyncio.run(store.create("C0SALES01", "U0ALICE", campaign_id="abc123"))
+
+    found = asyncio.run(SubscriptionStore(engines[1]).find(token))
+
+    assert len(token) >= 32  # secrets.token_urlsafe: 6 bits a character, so at least 192 bits
+    assert found is not None
+    assert (found.channel_id, found.campaign_id, found.created_by) == ("C0SALES01", "abc123", "U0ALICE")
+    with engines[0].connect() as connection:
+        rows = connection.execute(select(webhook_subscriptions)).all()
+    assert not any(token in str(value) for row in rows for value in row)
+
+
+@pytest.mark.parametrize(
+    "token", ["", "short", "x" * 43 + "/", "A" * 43], ids=["empty", "short", "slash", "unknown"]
+)
+def test_a_malformed_or_unknown_token_finds_nothing(engines: list[Engine], token: str) -> None:
+    assert asyncio.run(SubscriptionStore(engines[0]).find(token)) is None
+
+
+def test_two_subscriptions_get_different_tokens(engines: list[Engine]) -> None:
+    store = SubscriptionStore(engines[0])
+
+    tokens = {asyncio.run(store.create("C0SALES01", "U0ALICE")) for _ in range(20)}
+
+    assert len(tokens) == 20
+
+
+def test_many_simultaneous_deliveries_of_one_result_store_it_once(engines: list[Engine]) -> None:
+    _, subscription = subscribe(engines[0])
+    stores = [ResultStore(engine) for engine in engines]
+    call, raw = result("66e47083637b020bcd9865a9")
+
+    async def deliver_all() -> list[bool]:
+        return await asyncio.gather(*[stores[i % 2].add(subscription, call, raw) for i in range(16)])
+
+    outcomes = asyncio.run(deliver_all())
+
+    assert outcomes.count(True) == 1
+    rows = stored_rows(engines[0], subscription)
+    assert len(rows) == 1
+    assert rows[0]["payload"] == raw
+    assert rows[0]["state"] == "pending"
+    assert (rows[0]["item_id"], rows[0]["attempt_count"]) == ("66e47083637b020bcd9865a9", 1)
+
+
+def test_a_new_attempt_or_another_subscription_is_a_new_result(engines: list[Engine]) -> None:
+    _, first = subscribe(engines[0])
+    _, second = subscribe(engines[1])
+    store = ResultStore(engines[0])
+
+    assert asyncio.run(store.add(first, *result("item-1", attempt=1)))
+    assert asyncio.run(store.add(first, *result("item-1", attempt=2)))
+    assert asyncio.run(store.add(second, *result("item-1", attempt=1)))
+    assert not asyncio.run(store.add(first, *result("item-1", attempt=2)))
+
+    assert [row["attempt_count"] for row in stored_rows(engines[0], first)] == [1, 2]
+    assert len(stored_rows(engines[0], second)) == 1
+
+
+def test_results_without_an_attempt_count_still_deduplicate(engines: list[Engine]) -> None:
+    _, subscription = subscribe(engines[0], campaign_id=None)
+    store = ResultStore(engines[1])
+
+    assert asyncio.run(store.add(subscription, *result("item-1", attempt=None)))
+    assert not asyncio.run(store.add(subscription, *result("item-1", attempt=None)))
+
+    assert len(stored_rows(engines[0], subscription)) == 1
+
+
+def test_the_campaign_comes_from_the_result_or_else_from_the_subscription(engines: list[Engine]) -> None:
+    _, subscription = subscribe(engines[0], campaign_id="bound-campaign")
+    store = ResultStore(engines[0])
+
+    asyncio.run(store.add(subscription, CallResult.read({"Id": "a"}), '{"Id": "a"}'))
+    asyncio.run(store.add(subscription, *result("b")))
+
+    campaigns = [row["campaign_id"] for row in stored_rows(engines[0], subscription)]
+    assert campaigns == ["bound-campaign", "66f1b2d0016e6d3e9353ab85"]
