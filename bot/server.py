@@ -13,10 +13,11 @@ import uvicorn
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot.http_body import BodyTooLarge, read_at_most, with_body
 from bot.schedule import warm_up as warm_up_schedule_language
 from bot.services import Services
 from bot.slack.access import AccessPolicy
@@ -38,11 +39,14 @@ def create_web_app(services: Services) -> Starlette:
     settings = services.settings
 
     async def slack_events(request: Request) -> Response:
-        declared = request.headers.get("content-length", "0")
-        if not declared.isdigit() or int(declared) > MAX_SLACK_BODY_BYTES:
-            return PlainTextResponse("Request body too large", status_code=413)
         try:
-            return await slack.handle(request)
+            body = await read_at_most(request, MAX_SLACK_BODY_BYTES)
+        except BodyTooLarge:
+            return PlainTextResponse("Request body too large", status_code=413)
+        except ClientDisconnect:
+            return PlainTextResponse("Request body cut short", status_code=400)
+        try:
+            return await slack.handle(with_body(request, body))
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             # Bolt trusts the payload's shape while parsing and routing it; a malformed one ends here.
             logger.warning("slack_request_malformed error=%s", type(error).__name__)

@@ -168,3 +168,19 @@ def test_no_secret_appears_in_any_log_line_or_message_on_any_path(
     assert SECRET_PROMPT not in log + sent_to_slack
     assert "Traceback" not in log
     assert httpx.get(f"{debug_bot.url}/healthz").status_code == 200
+
+
+def test_a_chunked_body_without_length_is_held_to_the_same_limit(
+    slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield COMMAND.encode()
+        for _ in range(40):
+            yield b"&filler=" + b"x" * 10_000
+
+    response = httpx.post(
+        slack.events_url, content=chunks(), headers={"content-type": "application/x-www-form-urlencoded"}
+    )
+
+    assert response.status_code == 413
+    assert fake_slack.requests == []

@@ -20,6 +20,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from bot.call_results import CallResult
+from bot.http_body import BodyTooLarge, read_at_most
 from bot.store.call_results import ResultStore, SubscriptionStore, hash_token, looks_like_token
 
 logger = logging.getLogger(__name__)
@@ -64,9 +65,6 @@ def webhook_endpoint(subscriptions: SubscriptionStore, results: ResultStore) -> 
         try:
             if not looks_like_token(token):
                 raise _Refused(_UNKNOWN)
-            declared = request.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > MAX_WEBHOOK_BODY_BYTES:
-                raise _Refused(_TOO_LARGE)
             subscription = await _guarded(subscriptions.find(token))
             if subscription is None:
                 raise _Refused(_UNKNOWN)
@@ -97,18 +95,13 @@ async def _guarded(work: Awaitable[_T]) -> _T:
 
 
 async def _read_at_most(request: Request, limit: int) -> str:
-    """The body as text, counting the bytes actually received (Content-Length may be absent or lie)."""
-    chunks, size = [], 0
+    """The body as text, within the limit (counted as received: Content-Length may be absent or lie)."""
     try:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise _Refused(_TOO_LARGE)
-            chunks.append(chunk)
+        return (await read_at_most(request, limit)).decode("utf-8")
+    except BodyTooLarge:
+        raise _Refused(_TOO_LARGE) from None
     except ClientDisconnect:
         raise _Refused(_CUT_SHORT) from None
-    try:
-        return b"".join(chunks).decode("utf-8")
     except UnicodeDecodeError:
         raise _Refused(_NOT_AN_OBJECT) from None
 
