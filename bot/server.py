@@ -23,6 +23,7 @@ from bot.services import Services
 from bot.slack.access import AccessPolicy
 from bot.slack.app import create_bolt_app
 from bot.slack.background import AfterAck
+from bot.slack.result_poster import ResultPoster
 from bot.webhooks.receiver import WEBHOOK_PATH, webhook_endpoint
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ def create_web_app(services: Services) -> Starlette:
     after_ack, access = AfterAck(), AccessPolicy.from_settings(services.settings)
     bolt = create_bolt_app(services, after_ack, access)
     slack = AsyncSlackRequestHandler(bolt)
+    poster = ResultPoster(bolt.client, services.results)
     settings = services.settings
 
     async def slack_events(request: Request) -> Response:
@@ -69,11 +71,13 @@ def create_web_app(services: Services) -> Starlette:
             socket_mode = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
             # In the background: slack_sdk retries until Slack answers, and start-up must not wait for it.
             connecting = asyncio.create_task(socket_mode.connect_async())
+        posting = asyncio.create_task(poster.run(), name="result_poster")
         logger.info("ready mode=%s", "socket" if socket_mode else "http")
         try:
             yield
         finally:
-            for task in (connecting, groups, warming):
+            # A reply in flight when the poster stops leaves its result `posting`: taken again later.
+            for task in (posting, connecting, groups, warming):
                 if task:
                     task.cancel()
             if socket_mode:
@@ -84,7 +88,11 @@ def create_web_app(services: Services) -> Starlette:
 
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
-        Route(WEBHOOK_PATH, webhook_endpoint(services.subscriptions, services.results), methods=["POST"]),
+        Route(
+            WEBHOOK_PATH,
+            webhook_endpoint(services.subscriptions, services.results, poster.wake),
+            methods=["POST"],
+        ),
     ]
     if not settings.socket_mode:
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))

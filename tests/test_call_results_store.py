@@ -6,13 +6,14 @@ import asyncio
 import json
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine, select
 
 from bot.call_results import CallResult
 from bot.store import connect
-from bot.store.call_results import ResultStore, Subscription, SubscriptionStore
+from bot.store.call_results import ResultState, ResultStore, Subscription, SubscriptionStore
 from bot.store.database import call_results, webhook_subscriptions
 from tests.test_store import postgres_or_skip
 
@@ -133,3 +134,80 @@ def test_the_campaign_comes_from_the_result_or_else_from_the_subscription(engine
 
     campaigns = [row["campaign_id"] for row in stored_rows(engines[0], subscription)]
     assert campaigns == ["bound-campaign", "66f1b2d0016e6d3e9353ab85"]
+
+
+# Claiming results to post ----------------------------------------------------------------------
+
+
+def threaded(engine: Engine) -> Subscription:
+    """A subscription with its thread root posted: only those have results to claim."""
+    store = SubscriptionStore(engine)
+    channel = f"C{uuid.uuid4().hex[:10].upper()}"
+    token = asyncio.run(store.create(channel, "U0ALICE", campaign_id="abc", thread_ts="1700000000.000001"))
+    subscription = asyncio.run(store.find(token))
+    assert subscription is not None
+    return subscription
+
+
+def test_two_posters_claiming_at_once_never_get_the_same_result(engines: list[Engine]) -> None:
+    subscription = threaded(engines[0])
+    writer = ResultStore(engines[0])
+    for n in range(30):
+        asyncio.run(writer.add(subscription, *result(f"item-{n}")))
+    stores = [ResultStore(engine) for engine in engines]
+
+    async def claim_all(store: ResultStore) -> list[int]:
+        taken: list[int] = []
+        while batch := await store.claim(4, timedelta(minutes=5)):
+            for claimed in batch:  # posted, so no bot sharing the database picks them up later
+                await store.mark(claimed.id, ResultState.POSTED)
+            taken.extend(c.id for c in batch if c.token_hash == subscription.token_hash)
+        return taken
+
+    async def race() -> list[list[int]]:
+        return await asyncio.gather(*(claim_all(stores[i % 2]) for i in range(4)))
+
+    claimed = [result_id for taken in asyncio.run(race()) for result_id in taken]
+
+    ids = [row["id"] for row in stored_rows(engines[0], subscription)]
+    assert sorted(claimed) == ids
+    assert {row["state"] for row in stored_rows(engines[0], subscription)} == {"posted"}
+
+
+def test_a_claim_left_by_a_dead_poster_is_taken_again_and_a_posted_result_never(
+    engines: list[Engine],
+) -> None:
+    subscription = threaded(engines[0])
+    first, second = ResultStore(engines[0]), ResultStore(engines[1])
+    asyncio.run(first.add(subscription, *result("item-1")))
+    asyncio.run(first.add(subscription, *result("item-2")))
+    mine = [
+        c
+        for c in asyncio.run(first.claim(100_000, timedelta(minutes=5)))
+        if c.token_hash == subscription.token_hash
+    ]
+    assert [c.channel_id for c in mine] == [subscription.channel_id] * 2
+    assert mine[0].thread_ts == "1700000000.000001"
+
+    asyncio.run(first.mark(mine[0].id, ResultState.POSTED, reply_ts="1700000000.000002"))
+    fresh = asyncio.run(second.claim(100_000, timedelta(minutes=5)))
+    stale = asyncio.run(second.claim(100_000, timedelta(0)))  # a shared database holds others
+
+    assert [c.id for c in fresh if c.token_hash == subscription.token_hash] == []
+    assert [c.id for c in stale if c.token_hash == subscription.token_hash] == [mine[1].id]
+    assert asyncio.run(first.tally(subscription.token_hash)) == {None: 1}
+    for claimed in stale:  # posted, so no bot sharing the database picks them up later
+        asyncio.run(second.mark(claimed.id, ResultState.POSTED))
+
+
+def test_results_of_a_subscription_without_a_thread_wait(engines: list[Engine]) -> None:
+    _, subscription = subscribe(engines[0])
+    store = ResultStore(engines[0])
+    asyncio.run(store.add(subscription, *result("item-1")))
+
+    claimed = asyncio.run(store.claim(100_000, timedelta(0)))
+
+    assert all(c.token_hash != subscription.token_hash for c in claimed)
+    assert [row["state"] for row in stored_rows(engines[0], subscription)] == ["pending"]
+    for other in claimed:  # other tests' leftovers in a shared database: settle them
+        asyncio.run(store.mark(other.id, ResultState.POSTED))

@@ -113,7 +113,7 @@ def test_subscribe_gives_a_private_url_to_paste_and_keeps_only_its_hash(
     note = fake_slack.response_url_posts()[0]["text"]
     assert f"campaign `{CAMPAIGN}`" in note
     assert "webhook URL" in note
-    assert "posting them in this channel comes next" in note
+    assert "posted in the thread" in note
     assert len(token) >= 32
     rows = query(bot, "select * from webhook_subscriptions where channel_id = ?", channel)
     assert len(rows) == 1
@@ -217,7 +217,7 @@ def test_a_result_is_stored_before_the_200(
     rows = stored(bot, token)  # read at once: the 200 came after the commit
     assert len(rows) == 1
     assert (rows[0]["item_id"], rows[0]["attempt_count"], rows[0]["campaign_id"]) == (ITEM, 1, CAMPAIGN)
-    assert rows[0]["state"] == "pending"
+    assert rows[0]["state"] in ("pending", "posting", "posted")  # the poster may have taken it already
     assert json.loads(rows[0]["payload"]) == body
 
 

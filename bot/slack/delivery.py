@@ -22,8 +22,8 @@ from bot.slack.blocks.kit import Block
 
 logger = logging.getLogger(__name__)
 
-_NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
-_TRANSIENT = frozenset(
+NOT_A_MEMBER_ERRORS = frozenset({"not_in_channel", "channel_not_found"})
+TRANSIENT_ERRORS = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 )
 _BACKOFF_SECONDS = (1.0, 2.0, 4.0, 8.0)
@@ -66,11 +66,11 @@ async def deliver_card(
         except SlackApiError as error:
             reason = error.response.get("error") if error.response else None
             logger.warning("card_post_failed channel=%s error=%s attempt=%d", channel_id, reason, attempt)
-            if reason in _NOT_A_MEMBER and response_url:
+            if reason in NOT_A_MEMBER_ERRORS and response_url:
                 return await _post_via_response_url(response_url, card)
-            if delay is None or (reason not in _TRANSIENT and error.response.status_code != 429):
+            if delay is None or (reason not in TRANSIENT_ERRORS and error.response.status_code != 429):
                 return Delivery.FAILED
-            await asyncio.sleep(max(delay, _retry_after(error)))
+            await asyncio.sleep(max(delay, retry_after(error)))
         except (aiohttp.ClientError, TimeoutError) as error:
             logger.warning(
                 "card_post_failed channel=%s error=%s attempt=%d", channel_id, type(error).__name__, attempt
@@ -83,7 +83,8 @@ async def deliver_card(
     return Delivery.FAILED
 
 
-def _retry_after(error: SlackApiError) -> float:
+def retry_after(error: SlackApiError) -> float:
+    """Slack's `Retry-After` in seconds (capped), 0 when it gave none."""
     value = error.response.headers.get("Retry-After") or error.response.headers.get("retry-after")
     try:
         return min(float(value), _MAX_RETRY_AFTER_SECONDS) if value else 0.0

@@ -2,8 +2,10 @@
 
 Starleads' API cannot change an existing campaign, so the bot can only hand out the URL for the user
 to paste into the campaign's settings. The answer carries the only copy of the token: the database
-keeps its hash. The subscription is written after the ack (`DATABASE_URL` may be a remote
-PostgreSQL) and the URL comes back through the command's response URL.
+keeps its hash. After the ack, the bot first posts the thread's root message in the channel (the
+results go under it), then writes the subscription (`DATABASE_URL` may be a remote PostgreSQL), and
+the URL comes back through the command's response URL. A channel the bot can't post in gets no
+subscription: the answer says how to invite the bot, so no result is ever stored with nowhere to go.
 """
 
 from __future__ import annotations
@@ -11,15 +13,21 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import aiohttp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.services import Services
 from bot.slack.access import DENIED, AccessPolicy
 from bot.slack.background import AfterAck
+from bot.slack.blocks.call_result import results_root
 from bot.slack.blocks.kit import escape, truncate
+from bot.slack.delivery import NOT_A_MEMBER_ERRORS
 from bot.slack.origin import Origin, OriginInvalid
+from bot.slack.result_poster import SlackRefused, post_message
 from bot.store.call_results import hash_token
 from bot.webhooks.receiver import webhook_url
 
@@ -35,6 +43,7 @@ NEEDS_PUBLIC_URL = (
     "Ask whoever runs the Starleads bot to set `PUBLIC_URL` first."
 )
 _DAMAGED_COMMAND = "Sorry, I couldn't read that command. Please try `/starleads subscribe` again."
+_ROOT_BACKOFF_SECONDS = (1.0, 2.0)
 _NOT_SAVED = "Sorry, I couldn't save that just now and nothing was set up. Please try again in a moment."
 
 
@@ -45,7 +54,9 @@ class ResultSubscriptions:
         self._access = access
         self._public_url = services.settings.public_url
 
-    async def subscribe(self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+    async def subscribe(
+        self, ack: AsyncAck, client: AsyncWebClient, command: dict[str, Any], respond: AsyncRespond
+    ) -> None:
         """Everything but the one INSERT is checked inside the ack; the URL follows it."""
         origin = Origin(
             channel_id=str(command.get("channel_id", "")),
@@ -74,18 +85,31 @@ class ResultSubscriptions:
             return
         await ack()
         self._after_ack.start(
-            self._subscribe(origin, campaign_id, str(self._public_url), respond), "subscribe"
+            self._subscribe(client, origin, campaign_id, str(self._public_url), respond), "subscribe"
         )
 
     async def _subscribe(
-        self, origin: Origin, campaign_id: str, public_url: str, respond: AsyncRespond
+        self,
+        client: AsyncWebClient,
+        origin: Origin,
+        campaign_id: str,
+        public_url: str,
+        respond: AsyncRespond,
     ) -> None:
+        root = results_root(campaign_id, {})
+        try:
+            thread_ts = await post_message(client, origin.channel_id, root, _ROOT_BACKOFF_SECONDS)
+        except SlackRefused as refused:
+            logger.warning("subscription_root_failed channel=%s error=%s", origin.channel_id, refused.reason)
+            await respond(text=_cannot_post(campaign_id, refused.reason), response_type="ephemeral")
+            return
         try:
             token = await self._services.subscriptions.create(
-                origin.channel_id, origin.user_id, campaign_id=campaign_id
+                origin.channel_id, origin.user_id, campaign_id=campaign_id, thread_ts=thread_ts
             )
         except SQLAlchemyError as error:
             logger.error("subscription_failed channel=%s error=%s", origin.channel_id, type(error).__name__)
+            await _remove(client, origin.channel_id, thread_ts)
             await respond(text=_NOT_SAVED, response_type="ephemeral")
             return
         logger.info(
@@ -118,6 +142,27 @@ def _instructions(campaign_id: str, url: str) -> str:
         "(it replaces any webhook the campaign has) and save: Starleads then sends a test call, and "
         "each call result after that. Starleads' API can't change a campaign, which is why this step "
         "is yours.\n"
-        "Keep the address private: anyone who has it can send results here. For now the bot receives "
-        "and stores the results; posting them in this channel comes next."
+        "Keep the address private: anyone who has it can send results here. Each result is posted "
+        "in the thread of the message I just posted in this channel, with a running tally on it."
     )
+
+
+def _cannot_post(campaign_id: str, reason: str) -> str:
+    command = f"`/starleads subscribe {escape(campaign_id)}`"
+    if reason in NOT_A_MEMBER_ERRORS:
+        return (
+            "I can't post in this conversation, so its call results would have nowhere to go: nothing "
+            f"was set up. Invite me with `/invite @Starleads`, then type {command} again."
+        )
+    return (
+        f"Slack didn't let me post the results thread here (`{escape(reason)}`), so nothing was set up. "
+        f"Please type {command} again in a moment."
+    )
+
+
+async def _remove(client: AsyncWebClient, channel_id: str, ts: str) -> None:
+    """Take back a root message whose subscription could not be saved (best effort)."""
+    try:
+        await client.chat_delete(channel=channel_id, ts=ts)
+    except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
+        logger.warning("subscription_root_not_removed channel=%s error=%s", channel_id, type(error).__name__)

@@ -4,6 +4,10 @@ A webhook URL carries an unguessable token, since Starleads documents no signatu
 URL may post results. Only the token's SHA-256 is stored, so a copy of the database gives no working
 URL. Each result is one INSERT under a unique (token, item, attempt) key: a redelivery collides with
 the first copy and is reported as a duplicate, atomically, whichever process receives it.
+
+Posting is claimed row by row (`pending` → `posting` → `posted` or `dead`), so several processes can
+post from one PostgreSQL database without posting a result twice; a claim older than `stale_after`
+belongs to a poster that died and is taken again.
 """
 
 from __future__ import annotations
@@ -12,10 +16,10 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import ColumnElement, Connection, Engine, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.call_results import CallResult
@@ -28,6 +32,9 @@ UNKNOWN_ATTEMPT = 0  # stored when a result has no readable attempt count, so it
 
 class ResultState(StrEnum):
     PENDING = "pending"  # stored, not yet posted to Slack
+    POSTING = "posting"  # claimed by a poster at `claimed_at`
+    POSTED = "posted"  # in the subscription's thread, as `reply_ts`
+    DEAD = "dead"  # could not be posted after bounded tries; a note in the thread says so
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,19 @@ class Subscription:
     forward_url: str | None
     created_by: str
     created_at: datetime
+    thread_ts: str | None = None
+
+
+@dataclass(frozen=True)
+class ClaimedResult:
+    """A stored result a poster now owns, with where it goes."""
+
+    id: int
+    token_hash: str
+    channel_id: str
+    thread_ts: str
+    campaign_id: str | None
+    payload: str
 
 
 def hash_token(token: str) -> str:
@@ -59,6 +79,7 @@ class SubscriptionStore:
         created_by: str,
         campaign_id: str | None = None,
         forward_url: str | None = None,
+        thread_ts: str | None = None,
     ) -> str:
         """A new subscription; returns its token, which exists nowhere else afterwards."""
         token = secrets.token_urlsafe(_TOKEN_BYTES)
@@ -69,6 +90,7 @@ class SubscriptionStore:
             "forward_url": forward_url,
             "created_by": created_by,
             "created_at": now(),
+            "thread_ts": thread_ts,
         }
         await run_in_thread(self._insert, row)
         return token
@@ -105,8 +127,86 @@ class ResultStore:
             "received_at": now(),
             "payload": raw,
             "state": ResultState.PENDING.value,
+            "tag_name": result.tag_name[:200] if result.tag_name else None,
         }
         return await run_in_thread(self._insert, row)
+
+    async def claim(self, limit: int, stale_after: timedelta) -> list[ClaimedResult]:
+        """Take up to `limit` results to post, oldest first, that no live poster holds."""
+        return await run_in_thread(self._claim, limit, stale_after)
+
+    async def mark(self, result_id: int, state: ResultState, reply_ts: str | None = None) -> None:
+        await run_in_thread(self._mark, result_id, state, reply_ts)
+
+    async def tally(self, token_hash: str) -> dict[str | None, int]:
+        """How many results of a subscription are posted, by tag name (None: no tag)."""
+        return await run_in_thread(self._tally, token_hash)
+
+    def _claim(self, limit: int, stale_after: timedelta) -> list[ClaimedResult]:
+        at = now()
+        claimable = or_(
+            call_results.c.state == ResultState.PENDING.value,
+            and_(
+                call_results.c.state == ResultState.POSTING.value,
+                call_results.c.claimed_at < at - stale_after,
+            ),
+        )
+        query = (
+            select(
+                call_results.c.id,
+                call_results.c.token_hash,
+                webhook_subscriptions.c.channel_id,
+                webhook_subscriptions.c.thread_ts,
+                webhook_subscriptions.c.campaign_id,
+                call_results.c.payload,
+            )
+            .join(webhook_subscriptions, webhook_subscriptions.c.token_hash == call_results.c.token_hash)
+            .where(claimable, webhook_subscriptions.c.thread_ts.is_not(None))
+            .order_by(call_results.c.id)
+            .limit(limit)
+        )
+        with self._engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Rows another poster has locked are skipped, not waited for: each goes to one poster.
+                rows = connection.execute(query.with_for_update(of=call_results, skip_locked=True)).all()
+                self._take(connection, [row.id for row in rows], at, None)
+                return [ClaimedResult(**row._mapping) for row in rows]
+            rows = connection.execute(query).all()
+        claimed = []
+        for row in rows:  # SQLite: a conditional UPDATE per row; whoever changes it first owns it
+            with self._engine.begin() as connection:
+                if self._take(connection, [row.id], at, claimable):
+                    claimed.append(ClaimedResult(**row._mapping))
+        return claimed
+
+    @staticmethod
+    def _take(
+        connection: Connection, ids: list[int], at: datetime, condition: ColumnElement[bool] | None
+    ) -> int:
+        if not ids:
+            return 0
+        statement = update(call_results).where(call_results.c.id.in_(ids))
+        if condition is not None:
+            statement = statement.where(condition)
+        values = {"state": ResultState.POSTING.value, "claimed_at": at}
+        return connection.execute(statement.values(**values)).rowcount
+
+    def _mark(self, result_id: int, state: ResultState, reply_ts: str | None) -> None:
+        statement = update(call_results).where(call_results.c.id == result_id)
+        with self._engine.begin() as connection:
+            connection.execute(statement.values(state=state.value, reply_ts=reply_ts))
+
+    def _tally(self, token_hash: str) -> dict[str | None, int]:
+        query = (
+            select(call_results.c.tag_name, func.count())
+            .where(
+                call_results.c.token_hash == token_hash,
+                call_results.c.state == ResultState.POSTED.value,
+            )
+            .group_by(call_results.c.tag_name)
+        )
+        with self._engine.connect() as connection:
+            return {tag: count for tag, count in connection.execute(query).all()}
 
     def _insert(self, row: dict[str, object]) -> bool:
         try:

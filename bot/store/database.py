@@ -90,6 +90,7 @@ webhook_subscriptions = Table(
     Column("forward_url", String(2000)),
     Column("created_by", String(64), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("thread_ts", String(32)),  # the root message in `channel_id` whose thread gets the results
 )
 
 # One row per delivered result; the unique delivery key makes a redelivery a no-op, across processes.
@@ -103,7 +104,10 @@ call_results = Table(
     Column("campaign_id", String(200)),
     Column("received_at", DateTime(timezone=True), nullable=False),
     Column("payload", Text, nullable=False),
-    Column("state", String(16), nullable=False),
+    Column("state", String(16), nullable=False, index=True),
+    Column("tag_name", String(200)),  # read once at intake, for the thread's tally
+    Column("claimed_at", DateTime(timezone=True)),  # when a poster took it; stale claims are retaken
+    Column("reply_ts", String(32)),  # the reply that carries it, once posted
     UniqueConstraint("token_hash", "item_id", "attempt_count", name="uq_call_results_delivery"),
 )
 

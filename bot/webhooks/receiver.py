@@ -58,7 +58,11 @@ class _Refused(Exception):
         self.refusal = refusal
 
 
-def webhook_endpoint(subscriptions: SubscriptionStore, results: ResultStore) -> Endpoint:
+def webhook_endpoint(
+    subscriptions: SubscriptionStore, results: ResultStore, on_stored: Callable[[], None]
+) -> Endpoint:
+    """`on_stored` is told after each new result's commit (the poster wakes up rather than polls)."""
+
     async def receive(request: Request) -> Response:
         token = str(request.path_params["token"])
         label, item = hash_token(token)[:6], "-"
@@ -79,6 +83,8 @@ def webhook_endpoint(subscriptions: SubscriptionStore, results: ResultStore) -> 
             refusal = refused.refusal
             _log(label, item, refusal.outcome, logging.ERROR if refusal.status >= 500 else logging.WARNING)
             return JSONResponse({"error": refusal.error}, status_code=refusal.status)
+        if stored:
+            on_stored()
         outcome = "stored" if stored else "duplicate"
         _log(label, item, outcome)
         return JSONResponse({"status": outcome})

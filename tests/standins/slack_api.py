@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from tests.standins.http import Recorded, Reply, StandIn, json_reply
@@ -54,6 +55,19 @@ class FakeSlack(StandIn):
     def wait_call(self, method: str, count: int = 1, timeout: float = 10) -> list[dict[str, Any]]:
         found = self.wait_for(lambda r: r.path == f"/api/{method}", count=count, timeout=timeout)
         return [_params(r) for r in found]
+
+    def wait_timed(
+        self,
+        method: str,
+        where: Callable[[dict[str, Any]], bool],
+        count: int = 1,
+        timeout: float = 10,
+    ) -> list[tuple[float, dict[str, Any]]]:
+        """The calls of `method` whose arguments match `where`, with when they arrived (monotonic)."""
+        found = self.wait_for(
+            lambda r: r.path == f"/api/{method}" and where(_params(r)), count=count, timeout=timeout
+        )
+        return [(r.received_at, _params(r)) for r in found]
 
     def wait_view_update(self, view_id: str, count: int = 1, timeout: float = 10) -> dict[str, Any]:
         """The `count`-th `views.update` of that view (earlier tests' late updates are other views)."""

@@ -18,7 +18,7 @@ USAGE = (
     "*Starleads for Slack* creates AI calling campaigns without leaving the channel.\n"
     "• `/starleads campaign`: open the form to create a campaign; its card is posted here\n"
     "• `/starleads subscribe &lt;campaign ID&gt;`: get the webhook address to paste into a campaign in "
-    "Starleads, so the bot receives its call results for this channel\n"
+    "Starleads, so its call results are posted in a thread in this channel\n"
     "• `/starleads help`: show this message"
 )
 
@@ -33,7 +33,7 @@ def register(app: AsyncApp, flow: CampaignFlow, subscriptions: ResultSubscriptio
         if subcommand == "campaign":
             await flow.open_form(ack, client, command, respond)
         elif subcommand == "subscribe":
-            await subscriptions.subscribe(ack, command, respond)
+            await subscriptions.subscribe(ack, client, command, respond)
         elif subcommand == "help":
             await ack(text=USAGE, response_type="ephemeral")
         else:

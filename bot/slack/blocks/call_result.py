@@ -1,0 +1,78 @@
+"""The messages of a results thread: its root (with the live tally) and one reply per call result."""
+
+from __future__ import annotations
+
+import colorsys
+
+from bot.call_results import CallResult
+from bot.call_results.contact import first_name, masked_phone
+from bot.slack.blocks.kit import context, escape, section, truncate
+from bot.slack.delivery import Card
+
+MAX_SUMMARY_LENGTH = 700
+_NO_TAG = "No tag"
+_ERROR_STATUS = "error"
+# A coloured circle per hue band, so a tag's Starleads colour shows in the thread without images.
+_HUE_CIRCLES = (
+    (20, ":red_circle:"),
+    (45, ":large_orange_circle:"),
+    (70, ":large_yellow_circle:"),
+    (170, ":large_green_circle:"),
+    (260, ":large_blue_circle:"),
+    (330, ":large_purple_circle:"),
+    (360, ":red_circle:"),
+)
+
+
+def results_root(campaign_id: str | None, tally: dict[str | None, int]) -> Card:
+    """The thread's root: what it is for, and how many results of each tag it holds so far."""
+    campaign = f"Starleads campaign `{escape(campaign_id)}`" if campaign_id else "this Starleads campaign"
+    intro = f":telephone_receiver: Call results for {campaign} will appear in this thread."
+    return Card(text=intro, blocks=[section(intro), context(tally_line(tally))])
+
+
+def tally_line(tally: dict[str | None, int]) -> str:
+    """`Appointment 3 · Callback 5 · No answer 20`, most frequent first."""
+    if not tally:
+        return "No results yet."
+    ordered = sorted(tally.items(), key=lambda item: (-item[1], item[0] or ""))
+    return " · ".join(f"{escape(truncate(tag or _NO_TAG, 60))} {count}" for tag, count in ordered)
+
+
+def result_reply(result: CallResult) -> Card:
+    """One result: tag (with its colour), contact, attempt, summary; a failed call says so first."""
+    tag = escape(truncate(result.tag_name or _NO_TAG, 60))
+    contact = [escape(name) for name in (first_name(result.data_bag),) if name]
+    phone = masked_phone(result.phone_number)
+    if phone:
+        contact.append(f"`{phone}`")
+    attempt = f"attempt {result.attempt_count}" if result.attempt_count is not None else "attempt ?"
+    headline = " · ".join([f"{_circle(result.tag_color)} *{tag}*", *contact, attempt])
+    blocks = []
+    failed = (result.running_status or "").strip().lower() == _ERROR_STATUS
+    if failed:
+        blocks.append(section(":rotating_light: *Error*: Starleads reports this call as failed."))
+    blocks.append(section(headline))
+    if result.summary and result.summary.strip():
+        blocks.append(section(">" + escape(truncate(result.summary.strip(), MAX_SUMMARY_LENGTH))))
+    text = f"{'Error: ' if failed else ''}{tag}, {attempt}"
+    return Card(text=text, blocks=blocks)
+
+
+def undeliverable_note() -> Card:
+    text = ":warning: A call result could not be posted here after several tries. It is kept by the bot."
+    return Card(text=text, blocks=[section(text)])
+
+
+def _circle(color: str | None) -> str:
+    value = (color or "").strip().lstrip("#")
+    if len(value) != 6:
+        return ":white_circle:"
+    try:
+        red, green, blue = (int(value[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    except ValueError:
+        return ":white_circle:"
+    hue, lightness, saturation = colorsys.rgb_to_hls(red, green, blue)
+    if saturation < 0.2 or lightness < 0.1 or lightness > 0.95:
+        return ":white_circle:" if lightness > 0.5 else ":black_circle:"
+    return next(circle for limit, circle in _HUE_CIRCLES if hue * 360 <= limit)

@@ -1,0 +1,193 @@
+"""The poster: stored call results become threaded replies under their subscription's root message.
+
+It runs for the life of the process, claiming results from the database (so several processes can
+share the work) and posting them at Slack's pace: about one message a second per channel, a 429 waits
+`Retry-After`, passing failures are retried with backoff and a result that still can't be posted ends
+`dead`, with a note in its thread. Each reply carries the result's id in its message metadata, for
+crash recovery to read the thread back. The roots' tallies follow with `chat.update`, throttled.
+Logs name results by id and channels by id, never anything personal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.call_results import CallResult
+from bot.slack.blocks.call_result import result_reply, results_root, undeliverable_note
+from bot.slack.delivery import TRANSIENT_ERRORS, Card, retry_after
+from bot.store.call_results import ClaimedResult, ResultState, ResultStore
+
+logger = logging.getLogger(__name__)
+
+RESULT_EVENT = "starleads_call_result"
+
+
+@dataclass(frozen=True)
+class PosterPacing:
+    poll_seconds: float = 0.5  # a cheap indexed query when idle; the webhook wakes it at once anyway
+    batch: int = 5  # results claimed at a time: about 5 s of one channel's pace
+    channel_interval_seconds: float = 1.0  # Slack's "about one message per second per channel"
+    tally_interval_seconds: float = 3.0  # at most one chat.update per root this often
+    backoff_seconds: tuple[float, ...] = (1.0, 2.0, 4.0)  # between 4 tries; then the result is dead
+    stale_after: timedelta = timedelta(minutes=5)  # a claim this old belongs to a dead poster
+
+
+class SlackRefused(Exception):
+    """Slack would not take the message, even after retries; `reason` is Slack's error code."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class _Root:
+    channel_id: str
+    thread_ts: str
+    campaign_id: str | None
+    last_update: float = float("-inf")
+    stale: bool = False  # posted results the root's tally doesn't count yet
+
+
+class ResultPoster:
+    def __init__(
+        self, client: AsyncWebClient, results: ResultStore, pacing: PosterPacing | None = None
+    ) -> None:
+        self._client = client
+        self._results = results
+        self._pacing = pacing or PosterPacing()
+        self._wake = asyncio.Event()
+        self._next_post: dict[str, float] = defaultdict(float)
+        self._roots: dict[str, _Root] = {}
+
+    def wake(self) -> None:
+        """A result was just stored: look now rather than at the next poll."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Until cancelled: claim, post, update tallies, wait for more. A failed round is logged and
+        the next one starts after the poll interval: the results stay stored either way."""
+        while True:
+            try:
+                claimed = await self._round()
+            except Exception:
+                logger.exception("result_poster_round_failed")
+                claimed = False
+            if not claimed:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self._pacing.poll_seconds)
+                self._wake.clear()
+
+    async def _round(self) -> bool:
+        """One claim and its posts; whether there was anything to post."""
+        claimed = await self._results.claim(self._pacing.batch, self._pacing.stale_after)
+        by_channel: dict[str, list[ClaimedResult]] = defaultdict(list)
+        for result in claimed:
+            by_channel[result.channel_id].append(result)
+        await asyncio.gather(*(self._post_all(results) for results in by_channel.values()))
+        await self._update_tallies()
+        return bool(claimed)
+
+    async def _post_all(self, results: list[ClaimedResult]) -> None:
+        for result in results:
+            try:
+                await self._post(result)
+            except SQLAlchemyError as error:  # left `posting`: taken again once its claim is stale
+                logger.error("result_mark_failed result=%d error=%s", result.id, type(error).__name__)
+
+    async def _post(self, claimed: ClaimedResult) -> None:
+        result = CallResult.read(json.loads(claimed.payload))
+        metadata = {"event_type": RESULT_EVENT, "event_payload": {"result_id": claimed.id}}
+        try:
+            ts = await self._send(
+                claimed.channel_id, result_reply(result), thread_ts=claimed.thread_ts, metadata=metadata
+            )
+        except SlackRefused as refused:
+            await self._results.mark(claimed.id, ResultState.DEAD)
+            logger.error(
+                "result_dead result=%d channel=%s error=%s", claimed.id, claimed.channel_id, refused.reason
+            )
+            try:
+                await self._send(claimed.channel_id, undeliverable_note(), thread_ts=claimed.thread_ts)
+            except SlackRefused:
+                logger.error("result_dead_note_failed result=%d", claimed.id)
+            return
+        await self._results.mark(claimed.id, ResultState.POSTED, reply_ts=ts)
+        logger.info("result_posted result=%d channel=%s", claimed.id, claimed.channel_id)
+        root = self._roots.setdefault(
+            claimed.token_hash, _Root(claimed.channel_id, claimed.thread_ts, claimed.campaign_id)
+        )
+        root.stale = True
+
+    async def _send(self, channel_id: str, card: Card, **extra: object) -> str:
+        await self._take_turn(channel_id)
+        return await post_message(self._client, channel_id, card, self._pacing.backoff_seconds, **extra)
+
+    async def _take_turn(self, channel_id: str) -> None:
+        """Wait until this channel may get its next message (callers of one channel run in turn)."""
+        wait = self._next_post[channel_id] - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        self._next_post[channel_id] = time.monotonic() + self._pacing.channel_interval_seconds
+
+    async def _update_tallies(self) -> None:
+        moment = time.monotonic()
+        for token_hash, root in self._roots.items():
+            if not root.stale or moment - root.last_update < self._pacing.tally_interval_seconds:
+                continue
+            root.stale, root.last_update = False, moment
+            try:
+                card = results_root(root.campaign_id, await self._results.tally(token_hash))
+                await self._client.chat_update(
+                    channel=root.channel_id, ts=root.thread_ts, text=card.text, blocks=card.blocks
+                )
+            except (SQLAlchemyError, SlackApiError, aiohttp.ClientError, TimeoutError) as error:
+                root.stale = True  # try again at the next turn
+                logger.warning(
+                    "tally_update_failed channel=%s error=%s", root.channel_id, type(error).__name__
+                )
+
+
+async def post_message(
+    client: AsyncWebClient, channel_id: str, card: Card, backoff: tuple[float, ...], **extra: object
+) -> str:
+    """Post, waiting out 429s and retrying passing failures (each wait at least a second, Slack's
+    per-channel pace); the message's ts, or SlackRefused with Slack's reason."""
+    for attempt, delay in enumerate((*backoff, None), start=1):
+        try:
+            response = await client.chat_postMessage(
+                channel=channel_id,
+                text=card.text,
+                blocks=card.blocks,
+                unfurl_links=False,
+                unfurl_media=False,
+                **extra,
+            )
+        except SlackApiError as error:
+            reason = str(error.response.get("error") or "unknown")
+            status = error.response.status_code
+            logger.warning("post_failed channel=%s error=%s attempt=%d", channel_id, reason, attempt)
+            if delay is None or (reason not in TRANSIENT_ERRORS and status != 429):
+                raise SlackRefused(reason) from None
+            await asyncio.sleep(max(delay, retry_after(error)))
+        except (aiohttp.ClientError, TimeoutError) as error:
+            reason = type(error).__name__
+            logger.warning("post_failed channel=%s error=%s attempt=%d", channel_id, reason, attempt)
+            if delay is None:
+                raise SlackRefused(reason) from None
+            await asyncio.sleep(delay)
+        else:
+            return str(response.get("ts") or "")
+    raise SlackRefused("no_attempt")  # only reached with no attempts at all
