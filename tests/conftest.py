@@ -13,7 +13,9 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import Engine, text
 
+from bot.store import connect
 from tests.slack_driver import SIGNING_SECRET, SlackDriver, unique_id
 from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import API_KEY, FakeStarleads
@@ -140,3 +142,34 @@ def open_form(slack: SlackDriver, fake_slack: FakeSlack, channel_id: str | None 
     assert slack.command("campaign", channel_id=channel_id).status_code == 200
     call = fake_slack.wait_call("views.open", count=already + 1)[-1]
     return {**call["view"], "id": unique_id("V")}
+
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
+
+
+def postgres_or_skip() -> str:
+    try:
+        engine = connect(POSTGRES_URL)
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+        engine.dispose()
+    except Exception as error:  # any failure to connect means "no PostgreSQL here"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must test PostgreSQL, but {POSTGRES_URL} is unreachable: {error}")
+        pytest.skip(f"NO POSTGRESQL at {POSTGRES_URL} ({type(error).__name__}): PostgreSQL tests skipped")
+    return POSTGRES_URL
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engines(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[list[Engine]]:
+    """Two engines on one database, as two bot processes would have."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'bot.db'}"
+    else:
+        url = postgres_or_skip()
+    pair = [connect(url), connect(url)]
+    yield pair
+    for engine in pair:
+        engine.dispose()

@@ -5,32 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine, select
 
 from bot.call_results import CallResult
-from bot.store import connect
 from bot.store.call_results import ResultState, ResultStore, Subscription, SubscriptionStore
 from bot.store.database import call_results, webhook_subscriptions
-from tests.test_store import postgres_or_skip
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engines(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[list[Engine]]:
-    """Two engines on one database, as two bot processes would have."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'bot.db'}"
-    else:
-        url = postgres_or_skip()
-    pair = [connect(url), connect(url)]
-    yield pair
-    for engine in pair:
-        engine.dispose()
 
 
 def subscribe(

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import RunningBot, bot_environment, open_form
+from tests.conftest import RunningBot, bot_environment, open_form, postgres_or_skip
 from tests.slack_driver import SlackDriver
 from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import PHONE_AGENT, FakeStarleads
-from tests.test_store import postgres_or_skip
 
 VALID = {"name": "Relance Q4", "agent_id": PHONE_AGENT, "phone_number": "01 23 45 67 89"}
 

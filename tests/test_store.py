@@ -3,45 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
-from bot.store import ChannelPreferences, CreationState, CreationStore, PreferenceStore, connect
-
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
-
-
-def postgres_or_skip() -> str:
-    try:
-        engine = connect(POSTGRES_URL)
-        with engine.connect() as connection:
-            connection.execute(text("select 1"))
-        engine.dispose()
-    except Exception as error:  # any failure to connect means "no PostgreSQL here"
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must test PostgreSQL, but {POSTGRES_URL} is unreachable: {error}")
-        pytest.skip(f"NO POSTGRESQL at {POSTGRES_URL} ({type(error).__name__}): PostgreSQL tests skipped")
-    return POSTGRES_URL
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engines(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[list[Engine]]:
-    """Two engines on one database, as two bot processes would have."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'bot.db'}"
-    else:
-        url = postgres_or_skip()
-    pair = [connect(url), connect(url)]
-    yield pair
-    for engine in pair:
-        engine.dispose()
+from bot.store import ChannelPreferences, CreationState, CreationStore, PreferenceStore
 
 
 async def claim_all(stores: list[CreationStore], key: str, attempts: int) -> list[bool]:

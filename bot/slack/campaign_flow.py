@@ -26,6 +26,7 @@ from bot.slack.blocks import campaign_card as cards
 from bot.slack.blocks.campaign_form import TEXT_BOX_FIELDS, campaign_form, current_schedule_block, read_form
 from bot.slack.blocks.kit import escape
 from bot.slack.blocks.state import FormState
+from bot.slack.command_gate import admit
 from bot.slack.delivery import INVITE_TIP, Card, Delivery, deliver_card, tell_privately
 from bot.slack.origin import Origin, OriginInvalid
 from bot.store import CreationRecord, CreationState
@@ -54,19 +55,14 @@ class CampaignFlow:
         self, ack: AsyncAck, client: AsyncWebClient, command: dict[str, Any], respond: AsyncRespond
     ) -> None:
         """Ack at once, then `views.open` before any other network call (the trigger dies in 3 s)."""
-        origin = Origin(
-            channel_id=str(command.get("channel_id", "")),
-            user_id=str(command.get("user_id", "")),
-            response_url=command.get("response_url"),
+        origin = await admit(
+            ack,
+            command,
+            self._access,
+            extra_response_host=self._services.slack_api_host,
+            damaged=_DAMAGED_COMMAND,
         )
-        try:
-            origin.check(extra_response_host=self._services.slack_api_host)
-        except OriginInvalid as error:
-            logger.warning("slash_command_rejected reason=%s", error)
-            await ack(text=_DAMAGED_COMMAND, response_type="ephemeral")
-            return
-        if not self._access.allows(origin.user_id, origin.channel_id):
-            await ack(text=DENIED, response_type="ephemeral")
+        if origin is None:
             return
         await ack()
         self._after_ack.start(self._open_form(client, origin, command, respond), "open_form")

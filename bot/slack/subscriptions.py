@@ -21,12 +21,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.services import Services
-from bot.slack.access import DENIED, AccessPolicy
+from bot.slack.access import AccessPolicy
 from bot.slack.background import AfterAck
 from bot.slack.blocks.call_result import results_root
 from bot.slack.blocks.kit import escape, truncate
+from bot.slack.command_gate import admit
 from bot.slack.delivery import NOT_A_MEMBER_ERRORS
-from bot.slack.origin import Origin, OriginInvalid
+from bot.slack.origin import Origin
 from bot.slack.result_poster import SlackRefused, post_message
 from bot.store.call_results import hash_token
 from bot.webhooks.receiver import webhook_url
@@ -58,21 +59,15 @@ class ResultSubscriptions:
         self, ack: AsyncAck, client: AsyncWebClient, command: dict[str, Any], respond: AsyncRespond
     ) -> None:
         """Everything but the one INSERT is checked inside the ack; the URL follows it."""
-        origin = Origin(
-            channel_id=str(command.get("channel_id", "")),
-            user_id=str(command.get("user_id", "")),
-            response_url=command.get("response_url"),
+        origin = await admit(
+            ack,
+            command,
+            self._access,
+            extra_response_host=self._services.slack_api_host,
+            damaged=_DAMAGED_COMMAND,
+            needs_response_url=True,
         )
-        try:
-            origin.check(extra_response_host=self._services.slack_api_host)
-            if origin.response_url is None:
-                raise OriginInvalid("the command has no response URL to send the address to")
-        except OriginInvalid as error:
-            logger.warning("slash_command_rejected reason=%s", error)
-            await ack(text=_DAMAGED_COMMAND, response_type="ephemeral")
-            return
-        if not self._access.allows(origin.user_id, origin.channel_id):
-            await ack(text=DENIED, response_type="ephemeral")
+        if origin is None:
             return
         if self._public_url is None:
             await ack(text=NEEDS_PUBLIC_URL, response_type="ephemeral")

@@ -1,0 +1,45 @@
+"""The checks every `/starleads` subcommand that acts on a channel makes before doing anything."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+
+from bot.slack.access import DENIED, AccessPolicy
+from bot.slack.origin import Origin, OriginInvalid
+
+logger = logging.getLogger(__name__)
+
+
+async def admit(
+    ack: AsyncAck,
+    command: dict[str, Any],
+    access: AccessPolicy,
+    *,
+    extra_response_host: str,
+    damaged: str,
+    needs_response_url: bool = False,
+) -> Origin | None:
+    """Where the command came from, or None after answering (privately) why nothing will happen.
+
+    The IDs must be Slack's, the response URL Slack's, and the person and channel allowed.
+    """
+    origin = Origin(
+        channel_id=str(command.get("channel_id", "")),
+        user_id=str(command.get("user_id", "")),
+        response_url=command.get("response_url"),
+    )
+    try:
+        origin.check(extra_response_host=extra_response_host)
+        if needs_response_url and origin.response_url is None:
+            raise OriginInvalid("the command has no response URL to answer through")
+    except OriginInvalid as error:
+        logger.warning("slash_command_rejected reason=%s", error)
+        await ack(text=damaged, response_type="ephemeral")
+        return None
+    if not access.allows(origin.user_id, origin.channel_id):
+        await ack(text=DENIED, response_type="ephemeral")
+        return None
+    return origin
