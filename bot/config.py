@@ -48,6 +48,7 @@ class Settings(BaseSettings):
         45.0,
         120.0,
     )
+    result_claim_stale_seconds: Annotated[float, Field(gt=0, le=86400)] = 300.0
     allowed_users: str = ""
     allowed_channels: str = ""
     database_url: str = DEFAULT_DATABASE_URL

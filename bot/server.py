@@ -7,6 +7,7 @@ import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import aiohttp
 import uvicorn
@@ -23,7 +24,7 @@ from bot.services import Services
 from bot.slack.access import AccessPolicy
 from bot.slack.app import create_bolt_app
 from bot.slack.background import AfterAck
-from bot.slack.result_poster import ResultPoster
+from bot.slack.result_poster import PosterPacing, ResultPoster
 from bot.webhooks.receiver import WEBHOOK_PATH, webhook_endpoint
 
 logger = logging.getLogger(__name__)
@@ -37,8 +38,9 @@ def create_web_app(services: Services) -> Starlette:
     after_ack, access = AfterAck(), AccessPolicy.from_settings(services.settings)
     bolt = create_bolt_app(services, after_ack, access)
     slack = AsyncSlackRequestHandler(bolt)
-    poster = ResultPoster(bolt.client, services.results)
     settings = services.settings
+    pacing = PosterPacing(stale_after=timedelta(seconds=settings.result_claim_stale_seconds))
+    poster = ResultPoster(bolt.client, services.results, pacing)
 
     async def slack_events(request: Request) -> Response:
         try:
@@ -76,7 +78,8 @@ def create_web_app(services: Services) -> Starlette:
         try:
             yield
         finally:
-            # A reply in flight when the poster stops leaves its result `posting`: taken again later.
+            # A reply in flight when the poster stops leaves its result `posting`: taken again once
+            # its claim is stale, after reading the thread back for a reply that did get through.
             for task in (posting, connecting, groups, warming):
                 if task:
                     task.cancel()

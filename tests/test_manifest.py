@@ -63,9 +63,11 @@ def test_the_manifest_declares_what_the_bot_uses_and_no_more() -> None:
     assert command["url"].endswith("/slack/events")
     assert app["settings"]["interactivity"] == {"is_enabled": True, "request_url": command["url"]}
     assert sorted(app["oauth_config"]["scopes"]["bot"]) == [
+        "channels:history",  # reading a results thread back after a crash (conversations.replies)
         "chat:write",
         "chat:write.public",
         "commands",
+        "groups:history",
         "usergroups:read",
     ]
 

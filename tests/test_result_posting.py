@@ -110,6 +110,7 @@ def test_each_result_is_one_paced_reply_in_the_thread_and_the_tally_follows(
     assert CAMPAIGN in texts(update)
 
     assert len(fake_slack.calls("chat.postMessage")) == 3  # the root and two replies: the duplicate isn't
+    assert fake_slack.calls("conversations.replies") == []  # fresh results: no thread to read back
     log = bot.log()
     assert f"result_posted result={rows[0]['id']} channel={channel}" in log
     for private in (phone, summary, "Paul"):

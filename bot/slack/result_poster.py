@@ -3,9 +3,12 @@
 It runs for the life of the process, claiming results from the database (so several processes can
 share the work) and posting them at Slack's pace: about one message a second per channel, a 429 waits
 `Retry-After`, passing failures are retried with backoff and a result that still can't be posted ends
-`dead`, with a note in its thread. Each reply carries the result's id in its message metadata, for
-crash recovery to read the thread back. The roots' tallies follow with `chat.update`, throttled.
-Logs name results by id and channels by id, never anything personal.
+`dead`, with a note in its thread. Each reply carries the result's id in its message metadata: a
+result taken over from a poster that died (its claim went stale) may already be in the thread, so
+the thread is read back first (`conversations.replies`) and a reply found there is recorded, not
+posted again. If the thread can't be read, the result is posted anyway with a warning: a rare
+duplicate is better than a lost result. A fresh result costs no read. The roots' tallies follow
+with `chat.update`, throttled. Logs name results by id and channels by id, never anything personal.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -42,6 +46,8 @@ class PosterPacing:
     tally_interval_seconds: float = 3.0  # at most one chat.update per root this often
     backoff_seconds: tuple[float, ...] = (1.0, 2.0, 4.0)  # between 4 tries; then the result is dead
     stale_after: timedelta = timedelta(minutes=5)  # a claim this old belongs to a dead poster
+    thread_page_size: int = 200  # replies per conversations.replies page when reading a thread back
+    thread_pages: int = 50  # pages read at most: 10,000 replies
 
 
 class SlackRefused(Exception):
@@ -101,11 +107,90 @@ class ResultPoster:
         return bool(claimed)
 
     async def _post_all(self, results: list[ClaimedResult]) -> None:
+        threads: dict[str, dict[str, str] | None] = {}  # read back this round: thread → result id → ts
         for result in results:
             try:
+                if result.reclaimed and await self._already_posted(result, threads):
+                    continue
                 await self._post(result)
             except SQLAlchemyError as error:  # left `posting`: taken again once its claim is stale
                 logger.error("result_mark_failed result=%d error=%s", result.id, type(error).__name__)
+
+    async def _already_posted(
+        self, claimed: ClaimedResult, threads: dict[str, dict[str, str] | None]
+    ) -> bool:
+        """Whether a reclaimed result's reply is already in its thread (then it is marked posted)."""
+        if claimed.thread_ts not in threads:
+            threads[claimed.thread_ts] = await self._read_thread(claimed.channel_id, claimed.thread_ts)
+        replies = threads[claimed.thread_ts]
+        if replies is None:
+            logger.warning(
+                "result_reposted_unchecked result=%d channel=%s duplicate_possible=true",
+                claimed.id,
+                claimed.channel_id,
+            )
+            return False
+        reply_ts = replies.get(str(claimed.id))
+        if reply_ts is None:
+            return False
+        await self._results.mark(claimed.id, ResultState.POSTED, reply_ts=reply_ts)
+        logger.info("result_found_in_thread result=%d channel=%s", claimed.id, claimed.channel_id)
+        self._count(claimed)
+        return True
+
+    async def _read_thread(self, channel_id: str, thread_ts: str) -> dict[str, str] | None:
+        """The thread's result replies (result id → reply ts), or None if Slack won't tell."""
+        found: dict[str, str] = {}
+        cursor: str | None = None
+        for _ in range(self._pacing.thread_pages):
+            response = await self._replies_page(channel_id, thread_ts, cursor)
+            if response is None:
+                return None
+            for message in response.get("messages") or []:
+                metadata = message.get("metadata") or {}
+                if metadata.get("event_type") == RESULT_EVENT and message.get("ts"):
+                    result_id = (metadata.get("event_payload") or {}).get("result_id")
+                    found[str(result_id)] = str(message["ts"])
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return found
+        logger.warning("thread_read_truncated channel=%s pages=%d", channel_id, self._pacing.thread_pages)
+        return found
+
+    async def _replies_page(
+        self, channel_id: str, thread_ts: str, cursor: str | None
+    ) -> dict[str, Any] | None:
+        """One page of the thread, waiting out 429s and passing failures like a post; None on failure."""
+        for attempt, delay in enumerate((*self._pacing.backoff_seconds, None), start=1):
+            try:
+                response = await self._client.conversations_replies(
+                    channel=channel_id,
+                    ts=thread_ts,
+                    include_all_metadata=True,
+                    limit=self._pacing.thread_page_size,
+                    cursor=cursor,
+                )
+            except SlackApiError as error:
+                reason = str(error.response.get("error") or "unknown")
+                logger.warning(
+                    "thread_read_failed channel=%s error=%s attempt=%d", channel_id, reason, attempt
+                )
+                if delay is None or (reason not in TRANSIENT_ERRORS and error.response.status_code != 429):
+                    return None
+                await asyncio.sleep(max(delay, retry_after(error)))
+            except (aiohttp.ClientError, TimeoutError) as error:
+                logger.warning(
+                    "thread_read_failed channel=%s error=%s attempt=%d",
+                    channel_id,
+                    type(error).__name__,
+                    attempt,
+                )
+                if delay is None:
+                    return None
+                await asyncio.sleep(delay)
+            else:
+                return dict(response.data) if isinstance(response.data, dict) else None
+        return None
 
     async def _post(self, claimed: ClaimedResult) -> None:
         result = CallResult.read(json.loads(claimed.payload))
@@ -126,6 +211,10 @@ class ResultPoster:
             return
         await self._results.mark(claimed.id, ResultState.POSTED, reply_ts=ts)
         logger.info("result_posted result=%d channel=%s", claimed.id, claimed.channel_id)
+        self._count(claimed)
+
+    def _count(self, claimed: ClaimedResult) -> None:
+        """A result is now in its thread: the root's tally is due an update."""
         root = self._roots.setdefault(
             claimed.token_hash, _Root(claimed.channel_id, claimed.thread_ts, claimed.campaign_id)
         )

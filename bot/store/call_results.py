@@ -7,7 +7,8 @@ the first copy and is reported as a duplicate, atomically, whichever process rec
 
 Posting is claimed row by row (`pending` → `posting` → `posted` or `dead`), so several processes can
 post from one PostgreSQL database without posting a result twice; a claim older than `stale_after`
-belongs to a poster that died and is taken again.
+belongs to a poster that died and is taken again, flagged `reclaimed`: that poster may have died
+with its reply already in Slack, so the new owner reads the thread back before posting.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Engine, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -58,6 +61,14 @@ class ClaimedResult:
     thread_ts: str
     campaign_id: str | None
     payload: str
+    # Taken over from a claim gone stale: a poster may have died with its reply already in the thread.
+    reclaimed: bool = False
+
+
+def _claimed(row: Mapping[str, Any]) -> ClaimedResult:
+    fields = dict(row)
+    fields["reclaimed"] = fields.pop("state") == ResultState.POSTING.value
+    return ClaimedResult(**fields)
 
 
 def hash_token(token: str) -> str:
@@ -159,6 +170,7 @@ class ResultStore:
                 webhook_subscriptions.c.thread_ts,
                 webhook_subscriptions.c.campaign_id,
                 call_results.c.payload,
+                call_results.c.state,
             )
             .join(webhook_subscriptions, webhook_subscriptions.c.token_hash == call_results.c.token_hash)
             .where(claimable, webhook_subscriptions.c.thread_ts.is_not(None))
@@ -170,13 +182,13 @@ class ResultStore:
                 # Rows another poster has locked are skipped, not waited for: each goes to one poster.
                 rows = connection.execute(query.with_for_update(of=call_results, skip_locked=True)).all()
                 self._take(connection, [row.id for row in rows], at, None)
-                return [ClaimedResult(**row._mapping) for row in rows]
+                return [_claimed(row._mapping) for row in rows]
             rows = connection.execute(query).all()
         claimed = []
         for row in rows:  # SQLite: a conditional UPDATE per row; whoever changes it first owns it
             with self._engine.begin() as connection:
                 if self._take(connection, [row.id], at, claimable):
-                    claimed.append(ClaimedResult(**row._mapping))
+                    claimed.append(_claimed(row._mapping))
         return claimed
 
     @staticmethod

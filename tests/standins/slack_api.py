@@ -1,4 +1,6 @@
-"""Slack's Web API as the bot sees it (views.*, chat.*, auth.test) plus response URLs."""
+"""Slack's Web API as the bot sees it (views.*, chat.*, conversations.replies, auth.test) plus response
+URLs. Messages posted with `chat.postMessage` are kept, so a thread can be read back with its replies'
+metadata, as Slack does."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ class FakeSlack(StandIn):
         self.user_groups: dict[str, list[str]] = {}
         self._ids = itertools.count(1)
         self._failure_lock = threading.Lock()
+        self._messages: list[dict[str, Any]] = []  # what chat.postMessage accepted, in order
 
     @property
     def api_url(self) -> str:
@@ -46,6 +49,7 @@ class FakeSlack(StandIn):
     def reset(self) -> None:
         with self._failure_lock:
             self._failures.clear()
+            self._messages.clear()
         self.clear()
 
     # What tests look at -------------------------------------------------------------------------
@@ -122,10 +126,42 @@ class FakeSlack(StandIn):
                 return json_reply(200, {"ok": False, "error": "no_such_subteam"})
             return json_reply(200, {"ok": True, "users": members})
         if method == "chat.postMessage":
-            return json_reply(
-                200, {"ok": True, "channel": params.get("channel"), "ts": f"1700000000.{next(self._ids):06d}"}
-            )
+            ts = f"1700000000.{next(self._ids):06d}"
+            metadata = params.get("metadata")
+            message = {
+                "channel": params.get("channel"),
+                "ts": ts,
+                "thread_ts": params.get("thread_ts") or ts,
+                "text": params.get("text"),
+                "metadata": json.loads(metadata) if isinstance(metadata, str) else metadata,
+            }
+            with self._failure_lock:
+                self._messages.append(message)
+            return json_reply(200, {"ok": True, "channel": params.get("channel"), "ts": ts})
+        if method == "conversations.replies":
+            return json_reply(200, self._replies(params))
         return json_reply(200, {"ok": True})
+
+    def _replies(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A thread's messages, root first, a page at a time (the cursor is an offset)."""
+        channel, ts = params.get("channel"), params.get("ts")
+        with self._failure_lock:
+            thread = [m for m in self._messages if m["channel"] == channel and m["thread_ts"] == ts]
+        start, limit = int(params.get("cursor") or 0), int(params.get("limit") or 1000)
+        with_metadata = str(params.get("include_all_metadata")).lower() in ("1", "true")
+        page = []
+        for message in thread[start : start + limit]:
+            shown = {k: v for k, v in message.items() if k not in ("channel", "metadata")}
+            if with_metadata and message["metadata"]:
+                shown["metadata"] = message["metadata"]
+            page.append(shown)
+        more = start + limit < len(thread)
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
 
 def _params(recorded: Recorded) -> dict[str, Any]:

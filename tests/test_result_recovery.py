@@ -1,0 +1,176 @@
+"""Nothing lost, nothing doubled: a bot killed (SIGKILL) while posting call results, started again on
+the same database, posts every stored result exactly once, including a reply in flight at the kill."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import insert
+
+from bot.store import connect
+from bot.store.database import call_results, now
+from tests.conftest import RunningBot, bot_environment
+from tests.slack_driver import SlackDriver
+from tests.standins.slack_api import FakeSlack
+from tests.standins.starleads_api import FakeStarleads
+from tests.test_result_posting import in_thread, root_of, thread_ts
+from tests.test_webhook_intake import PASCAL, post, stored, subscribe
+
+STALE_SECONDS = 2  # RESULT_CLAIM_STALE_SECONDS: a restarted bot retakes the dead one's claims soon
+
+
+class Crashable:
+    """A `starleads-bot serve` process of its own (own SQLite file) that a test may kill and restart."""
+
+    def __init__(self, fake_slack: FakeSlack, fake_starleads: FakeStarleads, workdir: Path) -> None:
+        self._env = bot_environment(
+            fake_slack, fake_starleads, workdir, RESULT_CLAIM_STALE_SECONDS=str(STALE_SECONDS)
+        )
+        self._workdir = workdir
+        self._fake_slack = fake_slack
+        self.bot = RunningBot(self._env, workdir)
+
+    def driver(self) -> SlackDriver:
+        return SlackDriver(self.bot.url, self._fake_slack.response_url())
+
+    def kill_and_restart(self) -> None:
+        os.kill(self.bot.process.pid, signal.SIGKILL)
+        self.bot.process.wait(timeout=10)
+        self.bot.stop()  # closes its log
+        self.bot = RunningBot(self._env, self._workdir)
+
+
+@pytest.fixture(scope="module")
+def crashable(
+    fake_slack: FakeSlack, fake_starleads: FakeStarleads, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Crashable]:
+    running = Crashable(fake_slack, fake_starleads, tmp_path_factory.mktemp("crashable"))
+    yield running
+    running.bot.stop()
+
+
+@pytest.fixture
+def fresh_slack(fake_slack: FakeSlack, fake_starleads: FakeStarleads) -> FakeSlack:
+    fake_slack.reset()
+    fake_starleads.reset()
+    return fake_slack
+
+
+def result_ids(fake_slack: FakeSlack, channel: str) -> Counter[int]:
+    """How many replies in the channel's thread carry each result id, as Slack received them."""
+    return Counter(
+        call["metadata"]["event_payload"]["result_id"]
+        for call in fake_slack.calls("chat.postMessage")
+        if in_thread(channel)(call) and call.get("metadata")
+    )
+
+
+def all_posted(bot: RunningBot, token: str, count: int, timeout: float) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + timeout
+    while True:
+        rows = stored(bot, token)
+        if (len(rows) >= count and all(r["state"] == "posted" for r in rows)) or time.monotonic() > deadline:
+            return rows
+        time.sleep(0.1)
+
+
+def body(n: int) -> dict[str, Any]:
+    return {**PASCAL, "Id": f"item-{n:02d}-{uuid.uuid4().hex[:8]}"}
+
+
+def test_a_bot_killed_in_the_middle_of_a_burst_posts_every_result_exactly_once_after_restart(
+    crashable: Crashable, fresh_slack: FakeSlack
+) -> None:
+    channel, token = subscribe(crashable.driver(), fresh_slack)
+    root_of(fresh_slack, channel)
+    for n in range(20):
+        assert post(crashable.bot, token, body(n)).json()["status"] == "stored"
+    fresh_slack.wait_timed("chat.postMessage", in_thread(channel), count=3, timeout=15)
+
+    crashable.kill_and_restart()  # replies are still being paced out, one a second
+    left = [r for r in stored(crashable.bot, token) if r["state"] != "posted"]
+    rows = all_posted(crashable.bot, token, 20, timeout=60)
+
+    assert len(left) >= 10  # the kill did land in the middle of the burst
+    assert [r["state"] for r in rows] == ["posted"] * 20
+    assert result_ids(fresh_slack, channel) == Counter({r["id"]: 1 for r in rows})
+    assert "result_posted" in crashable.bot.log()
+
+
+def stale_claim(bot: RunningBot, token: str) -> int:
+    """A result a poster claimed (`posting`) and then died holding: its claim goes stale soon."""
+    engine = connect(f"sqlite:///{Path(bot.log_path).parent / 'bot.db'}")
+    row = body(0)
+    try:
+        with engine.begin() as connection:
+            inserted = connection.execute(
+                insert(call_results).values(
+                    token_hash=hashlib.sha256(token.encode()).hexdigest(),
+                    item_id=row["Id"],
+                    attempt_count=1,
+                    campaign_id=row["CampaignId"],
+                    received_at=now(),
+                    payload=json.dumps(row),
+                    state="posting",
+                    tag_name="Appointment",
+                    claimed_at=now(),
+                )
+            )
+            return int(inserted.inserted_primary_key[0])
+    finally:
+        engine.dispose()
+
+
+def test_a_reply_that_reached_slack_before_the_crash_is_recorded_not_posted_again(
+    crashable: Crashable, fresh_slack: FakeSlack
+) -> None:
+    channel, token = subscribe(crashable.driver(), fresh_slack)
+    root_ts = thread_ts(crashable.bot, channel)
+    in_flight, lost = stale_claim(crashable.bot, token), stale_claim(crashable.bot, token)
+    # The dead poster's reply for `in_flight` got to Slack; its answer never came back to be recorded.
+    metadata = {"event_type": "starleads_call_result", "event_payload": {"result_id": in_flight}}
+    reached = httpx.post(
+        f"{fresh_slack.api_url}chat.postMessage",
+        json={"channel": channel, "thread_ts": root_ts, "text": "Appointment", "metadata": metadata},
+    ).json()
+
+    rows = all_posted(crashable.bot, token, 2, timeout=15)
+
+    assert [r["state"] for r in rows] == ["posted", "posted"]
+    assert result_ids(fresh_slack, channel) == Counter({in_flight: 1, lost: 1})
+    assert rows[0]["reply_ts"] == reached["ts"]
+    reads = fresh_slack.calls("conversations.replies")
+    assert reads
+    assert all(r["channel"] == channel and r["ts"] == root_ts for r in reads)
+    assert all(str(r["include_all_metadata"]).lower() in ("1", "true") for r in reads)
+    log = crashable.bot.log()
+    assert f"result_found_in_thread result={in_flight} channel={channel}" in log
+    assert f"result_posted result={lost} channel={channel}" in log
+    fresh_slack.wait_timed("chat.update", lambda c: c.get("ts") == root_ts and "Appointment 2" in str(c))
+
+
+def test_a_thread_that_cannot_be_read_back_is_posted_to_anyway_with_a_warning(
+    crashable: Crashable, fresh_slack: FakeSlack
+) -> None:
+    channel, token = subscribe(crashable.driver(), fresh_slack)
+    fresh_slack.fail("conversations.replies", "missing_scope")
+    result_id = stale_claim(crashable.bot, token)
+
+    rows = all_posted(crashable.bot, token, 1, timeout=15)
+
+    assert [r["state"] for r in rows] == ["posted"]
+    assert result_ids(fresh_slack, channel) == Counter({result_id: 1})
+    log = crashable.bot.log()
+    assert f"thread_read_failed channel={channel} error=missing_scope attempt=1" in log
+    assert f"result_reposted_unchecked result={result_id} channel={channel} duplicate_possible=true" in log
