@@ -80,9 +80,15 @@ def looks_like_token(token: str) -> bool:
     return _TOKEN_SHAPE.fullmatch(token) is not None
 
 
+_SEEN_LIMIT = 10_000
+
+
 class SubscriptionStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        # Subscriptions never change once written, so every process may remember the ones it has seen:
+        # a webhook delivery then costs no database read (unknown tokens are always looked up again).
+        self._seen: dict[str, Subscription] = {}
 
     async def create(
         self,
@@ -109,7 +115,15 @@ class SubscriptionStore:
     async def find(self, token: str) -> Subscription | None:
         if not looks_like_token(token):
             return None
-        return await run_in_thread(self._find, hash_token(token))
+        token_hash = hash_token(token)
+        if token_hash in self._seen:
+            return self._seen[token_hash]
+        found = await run_in_thread(self._find, token_hash)
+        if found is not None:
+            if len(self._seen) >= _SEEN_LIMIT:
+                self._seen.clear()
+            self._seen[token_hash] = found
+        return found
 
     def _insert(self, row: dict[str, object]) -> None:
         with self._engine.begin() as connection:
