@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import multiprocessing
 import os
 import signal
 import statistics
@@ -45,6 +44,7 @@ from slack_sdk.signature import SignatureVerifier
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.standin_process import StandInProcess, cpu_seconds
 from tests.conftest import RunningBot, bot_environment
 from tests.slack_driver import SIGNING_SECRET, SlackDriver, form_state, unique_id
 from tests.standins.slack_api import FakeSlack
@@ -117,34 +117,14 @@ class ViewsOpened:
             time.sleep(0.02)
 
 
-class StandIns:
+class StandIns(StandInProcess):
     """The parent's end of the stand-ins' process."""
 
     def __init__(self, workdir: str) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._pipe, child_end = context.Pipe()
-        self._process = context.Process(target=serve_stand_ins, args=(child_end, workdir), daemon=True)
-        self._process.start()
-        self.env, self.response_url = self._receive(timeout=20)
+        super().__init__(serve_stand_ins, workdir)
 
     def views_opened(self, triggers: list[str]) -> Opened:
-        self._pipe.send((triggers, VIEWS_OPEN_WAIT_SECONDS))
-        return self._receive(timeout=VIEWS_OPEN_WAIT_SECONDS + 10)
-
-    def stop(self) -> int:
-        """Stop the process; return how many creates Starleads received."""
-        try:
-            self._pipe.send(None)
-            return self._receive(timeout=10)
-        finally:
-            self._process.join(timeout=5)
-            if self._process.is_alive():
-                self._process.kill()
-
-    def _receive(self, timeout: float) -> Any:
-        if not self._pipe.poll(timeout):
-            raise RuntimeError(f"the stand-ins did not answer within {timeout:.0f} s")
-        return self._pipe.recv()
+        return self.ask((triggers, VIEWS_OPEN_WAIT_SECONDS), timeout=VIEWS_OPEN_WAIT_SECONDS + 10)
 
 
 # The bot ------------------------------------------------------------------------------------------
@@ -180,9 +160,8 @@ class ColdStartedBot(RunningBot):
         return kilobytes["VmHWM"] / 1024, kilobytes["VmRSS"] / 1024
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time the bot has used (all its threads), from /proc."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rpartition(")")[2].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User + system CPU time the bot has used (all its threads)."""
+        return cpu_seconds(self.process.pid)
 
 
 # Load ---------------------------------------------------------------------------------------------

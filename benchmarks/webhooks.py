@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import multiprocessing
 import os
 import re
 import signal
@@ -50,12 +49,13 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.standin_process import StandInProcess, cpu_seconds
 from bot.store import connect
 from bot.store.call_results import hash_token
 from tests.conftest import POSTGRES_URL, RunningBot, bot_environment
 from tests.slack_driver import SlackDriver, unique_id
 from tests.standins.slack_api import FakeSlack, _params
-from tests.standins.starleads_api import FakeStarleads
+from tests.standins.starleads_api import FakeStarleads, documented_call_result
 
 CAMPAIGN = "66f1b2d0016e6d3e9353ab85"
 WEBHOOK_URL = re.compile(r"/starleads/webhook/([A-Za-z0-9_-]+)")
@@ -69,25 +69,7 @@ P99_MS = 50.0
 
 def payload(item_id: str, campaign_id: str = CAMPAIGN) -> dict[str, Any]:
     """A call result shaped as ../shared/starleads/api-notes.md documents it (PascalCase)."""
-    return {
-        "Id": item_id,
-        "CampaignId": campaign_id,
-        "CreatedAt": "2024-09-13T17:04:03.515Z",
-        "ProcessedAt": "2024-09-13T17:04:05.795Z",
-        "LastCallDate": "2024-09-13T17:04:05.795Z",
-        "RunningStatus": "Processed",
-        "AttemptCount": 1,
-        "PhoneNumber": "+33612345678",
-        "NextTryDate": "2024-09-13T17:04:03.515Z",
-        "DataBag": {"firstname": "Paul", "email": "paul@example.com"},
-        "Result": {
-            "Tag": {"_id": "Appointment_88B8DB86", "Name": "Appointment", "Color": "#1ee5a6"},
-            "Conversation": {"_id": str(uuid.uuid4()), "Messages": []},
-            "Summary": "Paul agreed to a demo on Tuesday at 10:00.",
-            "Metadata": {},
-        },
-        "IsArchived": False,
-    }
+    return documented_call_result(item_id, campaign_id)
 
 
 def item_ids(count: int) -> list[str]:
@@ -130,39 +112,17 @@ def serve_stand_ins(pipe: Connection, workdir: str, database_url: str | None) ->
         starleads.stop()
 
 
-class StandIns:
+class StandIns(StandInProcess):
     """The parent's end of the stand-ins' process."""
 
     def __init__(self, workdir: str, database_url: str | None) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._pipe, child_end = context.Pipe()
-        self._process = context.Process(
-            target=serve_stand_ins, args=(child_end, workdir, database_url), daemon=True
-        )
-        self._process.start()
-        self.env, self.response_url = self._receive(timeout=20)
+        super().__init__(serve_stand_ins, workdir, database_url)
 
     def answers(self, count: int) -> list[dict[str, Any]]:
-        self._pipe.send(("answers", count, 10.0))
-        return self._receive(timeout=20)
+        return self.ask(("answers", count, 10.0), timeout=20)
 
     def replies(self, channel: str) -> list[float]:
-        self._pipe.send(("replies", channel))
-        return self._receive(timeout=20)
-
-    def stop(self) -> None:
-        try:
-            self._pipe.send(None)
-            self._receive(timeout=10)
-        finally:
-            self._process.join(timeout=5)
-            if self._process.is_alive():
-                self._process.kill()
-
-    def _receive(self, timeout: float) -> Any:
-        if not self._pipe.poll(timeout):
-            raise RuntimeError(f"the stand-ins did not answer within {timeout:.0f} s")
-        return self._pipe.recv()
+        return self.ask(("replies", channel), timeout=20)
 
 
 # Measuring ----------------------------------------------------------------------------------------
@@ -240,12 +200,6 @@ def stored_rows(database_url: str | None, workdir: Path, token: str) -> int:
             return db.execute(query, {"h": hash_token(token)}).scalar_one()
     finally:
         engine.dispose()
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (all its threads), from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def postgres_unreachable() -> str | None:

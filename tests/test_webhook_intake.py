@@ -20,32 +20,13 @@ from bot.call_results import CallResult
 from tests.conftest import RunningBot, bot_environment
 from tests.slack_driver import SlackDriver, unique_id
 from tests.standins.slack_api import FakeSlack
-from tests.standins.starleads_api import FakeStarleads
+from tests.standins.starleads_api import FakeStarleads, documented_call_result
 
 CAMPAIGN = "66f1b2d0016e6d3e9353ab85"
 ITEM = "66e47083637b020bcd9865a9"
 WEBHOOK_URL = re.compile(r"https://bot\.example\.com/starleads/webhook/([A-Za-z0-9_-]+)")
 
-# The example of ../shared/starleads/api-notes.md ("Webhook (call results)"), as documented: PascalCase.
-PASCAL = {
-    "Id": ITEM,
-    "CampaignId": CAMPAIGN,
-    "CreatedAt": "2024-09-13T17:04:03.515Z",
-    "ProcessedAt": "2024-09-13T17:04:05.795Z",
-    "LastCallDate": "2024-09-13T17:04:05.795Z",
-    "RunningStatus": "Processed",
-    "AttemptCount": 1,
-    "PhoneNumber": "+33612345678",
-    "NextTryDate": "2024-09-13T17:04:03.515Z",
-    "DataBag": {"firstname": "Paul", "email": "paul@example.com"},
-    "Result": {
-        "Tag": {"_id": "Appointment_88B8DB86", "Name": "Appointment", "Color": "#1ee5a6"},
-        "Conversation": {"_id": "24ef5fc9-9d20-4dcb-bd8b-f83e4929d36d", "Messages": []},
-        "Summary": "Paul agreed to a demo on Tuesday at 10:00.",
-        "Metadata": {},
-    },
-    "IsArchived": False,
-}
+PASCAL = documented_call_result(ITEM, CAMPAIGN)
 # The same object as the API's own JSON spells it: camelCase.
 CAMEL = {
     "id": ITEM,

@@ -157,3 +157,26 @@ def _check(body: dict[str, Any]) -> dict[str, list[str]]:
 
 def _problem(status: int, title: str, detail: str) -> Reply:
     return json_reply(status, {"type": "about:blank", "title": title, "status": status, "detail": detail})
+
+
+def documented_call_result(item_id: str, campaign_id: str) -> dict[str, Any]:
+    """A call result as Starleads POSTs it to a webhook: the example of its documentation (PascalCase)."""
+    return {
+        "Id": item_id,
+        "CampaignId": campaign_id,
+        "CreatedAt": "2024-09-13T17:04:03.515Z",
+        "ProcessedAt": "2024-09-13T17:04:05.795Z",
+        "LastCallDate": "2024-09-13T17:04:05.795Z",
+        "RunningStatus": "Processed",
+        "AttemptCount": 1,
+        "PhoneNumber": "+33612345678",
+        "NextTryDate": "2024-09-13T17:04:03.515Z",
+        "DataBag": {"firstname": "Paul", "email": "paul@example.com"},
+        "Result": {
+            "Tag": {"_id": "Appointment_88B8DB86", "Name": "Appointment", "Color": "#1ee5a6"},
+            "Conversation": {"_id": "24ef5fc9-9d20-4dcb-bd8b-f83e4929d36d", "Messages": []},
+            "Summary": "Paul agreed to a demo on Tuesday at 10:00.",
+            "Metadata": {},
+        },
+        "IsArchived": False,
+    }
