@@ -6,11 +6,11 @@ import time
 import uuid
 from typing import Any
 
+from tests.call_results_driver import CAMPAIGN, PASCAL, post, query, stored, subscribe
 from tests.conftest import RunningBot
 from tests.slack_driver import SlackDriver, unique_id
 from tests.slack_views import texts
 from tests.standins.slack_api import FakeSlack
-from tests.test_webhook_intake import CAMPAIGN, PASCAL, post, query, stored, subscribe
 
 CALLBACK = {"Tag": {"_id": "Callback_1", "Name": "Callback", "Color": "#f5a623"}, "Summary": "Call back."}
 

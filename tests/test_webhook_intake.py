@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-import sqlite3
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,16 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.call_results import CallResult
+from tests.call_results_driver import CAMPAIGN, ITEM, PASCAL, WEBHOOK_URL, post, query, stored, subscribe
 from tests.conftest import RunningBot, bot_environment
-from tests.slack_driver import SlackDriver, unique_id
+from tests.slack_driver import SlackDriver
 from tests.standins.slack_api import FakeSlack
-from tests.standins.starleads_api import FakeStarleads, documented_call_result
+from tests.standins.starleads_api import FakeStarleads
 
-CAMPAIGN = "66f1b2d0016e6d3e9353ab85"
-ITEM = "66e47083637b020bcd9865a9"
-WEBHOOK_URL = re.compile(r"https://bot\.example\.com/starleads/webhook/([A-Za-z0-9_-]+)")
-
-PASCAL = documented_call_result(ITEM, CAMPAIGN)
 # The same object as the API's own JSON spells it: camelCase.
 CAMEL = {
     "id": ITEM,
@@ -48,35 +41,6 @@ CAMEL = {
     "isArchived": False,
 }
 SPELLINGS = [pytest.param(PASCAL, id="PascalCase"), pytest.param(CAMEL, id="camelCase")]
-
-
-def subscribe(slack: SlackDriver, fake_slack: FakeSlack, campaign_id: str = CAMPAIGN) -> tuple[str, str]:
-    """Type `/starleads subscribe` in a new channel; the channel and the token from the private answer."""
-    channel = unique_id("C")
-    answer = slack.command(f"subscribe {campaign_id}", channel_id=channel)
-    assert answer.status_code == 200
-    note = fake_slack.wait_response_url()[0]
-    assert note["response_type"] == "ephemeral"
-    found = WEBHOOK_URL.search(note["text"])
-    assert found, note["text"]
-    return channel, found.group(1)
-
-
-def post(bot: RunningBot, token: str, body: Any, **kwargs: Any) -> httpx.Response:
-    content = json.dumps(body) if isinstance(body, dict) else body
-    return httpx.post(f"{bot.url}/starleads/webhook/{token}", content=content, timeout=10, **kwargs)
-
-
-def query(bot: RunningBot, sql: str, *parameters: object) -> list[dict[str, Any]]:
-    """Rows straight from the bot's SQLite file: what survives the process."""
-    with sqlite3.connect(Path(bot.log_path).parent / "bot.db") as connection:
-        connection.row_factory = sqlite3.Row
-        return [dict(row) for row in connection.execute(sql, parameters)]
-
-
-def stored(bot: RunningBot, token: str) -> list[dict[str, Any]]:
-    token_hash = hashlib.sha256(token.encode()).hexdigest()
-    return query(bot, "select * from call_results where token_hash = ? order by id", token_hash)
 
 
 def all_results(bot: RunningBot) -> int:
