@@ -52,7 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.standin_process import StandInProcess, cpu_seconds
 from bot.store import connect
 from bot.store.call_results import hash_token
-from tests.conftest import POSTGRES_URL, RunningBot, bot_environment
+from tests.conftest import POSTGRES_URL, RunningBot, bot_environment, postgres_unreachable
 from tests.slack_driver import SlackDriver, unique_id
 from tests.standins.slack_api import FakeSlack, _params
 from tests.standins.starleads_api import FakeStarleads, documented_call_result
@@ -200,17 +200,6 @@ def stored_rows(database_url: str | None, workdir: Path, token: str) -> int:
             return db.execute(query, {"h": hash_token(token)}).scalar_one()
     finally:
         engine.dispose()
-
-
-def postgres_unreachable() -> str | None:
-    try:
-        engine = connect(POSTGRES_URL)
-        with engine.connect() as db:
-            db.execute(text("select 1"))
-        engine.dispose()
-    except Exception as error:  # any failure to connect means "no PostgreSQL here"
-        return f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
-    return None
 
 
 # One database ------------------------------------------------------------------------------------

@@ -147,16 +147,24 @@ def open_form(slack: SlackDriver, fake_slack: FakeSlack, channel_id: str | None 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
 
 
-def postgres_or_skip() -> str:
+def postgres_unreachable() -> str | None:
+    """Why PostgreSQL at POSTGRES_URL can't be used, or None when it can (tests and benchmarks ask)."""
     try:
         engine = connect(POSTGRES_URL)
         with engine.connect() as connection:
             connection.execute(text("select 1"))
         engine.dispose()
     except Exception as error:  # any failure to connect means "no PostgreSQL here"
+        return f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+    return None
+
+
+def postgres_or_skip() -> str:
+    reason = postgres_unreachable()
+    if reason is not None:
         if os.environ.get("CI"):
-            pytest.fail(f"CI must test PostgreSQL, but {POSTGRES_URL} is unreachable: {error}")
-        pytest.skip(f"NO POSTGRESQL at {POSTGRES_URL} ({type(error).__name__}): PostgreSQL tests skipped")
+            pytest.fail(f"CI must test PostgreSQL, but {POSTGRES_URL} is unreachable: {reason}")
+        pytest.skip(f"NO POSTGRESQL at {POSTGRES_URL} ({reason}): PostgreSQL tests skipped")
     return POSTGRES_URL
 
 
