@@ -57,7 +57,13 @@ def create_web_app(services: Services) -> Starlette:
             return PlainTextResponse("Malformed request", status_code=400)
 
     async def healthz(_: Request) -> Response:
-        return JSONResponse({"status": "ok", "mode": "socket" if settings.socket_mode else "http"})
+        return JSONResponse(
+            {
+                "status": "ok",
+                "mode": "socket" if settings.socket_mode else "http",
+                "background_work": after_ack.in_flight,
+            }
+        )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

@@ -84,6 +84,10 @@ class RunningBot:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def background_work(self) -> int:
+        """How much work the bot still has in flight after its acks, as `/healthz` reports it."""
+        return int(httpx.get(f"{self.url}/healthz", timeout=5).json()["background_work"])
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -121,14 +125,16 @@ def bot(
 def slack(bot: RunningBot, fake_slack: FakeSlack, fake_starleads: FakeStarleads) -> Iterator[SlackDriver]:
     """A clean slate for each test: stand-ins forget earlier calls and scripted failures.
 
-    Afterwards, wait until the bot's work after its acks has settled, so that none of it lands in
-    the next test's records.
+    Afterwards, wait until the bot has finished its work after the acks (a late lookup may run for
+    seconds) and the stand-ins are quiet, so that none of it lands in the next test's records.
     """
     fake_slack.reset()
     fake_starleads.reset()
     yield SlackDriver(bot.url, fake_slack.response_url())
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and not (fake_slack.quiet_for(0.15) and fake_starleads.quiet_for(0.15)):
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not (
+        bot.background_work() == 0 and fake_slack.quiet_for(0.15) and fake_starleads.quiet_for(0.15)
+    ):
         time.sleep(0.05)
 
 

@@ -42,7 +42,7 @@ def test_health_is_served_and_slack_events_are_not_exposed_over_http(socket_bot:
     health = httpx.get(f"{socket_bot.url}/healthz")
 
     assert health.status_code == 200
-    assert health.json() == {"status": "ok", "mode": "socket"}
+    assert health.json()["mode"] == "socket"
     assert httpx.post(f"{socket_bot.url}/slack/events", content=b"x").status_code == 404
 
 

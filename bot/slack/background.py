@@ -22,6 +22,11 @@ class AfterAck:
     def __init__(self) -> None:
         self._tasks: set[asyncio.Task[None]] = set()
 
+    @property
+    def in_flight(self) -> int:
+        """Work started and not yet finished (`/healthz` reports it, so a deploy can wait for zero)."""
+        return len(self._tasks)
+
     def start(self, work: Coroutine[Any, Any, None], name: str) -> None:
         task = asyncio.get_running_loop().create_task(self._guarded(work, name), name=name)
         self._tasks.add(task)
