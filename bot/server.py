@@ -18,14 +18,17 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot.call_results.address import WEBHOOK_PATH
 from bot.http_body import BodyTooLarge, read_at_most, with_body
 from bot.schedule import warm_up as warm_up_schedule_language
 from bot.services import Services
 from bot.slack.access import AccessPolicy
 from bot.slack.app import create_bolt_app
 from bot.slack.background import AfterAck
+from bot.slack.forwarding import note_in_thread
 from bot.slack.result_poster import PosterPacing, ResultPoster
-from bot.webhooks.receiver import WEBHOOK_PATH, webhook_endpoint
+from bot.webhooks.forwarder import Forwarder, ForwardPacing
+from bot.webhooks.receiver import webhook_endpoint
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +44,15 @@ def create_web_app(services: Services) -> Starlette:
     settings = services.settings
     pacing = PosterPacing(stale_after=timedelta(seconds=settings.result_claim_stale_seconds))
     poster = ResultPoster(bolt.client, services.results, pacing)
+    forwarder = Forwarder(
+        services.forwards,
+        ForwardPacing(backoff_seconds=settings.result_forward_backoff_seconds),
+        on_dead=note_in_thread(bolt.client),
+    )
+
+    def result_stored() -> None:
+        poster.wake()
+        forwarder.wake()
 
     async def slack_events(request: Request) -> Response:
         try:
@@ -80,13 +92,14 @@ def create_web_app(services: Services) -> Starlette:
             # In the background: slack_sdk retries until Slack answers, and start-up must not wait for it.
             connecting = asyncio.create_task(socket_mode.connect_async())
         posting = asyncio.create_task(poster.run(), name="result_poster")
+        forwarding = asyncio.create_task(forwarder.run(), name="result_forwarder")
         logger.info("ready mode=%s", "socket" if socket_mode else "http")
         try:
             yield
         finally:
             # A reply in flight when the poster stops leaves its result `posting`: taken again once
             # its claim is stale, after reading the thread back for a reply that did get through.
-            for task in (posting, connecting, groups, warming):
+            for task in (posting, forwarding, connecting, groups, warming):
                 if task:
                     task.cancel()
             if socket_mode:
@@ -99,7 +112,7 @@ def create_web_app(services: Services) -> Starlette:
         Route("/healthz", healthz, methods=["GET"]),
         Route(
             WEBHOOK_PATH,
-            webhook_endpoint(services.subscriptions, services.results, poster.wake),
+            webhook_endpoint(services.subscriptions, services.results, result_stored),
             methods=["POST"],
         ),
     ]

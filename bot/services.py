@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.starleads import StarleadsClient
 from bot.store import AuditStore, CreationStore, PreferenceStore, connect
 from bot.store.call_results import ResultStore, SubscriptionStore
+from bot.store.forwards import ForwardStore
 
 
 @dataclass
@@ -26,6 +27,7 @@ class Services:
     creator: CampaignCreator
     subscriptions: SubscriptionStore
     results: ResultStore
+    forwards: ForwardStore
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -39,6 +41,7 @@ class Services:
         stale_after = timedelta(seconds=2 * settings.starleads_timeout_seconds + 60)
         creations = CreationStore(engine, stale_after=stale_after)
         preferences, audit = PreferenceStore(engine), AuditStore(engine)
+        subscriptions = SubscriptionStore(engine)
         return cls(
             settings=settings,
             engine=engine,
@@ -51,10 +54,13 @@ class Services:
                 creations,
                 preferences,
                 audit,
+                subscriptions,
+                public_url=str(settings.public_url) if settings.public_url else None,
                 late_lookup_delays=settings.starleads_late_lookup_seconds,
             ),
-            subscriptions=SubscriptionStore(engine),
+            subscriptions=subscriptions,
             results=ResultStore(engine),
+            forwards=ForwardStore(engine),
         )
 
     @property

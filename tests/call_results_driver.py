@@ -1,4 +1,5 @@
-"""Driving call results through the running bot: subscribe, post to the webhook, read what was stored."""
+"""Driving call results through the running bot: create a campaign or subscribe, post to the webhook,
+read what was stored."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import RunningBot
+from tests.conftest import RunningBot, open_form
 from tests.slack_driver import SlackDriver, unique_id
+from tests.slack_views import final_view, texts
 from tests.standins.slack_api import FakeSlack
-from tests.standins.starleads_api import documented_call_result
+from tests.standins.starleads_api import PHONE_AGENT, FakeStarleads, documented_call_result
 
 CAMPAIGN = "66f1b2d0016e6d3e9353ab85"
 ITEM = "66e47083637b020bcd9865a9"
@@ -50,3 +52,39 @@ def query(bot: RunningBot, sql: str, *parameters: object) -> list[dict[str, Any]
 def stored(bot: RunningBot, token: str) -> list[dict[str, Any]]:
     token_hash = hashlib.sha256(token.encode()).hexdigest()
     return query(bot, "select * from call_results where token_hash = ? order by id", token_hash)
+
+
+CAMPAIGN_FORM = {"name": "Relance Q4", "agent_id": PHONE_AGENT, "phone_number": "01 23 45 67 89"}
+
+
+def create(
+    slack: SlackDriver,
+    fake_slack: FakeSlack,
+    fake_starleads: FakeStarleads,
+    values: dict[str, Any] | None = None,
+    channel: str | None = None,
+) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """Submit the form in a new channel: (channel, the body Starleads got, the form's final view)."""
+    channel = channel or unique_id("C")
+    view = open_form(slack, fake_slack, channel)
+    assert slack.submit(view, {**CAMPAIGN_FORM, **(values or {})}).json()["response_action"] == "update"
+    sent = fake_starleads.wait_creates()[-1].json()
+    return channel, sent, final_view(fake_slack, view["id"])
+
+
+def token_in(sent: dict[str, Any]) -> str:
+    found = WEBHOOK_URL.fullmatch(sent["webhookUrl"])
+    assert found, sent["webhookUrl"]
+    return found.group(1)
+
+
+def subscription_of(bot: RunningBot, channel: str) -> dict[str, Any]:
+    rows = query(bot, "select * from webhook_subscriptions where channel_id = ?", channel)
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def campaign_id_in(view: dict[str, Any]) -> str:
+    found = re.search(r"ID `([^`]+)`", texts(view))
+    assert found, texts(view)
+    return found.group(1)

@@ -43,6 +43,7 @@ def bot_environment(
             "STARLEADS_API_KEY": API_KEY,
             "STARLEADS_TIMEOUT_SECONDS": "1.5",
             "STARLEADS_LATE_LOOKUP_SECONDS": "[0.5, 1, 2]",
+            "RESULT_FORWARD_BACKOFF_SECONDS": "[0.3, 0.6]",
             "DATABASE_URL": f"sqlite:///{workdir / 'bot.db'}",
             "PUBLIC_URL": "https://bot.example.com",
             "PORT": str(free_port()),
@@ -117,6 +118,19 @@ def bot(
 ) -> Iterator[RunningBot]:
     workdir = tmp_path_factory.mktemp("bot")
     running = RunningBot(bot_environment(fake_slack, fake_starleads, workdir), workdir)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def bot_without_public_url(
+    fake_slack: FakeSlack, fake_starleads: FakeStarleads, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningBot]:
+    """A bot with no `PUBLIC_URL`: Starleads can't reach it, so it offers no call results."""
+    workdir = tmp_path_factory.mktemp("no-public-url")
+    env = bot_environment(fake_slack, fake_starleads, workdir)
+    del env["PUBLIC_URL"]
+    running = RunningBot(env, workdir)
     yield running
     running.stop()
 

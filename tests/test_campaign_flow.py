@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.call_results_driver import WEBHOOK_URL
 from tests.conftest import open_form
 from tests.slack_driver import SlackDriver, unique_id
 from tests.slack_views import final_view, texts
@@ -29,6 +30,7 @@ def test_submitting_a_valid_form_creates_the_campaign_and_posts_the_card(
     assert ack.json()["response_action"] == "update"
     assert "Creating *Relance Q4*" in texts(ack.json()["view"])
     sent = fake_starleads.wait_creates()[0].json()
+    assert WEBHOOK_URL.fullmatch(sent.pop("webhookUrl"))  # call results come to this channel by default
     assert sent == {
         "name": "Relance Q4",
         "agentId": PHONE_AGENT,
@@ -62,12 +64,15 @@ def test_submitting_a_valid_form_creates_the_campaign_and_posts_the_card(
         "Mon–Fri 09:00–12:00, 14:00–17:00",
         "Inactive — switch it on in Starleads",
         "<@U0ALICE>",
+        "Call results:* none yet",
     ):
         assert expected in shown
     assert SECRET_PROMPT not in str(card)
+    assert "/starleads/webhook/" not in str(card)  # the address is a credential: never shown
     created = final_view(fake_slack, view["id"])
     assert "is created in Starleads" in texts(created)
     assert "The card is posted in" in texts(created)
+    assert "Call results will be posted in its thread" in texts(created)
 
 
 def inputs_of(view: dict[str, Any]) -> dict[str, Any]:

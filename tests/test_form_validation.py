@@ -56,18 +56,18 @@ VALID_CASES = [
     pytest.param({"delay_hours": "1,5"}, "delayBetweenRetries", 1.5, id="delay-french-comma"),
     pytest.param({"delay_hours": "0.01"}, "delayBetweenRetries", 0.01, id="delay-just-above-zero"),
     pytest.param(
-        {"webhook_url": "https://example.com/hooks/starleads"},
+        {"webhook_url": "https://example.com/hooks/starleads", "post_results": []},
         "webhookUrl",
         "https://example.com/hooks/starleads",
         id="webhook-https",
     ),
     pytest.param(
-        {"webhook_url": "http://crm.example.org:8080/in"},
+        {"webhook_url": "http://crm.example.org:8080/in", "post_results": []},
         "webhookUrl",
         "http://crm.example.org:8080/in",
         id="webhook-http-port",
     ),
-    pytest.param({"webhook_url": None}, "webhookUrl", None, id="webhook-empty"),
+    pytest.param({"webhook_url": None, "post_results": []}, "webhookUrl", None, id="webhook-empty"),
     pytest.param({"timezone": "America/Martinique"}, "timezone", "America/Martinique", id="timezone-other"),
     pytest.param(
         {"schedule": "Saturday morning"},
@@ -189,9 +189,12 @@ def test_the_form_opens_with_the_documented_defaults(slack: SlackDriver, fake_sl
         "max_retries",
         "delay_hours",
         "webhook_url",
+        "post_results",
     ]
     optional = {block_id for block_id, block in inputs.items() if block["optional"]}
-    assert optional == {"phone_number", "webhook_url"}
+    assert optional == {"phone_number", "webhook_url", "post_results"}
+    results = inputs["post_results"]["element"]
+    assert [o["text"]["text"] for o in results["initial_options"]] == ["Post call results to this channel"]
     assert inputs["schedule"]["element"]["initial_value"] == "Mon–Fri 09:00–12:00, 14:00–17:00"
     assert inputs["schedule"]["dispatch_action"] is True
     assert inputs["schedule"]["element"]["dispatch_action_config"] == {

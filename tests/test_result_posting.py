@@ -48,7 +48,7 @@ def test_subscribing_posts_the_thread_root_with_an_empty_tally(
 
     assert "thread_ts" not in root
     assert f"Call results for Starleads campaign `{CAMPAIGN}` will appear in this thread" in texts(root)
-    assert "No results yet." in texts(root)
+    assert "Call results:* none yet" in texts(root)
     assert thread_ts(bot, channel).startswith("1700000000.")
 
 

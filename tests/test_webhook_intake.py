@@ -94,18 +94,6 @@ def test_help_lists_subscribe(slack: SlackDriver) -> None:
     assert "`/starleads subscribe &lt;campaign ID&gt;`" in slack.command("help").json()["text"]
 
 
-@pytest.fixture(scope="module")
-def bot_without_public_url(
-    fake_slack: FakeSlack, fake_starleads: FakeStarleads, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[RunningBot]:
-    workdir = tmp_path_factory.mktemp("no-public-url")
-    env = bot_environment(fake_slack, fake_starleads, workdir)
-    del env["PUBLIC_URL"]
-    running = RunningBot(env, workdir)
-    yield running
-    running.stop()
-
-
 def test_without_public_url_subscribe_asks_for_the_admin(
     bot_without_public_url: RunningBot, fake_slack: FakeSlack
 ) -> None:

@@ -12,12 +12,14 @@ import itertools
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from bot.call_results.address import webhook_url
 from bot.campaigns.draft import CampaignDraft, DraftField, DraftInput
 from bot.starleads import (
     Agent,
     Campaign,
+    CampaignRequest,
     Problem,
     StarleadsAuthError,
     StarleadsClient,
@@ -27,6 +29,7 @@ from bot.starleads import (
     StarleadsUnavailable,
 )
 from bot.store import AuditStore, ChannelPreferences, Claim, CreationState, CreationStore, PreferenceStore
+from bot.store.call_results import SubscriptionStore
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +38,8 @@ logger = logging.getLogger(__name__)
 class Created:
     campaign: Campaign
     agent_name: str | None
+    results_here: bool = False
+    """Starleads sends the campaign's call results to the bot, for the channel its card is in."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,8 @@ class Unavailable:
     outcome_unknown: bool
     existing_ids: frozenset[str] | None = None
     """With an unknown outcome: the campaigns that existed before the attempt (None if not known)."""
+    sent: CampaignRequest | None = None
+    """What was sent, to recognise the campaign if it shows up later."""
 
 
 Outcome = Created | Rejected | Unavailable
@@ -120,14 +127,23 @@ class CampaignCreator:
         creations: CreationStore,
         preferences: PreferenceStore,
         audit: AuditStore,
+        subscriptions: SubscriptionStore,
         *,
+        public_url: str | None = None,
         late_lookup_delays: tuple[float, ...] = (5.0, 15.0, 45.0, 120.0),
     ) -> None:
         self._starleads = starleads
         self._creations = creations
         self._preferences = preferences
         self._audit = audit
+        self._subscriptions = subscriptions
+        self._public_url = public_url
         self._late_lookup_delays = late_lookup_delays
+
+    @property
+    def offers_results(self) -> bool:
+        """Whether call results can come back to Slack (Starleads needs the bot's public address)."""
+        return self._public_url is not None
 
     async def claim(
         self,
@@ -159,14 +175,25 @@ class CampaignCreator:
         channel_id: str,
         on_wait: Waiting | None = None,
     ) -> Outcome:
-        """Call Starleads for a claimed key and record the outcome; never raises for Starleads' failures."""
-        outcome = await create_in_starleads(self._starleads, draft, on_wait)
+        """Call Starleads for a claimed key and record the outcome; never raises for Starleads' failures.
+
+        With "post call results" chosen, the campaign's webhook is the bot's own address, under a new
+        token bound to the channel and to this key (each attempt has its own: only hashes are kept).
+        """
+        results_url = await self._results_url(key, draft, user_id=user_id, channel_id=channel_id)
+        request = draft.to_request(results_url)
+        outcome = await create_in_starleads(self._starleads, request, on_wait)
         if isinstance(outcome, Created):
+            outcome = replace(outcome, results_here=results_url is not None)
             await self._record_created(key, draft, outcome, channel_id)
         else:
             await self._creations.finish(
                 key, CreationState.UNKNOWN if _unknown(outcome) else CreationState.FAILED
             )
+            if isinstance(outcome, Unavailable):
+                outcome = replace(outcome, sent=request)
+            if results_url is not None and not _unknown(outcome):
+                await self._subscriptions.forget(key)
         kind, reason = _describe(outcome)
         logger.info("campaign_create key=%s outcome=%s reason=%r", key, kind, reason)
         await self._audit.record(
@@ -179,6 +206,23 @@ class CampaignCreator:
             detail=reason,
         )
         return outcome
+
+    async def settle_results(
+        self, key: str, campaign_id: str, thread_ts: str | None, root_message: str | None
+    ) -> None:
+        """The created campaign's card is `thread_ts` (None if it could not be posted): its call
+        results go to that thread, or wait there for `/starleads subscribe`."""
+        await self._subscriptions.settle(key, campaign_id, thread_ts, root_message)
+
+    async def _results_url(
+        self, key: str, draft: CampaignDraft, *, user_id: str, channel_id: str
+    ) -> str | None:
+        if not (draft.post_results and self._public_url):
+            return None
+        token = await self._subscriptions.create(
+            channel_id, user_id, forward_url=draft.webhook_url, creation_key=key
+        )
+        return webhook_url(self._public_url, token)
 
     async def deny(self, key: str, *, user_id: str, channel_id: str, reason: str) -> None:
         """Someone not allowed to create campaigns tried to: keep a trace of it."""
@@ -195,7 +239,7 @@ class CampaignCreator:
         Only possible when the campaigns that existed before the attempt are known; otherwise an older
         campaign with the same settings could be taken for this one.
         """
-        if unknown.existing_ids is None:
+        if unknown.existing_ids is None or unknown.sent is None:
             logger.info("campaign_late_lookup key=%s found=no reason=no-listing-before", key)
             return None
         existing = unknown.existing_ids
@@ -203,11 +247,14 @@ class CampaignCreator:
         async def known_ids() -> set[str]:
             return await self._creations.campaign_ids() | existing
 
-        campaign = await find_late_campaign(self._starleads, draft, known_ids, self._late_lookup_delays)
+        sent = unknown.sent
+        campaign = await find_late_campaign(self._starleads, sent, known_ids, self._late_lookup_delays)
         if campaign is None:
             logger.info("campaign_late_lookup key=%s found=no", key)
             return None
-        outcome = Created(campaign=campaign, agent_name=None)
+        outcome = Created(
+            campaign=campaign, agent_name=None, results_here=draft.post_results and self.offers_results
+        )
         if not await self._record_created(key, draft, outcome, channel_id, only_if=CreationState.UNKNOWN):
             return None  # the user tried again meanwhile: that attempt reports for itself
         logger.info("campaign_late_lookup key=%s found=yes campaign_id=%s", key, campaign.id)
@@ -254,7 +301,7 @@ class CampaignCreator:
 
 async def create_in_starleads(
     starleads: StarleadsClient,
-    draft: CampaignDraft,
+    request: CampaignRequest,
     on_wait: Waiting | None = None,
     policy: RetryPolicy = DEFAULT_RETRY_POLICY,
 ) -> Outcome:
@@ -264,7 +311,7 @@ async def create_in_starleads(
     (connection refused, DNS), or Starleads refused it with 429/503 and said when to come back
     (`Retry-After`, within a bounded total). `on_wait` tells the user about each wait.
     """
-    agent_lookup = asyncio.ensure_future(starleads.get_agent(draft.agent_id))
+    agent_lookup = asyncio.ensure_future(starleads.get_agent(request.agent_id))
     # What exists before this attempt, in case its outcome ends up unknown: a campaign found later
     # counts as ours only if it was not already there. (Listed alongside, never delaying the create;
     # if the listing happens to include our new campaign, the lookup fails safe: it finds nothing.)
@@ -272,7 +319,7 @@ async def create_in_starleads(
     waited = 0.0
     for attempt in itertools.count(1):
         try:
-            campaign = await starleads.create_campaign(draft.to_request())
+            campaign = await starleads.create_campaign(request)
         except StarleadsUnavailable as error:
             delay = policy.delay_before_retry(error, attempt, waited)
             if delay is None:
@@ -300,7 +347,7 @@ async def create_in_starleads(
 
 async def find_late_campaign(
     starleads: StarleadsClient,
-    draft: CampaignDraft,
+    sent: CampaignRequest,
     known_ids: Callable[[], Awaitable[set[str]]],
     delays: tuple[float, ...],
 ) -> Campaign | None:
@@ -310,7 +357,7 @@ async def find_late_campaign(
     that existed before the attempt, and those other creates of ours own: asked again each round, as
     an identical campaign may be created meanwhile). Stops early when the listing is not available.
     """
-    wanted = draft.to_request().to_json()
+    wanted = sent.to_json()
     for delay in delays:
         await asyncio.sleep(delay)
         try:

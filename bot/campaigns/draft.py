@@ -57,6 +57,8 @@ class DraftInput(BaseModel):
     webhook_url: str | None = None
     timezone: str | None = DEFAULT_TIMEZONE
     schedule: str | None = DEFAULT_SCHEDULE.render()
+    # "Post call results to this channel": None where the form doesn't offer it (no PUBLIC_URL).
+    post_results: bool | None = None
 
 
 class DraftInvalid(Exception):
@@ -80,6 +82,7 @@ class CampaignDraft(BaseModel):
     webhook_url: str | None = None
     timezone: str = DEFAULT_TIMEZONE
     schedule: WeeklySchedule = Field(default=DEFAULT_SCHEDULE)
+    post_results: bool = False
 
     @field_validator("name", mode="before")
     @classmethod
@@ -191,6 +194,11 @@ class CampaignDraft(BaseModel):
         except ScheduleError as error:
             raise ValueError(str(error)) from None
 
+    @field_validator("post_results", mode="before")
+    @classmethod
+    def _offered_and_chosen(cls, value: bool | None) -> bool:
+        return bool(value)
+
     @classmethod
     def from_input(cls, typed: DraftInput) -> CampaignDraft:
         """Validate everything at once, so the user sees every problem in one go."""
@@ -203,15 +211,16 @@ class CampaignDraft(BaseModel):
                 errors.setdefault(DraftField(str(problem["loc"][0])), message)
             raise DraftInvalid(errors) from None
 
-    def to_request(self) -> CampaignRequest:
-        """The `POST /Campaign` body."""
+    def to_request(self, results_url: str | None = None) -> CampaignRequest:
+        """The `POST /Campaign` body. With `results_url` (the bot's own webhook address) Starleads
+        sends the results to the bot, which forwards them to the user's `webhook_url`, if any."""
         return CampaignRequest(
             name=self.name,
             agent_id=self.agent_id,
             phone_number=self.phone_number,
             max_retries=self.max_retries,
             delay_between_retries=self.delay_hours,
-            webhook_url=self.webhook_url,
+            webhook_url=results_url or self.webhook_url,
             timezone=self.timezone,
             schedule=[ScheduleDay.model_validate(day) for day in self.schedule.to_api()],
         )

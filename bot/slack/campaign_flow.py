@@ -23,6 +23,7 @@ from bot.services import Services
 from bot.slack.access import DENIED, AccessPolicy
 from bot.slack.background import AfterAck
 from bot.slack.blocks import campaign_card as cards
+from bot.slack.blocks.call_result import tally_block
 from bot.slack.blocks.campaign_form import TEXT_BOX_FIELDS, campaign_form, current_schedule_block, read_form
 from bot.slack.blocks.kit import escape
 from bot.slack.blocks.state import FormState
@@ -130,8 +131,11 @@ class CampaignFlow:
         remembered = await self._services.preferences.get(origin.channel_id)
         _, _, command_text = str(command.get("text") or "").strip().partition(" ")
         start = starting_form(remembered, command_text, shows_any_text=TEXT_BOX_FIELDS)
+        typed = start.typed
+        if self._services.creator.offers_results:
+            typed = typed.model_copy(update={"post_results": True})
         view = campaign_form(
-            start.typed, origin.encode(), problems=start.problems, banner=_unplaced_notice(start.unplaced)
+            typed, origin.encode(), problems=start.problems, banner=_unplaced_notice(start.unplaced)
         )
         try:
             await client.views_open(trigger_id=command.get("trigger_id"), view=view)
@@ -223,13 +227,20 @@ class CampaignFlow:
             )
 
         await self._update(client, {"id": key}, created(f"Posting its card in <#{origin.channel_id}>…"))
-        where = await self._publish(client, draft, outcome, origin, note)
+        where = await self._publish(client, key, draft, outcome, origin, note)
         await self._update(client, {"id": key}, created(where))
 
     async def _publish(
-        self, client: AsyncWebClient, draft: CampaignDraft, outcome: Created, origin: Origin, note: str | None
+        self,
+        client: AsyncWebClient,
+        key: str,
+        draft: CampaignDraft,
+        outcome: Created,
+        origin: Origin,
+        note: str | None,
     ) -> str:
-        """Post the card; return the sentence that tells the user where it went."""
+        """Post the card (the root of the campaign's results thread, if chosen); return the sentence
+        that tells the user where it went."""
         text, blocks = cards.campaign_card(
             draft,
             campaign_id=outcome.campaign.id,
@@ -238,17 +249,34 @@ class CampaignFlow:
             starleads_app_url=str(self._settings.starleads_app_url),
             note=note,
         )
-        delivery = await deliver_card(client, origin.channel_id, origin.response_url, Card(text, blocks))
+        plain = Card(text, blocks)
+        card = Card(text, [*blocks, tally_block({})]) if outcome.results_here else plain
+        delivery, card_ts = await deliver_card(
+            client, origin.channel_id, origin.response_url, card, instead=plain
+        )
+        if outcome.results_here:
+            await self._services.creator.settle_results(
+                key, outcome.campaign.id, card_ts, card.to_json() if card_ts else None
+            )
         channel = f"<#{origin.channel_id}>"
+        results = _results_note(outcome.campaign.id) if outcome.results_here and not card_ts else ""
         if delivery is Delivery.POSTED:
-            return f"The card is posted in {channel}."
+            results = results or (
+                " Call results will be posted in its thread." if outcome.results_here else ""
+            )
+            return f"The card is posted in {channel}.{results}"
         if delivery is Delivery.VIA_RESPONSE_URL:
             if origin.response_url and await self._services.preferences.first_notice(
                 origin.channel_id, origin.user_id, "invite"
             ):
                 await tell_privately(origin.response_url, INVITE_TIP)
-            return f"The card is posted in {channel}. Invite me (`/invite @Starleads`) to post there myself."
-        return f"I couldn't post the card in {channel}, but the campaign exists: see it in Starleads."
+            return (
+                f"The card is posted in {channel}. Invite me (`/invite @Starleads`) to post there myself."
+                + results
+            )
+        return (
+            f"I couldn't post the card in {channel}, but the campaign exists: see it in Starleads.{results}"
+        )
 
     def _outcome_view(self, outcome: Outcome, typed: DraftInput, origin: Origin) -> dict[str, Any]:
         if isinstance(outcome, Rejected):
@@ -302,6 +330,13 @@ def _outcome_note(draft: CampaignDraft, outcome: Rejected | Unavailable) -> str:
         reason = outcome.message
     return (
         f"I couldn't create “{escape(draft.name)}”. {escape(reason)} Run `/starleads campaign` to try again."
+    )
+
+
+def _results_note(campaign_id: str) -> str:
+    return (
+        " Its call results are kept until I can post them: once I can post in that channel, type "
+        f"`/starleads subscribe {escape(campaign_id)}` there and they will follow in a thread."
     )
 
 

@@ -8,6 +8,7 @@ instead, and the user is told once how to invite the bot.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from dataclasses import dataclass
 from enum import StrEnum
@@ -45,6 +46,23 @@ class Card:
     text: str
     blocks: list[Block]
 
+    def to_json(self) -> str:
+        """The message as stored, to be redrawn later (a results thread's root, with its tally)."""
+        return json.dumps({"text": self.text, "blocks": self.blocks}, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, stored: str) -> Card:
+        message = json.loads(stored)
+        return cls(text=str(message["text"]), blocks=list(message["blocks"]))
+
+
+class SlackRefused(Exception):
+    """Slack would not take the message, even after retries; `reason` is Slack's error code."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
 
 async def deliver_card(
     client: AsyncWebClient,
@@ -52,35 +70,55 @@ async def deliver_card(
     response_url: str | None,
     card: Card,
     backoff: tuple[float, ...] = _BACKOFF_SECONDS,
-) -> Delivery:
-    """Post `card` in the channel, falling back to the response URL where the bot can't post.
+    *,
+    instead: Card | None = None,
+) -> tuple[Delivery, str | None]:
+    """Post `card` in the channel, falling back to the response URL where the bot can't post (with
+    `instead`, if given: what the bot can't follow up on must not promise it); the message's ts comes
+    back when the bot posted it itself (a response URL tells none).
 
     Runs after the ack, so it may wait: Slack's rate limits (`Retry-After`) and passing failures are
     retried with backoff, a bounded number of times.
     """
+    try:
+        return Delivery.POSTED, await post_message(client, channel_id, card, backoff) or None
+    except SlackRefused as refused:
+        if refused.reason in NOT_A_MEMBER_ERRORS and response_url:
+            return await _post_via_response_url(response_url, instead or card), None
+        return Delivery.FAILED, None
+
+
+async def post_message(
+    client: AsyncWebClient, channel_id: str, card: Card, backoff: tuple[float, ...], **extra: object
+) -> str:
+    """Post, waiting out 429s and retrying passing failures (each wait at least a second, Slack's
+    per-channel pace); the message's ts, or SlackRefused with Slack's reason."""
     for attempt, delay in enumerate((*backoff, None), start=1):
         try:
-            await client.chat_postMessage(
-                channel=channel_id, text=card.text, blocks=card.blocks, unfurl_links=False, unfurl_media=False
+            response = await client.chat_postMessage(
+                channel=channel_id,
+                text=card.text,
+                blocks=card.blocks,
+                unfurl_links=False,
+                unfurl_media=False,
+                **extra,
             )
         except SlackApiError as error:
-            reason = error.response.get("error") if error.response else None
-            logger.warning("card_post_failed channel=%s error=%s attempt=%d", channel_id, reason, attempt)
-            if reason in NOT_A_MEMBER_ERRORS and response_url:
-                return await _post_via_response_url(response_url, card)
-            if delay is None or (reason not in TRANSIENT_ERRORS and error.response.status_code != 429):
-                return Delivery.FAILED
+            reason = str(error.response.get("error") or "unknown")
+            status = error.response.status_code
+            logger.warning("post_failed channel=%s error=%s attempt=%d", channel_id, reason, attempt)
+            if delay is None or (reason not in TRANSIENT_ERRORS and status != 429):
+                raise SlackRefused(reason) from None
             await asyncio.sleep(max(delay, retry_after(error)))
         except (aiohttp.ClientError, TimeoutError) as error:
-            logger.warning(
-                "card_post_failed channel=%s error=%s attempt=%d", channel_id, type(error).__name__, attempt
-            )
+            reason = type(error).__name__
+            logger.warning("post_failed channel=%s error=%s attempt=%d", channel_id, reason, attempt)
             if delay is None:
-                return Delivery.FAILED
+                raise SlackRefused(reason) from None
             await asyncio.sleep(delay)
         else:
-            return Delivery.POSTED
-    return Delivery.FAILED
+            return str(response.get("ts") or "")
+    raise SlackRefused("no_attempt")  # only reached with no attempts at all
 
 
 def retry_after(error: SlackApiError) -> float:

@@ -29,8 +29,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.call_results import CallResult
-from bot.slack.blocks.call_result import result_reply, results_root, undeliverable_note
-from bot.slack.delivery import TRANSIENT_ERRORS, Card, retry_after
+from bot.slack.blocks.call_result import result_reply, results_root, undeliverable_note, with_tally
+from bot.slack.delivery import TRANSIENT_ERRORS, Card, SlackRefused, post_message, retry_after
 from bot.store.call_results import ClaimedResult, ResultState, ResultStore
 
 logger = logging.getLogger(__name__)
@@ -50,19 +50,11 @@ class PosterPacing:
     thread_pages: int = 50  # pages read at most: 10,000 replies
 
 
-class SlackRefused(Exception):
-    """Slack would not take the message, even after retries; `reason` is Slack's error code."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
 @dataclass
 class _Root:
     channel_id: str
     thread_ts: str
-    campaign_id: str | None
+    message: Card  # as posted: the campaign's card, or the root `/starleads subscribe` posted
     last_update: float = float("-inf")
     stale: bool = False  # posted results the root's tally doesn't count yet
 
@@ -215,9 +207,11 @@ class ResultPoster:
 
     def _count(self, claimed: ClaimedResult) -> None:
         """A result is now in its thread: the root's tally is due an update."""
-        root = self._roots.setdefault(
-            claimed.token_hash, _Root(claimed.channel_id, claimed.thread_ts, claimed.campaign_id)
-        )
+        root = self._roots.get(claimed.token_hash)
+        if root is None:
+            stored = claimed.root_message
+            message = Card.from_json(stored) if stored else results_root(claimed.campaign_id)
+            root = self._roots[claimed.token_hash] = _Root(claimed.channel_id, claimed.thread_ts, message)
         root.stale = True
 
     async def _send(self, channel_id: str, card: Card, **extra: object) -> str:
@@ -238,7 +232,7 @@ class ResultPoster:
                 continue
             root.stale, root.last_update = False, moment
             try:
-                card = results_root(root.campaign_id, await self._results.tally(token_hash))
+                card = with_tally(root.message, await self._results.tally(token_hash))
                 await self._client.chat_update(
                     channel=root.channel_id, ts=root.thread_ts, text=card.text, blocks=card.blocks
                 )
@@ -247,36 +241,3 @@ class ResultPoster:
                 logger.warning(
                     "tally_update_failed channel=%s error=%s", root.channel_id, type(error).__name__
                 )
-
-
-async def post_message(
-    client: AsyncWebClient, channel_id: str, card: Card, backoff: tuple[float, ...], **extra: object
-) -> str:
-    """Post, waiting out 429s and retrying passing failures (each wait at least a second, Slack's
-    per-channel pace); the message's ts, or SlackRefused with Slack's reason."""
-    for attempt, delay in enumerate((*backoff, None), start=1):
-        try:
-            response = await client.chat_postMessage(
-                channel=channel_id,
-                text=card.text,
-                blocks=card.blocks,
-                unfurl_links=False,
-                unfurl_media=False,
-                **extra,
-            )
-        except SlackApiError as error:
-            reason = str(error.response.get("error") or "unknown")
-            status = error.response.status_code
-            logger.warning("post_failed channel=%s error=%s attempt=%d", channel_id, reason, attempt)
-            if delay is None or (reason not in TRANSIENT_ERRORS and status != 429):
-                raise SlackRefused(reason) from None
-            await asyncio.sleep(max(delay, retry_after(error)))
-        except (aiohttp.ClientError, TimeoutError) as error:
-            reason = type(error).__name__
-            logger.warning("post_failed channel=%s error=%s attempt=%d", channel_id, reason, attempt)
-            if delay is None:
-                raise SlackRefused(reason) from None
-            await asyncio.sleep(delay)
-        else:
-            return str(response.get("ts") or "")
-    raise SlackRefused("no_attempt")  # only reached with no attempts at all

@@ -69,6 +69,7 @@ class ScheduleEditing:
             "view_id": view.get("id"),
             "schedule_block": current_schedule_block(state.block_ids()),
             "timezone": typed.timezone,
+            "post_results": typed.post_results,  # whether the form offers it: rebuilt with or without
             "form_metadata": view.get("private_metadata", ""),
         }
         picker = schedule_picker(controls, json.dumps(parent), shows_whole=shows_whole or current is None)
@@ -89,7 +90,9 @@ class ScheduleEditing:
             await ack(response_action="errors", errors={c.value: text for c, text in invalid.errors.items()})
             return
         await ack()
-        typed = DraftInput(schedule=schedule.render(), timezone=parent["timezone"])
+        typed = DraftInput(
+            schedule=schedule.render(), timezone=parent["timezone"], post_results=parent.get("post_results")
+        )
         form = campaign_form(
             typed, parent["form_metadata"], schedule_block_id=next_schedule_block(parent["schedule_block"])
         )
@@ -106,6 +109,7 @@ def _parent(metadata: Any) -> dict[str, Any] | None:
             and _SCHEDULE_BLOCK_ID.fullmatch(str(parent.get("schedule_block")))
             and isinstance(parent.get("form_metadata"), str)
             and isinstance(parent.get("timezone"), str | None)
+            and isinstance(parent.get("post_results"), bool | None)
         )
     except ValueError:
         valid = False

@@ -20,17 +20,16 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.call_results.address import webhook_url
 from bot.services import Services
 from bot.slack.access import AccessPolicy
 from bot.slack.background import AfterAck
 from bot.slack.blocks.call_result import results_root
 from bot.slack.blocks.kit import escape, truncate
 from bot.slack.command_gate import admit
-from bot.slack.delivery import NOT_A_MEMBER_ERRORS
+from bot.slack.delivery import NOT_A_MEMBER_ERRORS, SlackRefused, post_message
 from bot.slack.origin import Origin
-from bot.slack.result_poster import SlackRefused, post_message
 from bot.store.call_results import hash_token
-from bot.webhooks.receiver import webhook_url
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +44,11 @@ NEEDS_PUBLIC_URL = (
 )
 _DAMAGED_COMMAND = "Sorry, I couldn't read that command. Please try `/starleads subscribe` again."
 _ROOT_BACKOFF_SECONDS = (1.0, 2.0)
+_ALREADY_SENDING = (
+    "Campaign `{id}` already sends its call results to this channel: it was created from Slack with "
+    "*Post call results to this channel*. The results kept so far, and each one after them, are now "
+    "posted in the thread of the message I just posted. Nothing to change in Starleads."
+)
 _NOT_SAVED = "Sorry, I couldn't save that just now and nothing was set up. Please try again in a moment."
 
 
@@ -91,16 +95,25 @@ class ResultSubscriptions:
         public_url: str,
         respond: AsyncRespond,
     ) -> None:
-        root = results_root(campaign_id, {})
+        root = results_root(campaign_id)
         try:
             thread_ts = await post_message(client, origin.channel_id, root, _ROOT_BACKOFF_SECONDS)
         except SlackRefused as refused:
             logger.warning("subscription_root_failed channel=%s error=%s", origin.channel_id, refused.reason)
             await respond(text=_cannot_post(campaign_id, refused.reason), response_type="ephemeral")
             return
+        subscriptions = self._services.subscriptions
         try:
-            token = await self._services.subscriptions.create(
-                origin.channel_id, origin.user_id, campaign_id=campaign_id, thread_ts=thread_ts
+            if await subscriptions.bind_waiting(origin.channel_id, campaign_id, thread_ts, root.to_json()):
+                logger.info("subscription_bound channel=%s campaign=%s", origin.channel_id, campaign_id)
+                await respond(text=_ALREADY_SENDING.format(id=escape(campaign_id)), response_type="ephemeral")
+                return
+            token = await subscriptions.create(
+                origin.channel_id,
+                origin.user_id,
+                campaign_id=campaign_id,
+                thread_ts=thread_ts,
+                root_message=root.to_json(),
             )
         except SQLAlchemyError as error:
             logger.error("subscription_failed channel=%s error=%s", origin.channel_id, type(error).__name__)

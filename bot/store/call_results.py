@@ -22,11 +22,24 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Executable,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from bot.call_results import CallResult
+from bot.store.claims import claim_rows
 from bot.store.database import call_results, now, run_in_thread, webhook_subscriptions
+from bot.store.forwards import ForwardState
 
 _TOKEN_BYTES = 32  # 256 bits, 43 URL-safe characters
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{32,128}")
@@ -49,6 +62,8 @@ class Subscription:
     created_by: str
     created_at: datetime
     thread_ts: str | None = None
+    root_message: str | None = None
+    creation_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +75,7 @@ class ClaimedResult:
     channel_id: str
     thread_ts: str
     campaign_id: str | None
+    root_message: str | None
     payload: str
     # Taken over from a claim gone stale: a poster may have died with its reply already in the thread.
     reclaimed: bool = False
@@ -80,14 +96,22 @@ def looks_like_token(token: str) -> bool:
     return _TOKEN_SHAPE.fullmatch(token) is not None
 
 
+def _forward_fields(subscription: Subscription) -> dict[str, object]:
+    """A result for a subscription with the user's own webhook URL is owed to it, due at once."""
+    if subscription.forward_url is None:
+        return {}
+    return {"forward_state": ForwardState.PENDING.value, "forward_attempts": 0, "forward_after": now()}
+
+
 _SEEN_LIMIT = 10_000
 
 
 class SubscriptionStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        # Subscriptions never change once written, so every process may remember the ones it has seen:
-        # a webhook delivery then costs no database read (unknown tokens are always looked up again).
+        # A subscription with its thread never changes again, so every process may remember the ones it
+        # has seen: a webhook delivery then costs no database read. Unknown tokens, and subscriptions
+        # still waiting for their campaign's card, are looked up again each time.
         self._seen: dict[str, Subscription] = {}
 
     async def create(
@@ -97,8 +121,14 @@ class SubscriptionStore:
         campaign_id: str | None = None,
         forward_url: str | None = None,
         thread_ts: str | None = None,
+        root_message: str | None = None,
+        creation_key: str | None = None,
     ) -> str:
-        """A new subscription; returns its token, which exists nowhere else afterwards."""
+        """A new subscription; returns its token, which exists nowhere else afterwards.
+
+        Without `thread_ts` its results are stored but wait: for the card of the campaign being
+        created under `creation_key`, or for `/starleads subscribe` in a channel the bot can post in.
+        """
         token = secrets.token_urlsafe(_TOKEN_BYTES)
         row = {
             "token_hash": hash_token(token),
@@ -108,9 +138,42 @@ class SubscriptionStore:
             "created_by": created_by,
             "created_at": now(),
             "thread_ts": thread_ts,
+            "root_message": root_message,
+            "creation_key": creation_key,
         }
         await run_in_thread(self._insert, row)
         return token
+
+    async def settle(
+        self, creation_key: str, campaign_id: str, thread_ts: str | None, root_message: str | None
+    ) -> None:
+        """The create under `creation_key` made `campaign_id`; its card is `thread_ts` (None when the
+        bot could not post it: its results then wait for `/starleads subscribe` in that channel)."""
+        values: dict[str, str | None] = {"campaign_id": campaign_id}
+        if thread_ts is not None:
+            values |= {"thread_ts": thread_ts, "root_message": root_message}
+        await self._bind(webhook_subscriptions.c.creation_key == creation_key, values)
+
+    async def bind_waiting(self, channel_id: str, campaign_id: str, thread_ts: str, root_message: str) -> int:
+        """Give a campaign's subscriptions still waiting in this channel a thread; returns how many.
+        Their stored results are then posted there."""
+        which = and_(
+            webhook_subscriptions.c.channel_id == channel_id,
+            webhook_subscriptions.c.campaign_id == campaign_id,
+        )
+        return await self._bind(which, {"thread_ts": thread_ts, "root_message": root_message})
+
+    async def _bind(self, which: ColumnElement[bool], values: dict[str, str | None]) -> int:
+        waiting = webhook_subscriptions.c.thread_ts.is_(None)
+        statement = update(webhook_subscriptions).where(which, waiting).values(**values)
+        return await run_in_thread(self._execute, statement)
+
+    async def forget(self, creation_key: str) -> None:
+        """Drop the waiting subscriptions of a create that certainly made no campaign."""
+        statement = delete(webhook_subscriptions).where(
+            webhook_subscriptions.c.creation_key == creation_key, webhook_subscriptions.c.thread_ts.is_(None)
+        )
+        await run_in_thread(self._execute, statement)
 
     async def find(self, token: str) -> Subscription | None:
         if not looks_like_token(token):
@@ -119,7 +182,7 @@ class SubscriptionStore:
         if token_hash in self._seen:
             return self._seen[token_hash]
         found = await run_in_thread(self._find, token_hash)
-        if found is not None:
+        if found is not None and found.thread_ts is not None:
             if len(self._seen) >= _SEEN_LIMIT:
                 self._seen.clear()
             self._seen[token_hash] = found
@@ -128,6 +191,10 @@ class SubscriptionStore:
     def _insert(self, row: dict[str, object]) -> None:
         with self._engine.begin() as connection:
             connection.execute(insert(webhook_subscriptions).values(**row))
+
+    def _execute(self, statement: Executable) -> int:
+        with self._engine.begin() as connection:
+            return connection.execute(statement).rowcount
 
     def _find(self, token_hash: str) -> Subscription | None:
         query = select(webhook_subscriptions).where(webhook_subscriptions.c.token_hash == token_hash)
@@ -153,6 +220,7 @@ class ResultStore:
             "payload": raw,
             "state": ResultState.PENDING.value,
             "tag_name": result.tag_name[:200] if result.tag_name else None,
+            **_forward_fields(subscription),
         }
         return await run_in_thread(self._insert, row)
 
@@ -183,6 +251,7 @@ class ResultStore:
                 webhook_subscriptions.c.channel_id,
                 webhook_subscriptions.c.thread_ts,
                 webhook_subscriptions.c.campaign_id,
+                webhook_subscriptions.c.root_message,
                 call_results.c.payload,
                 call_results.c.state,
             )
@@ -191,31 +260,10 @@ class ResultStore:
             .order_by(call_results.c.id)
             .limit(limit)
         )
-        with self._engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                # Rows another poster has locked are skipped, not waited for: each goes to one poster.
-                rows = connection.execute(query.with_for_update(of=call_results, skip_locked=True)).all()
-                self._take(connection, [row.id for row in rows], at, None)
-                return [_claimed(row._mapping) for row in rows]
-            rows = connection.execute(query).all()
-        claimed = []
-        for row in rows:  # SQLite: a conditional UPDATE per row; whoever changes it first owns it
-            with self._engine.begin() as connection:
-                if self._take(connection, [row.id], at, claimable):
-                    claimed.append(_claimed(row._mapping))
-        return claimed
-
-    @staticmethod
-    def _take(
-        connection: Connection, ids: list[int], at: datetime, condition: ColumnElement[bool] | None
-    ) -> int:
-        if not ids:
-            return 0
-        statement = update(call_results).where(call_results.c.id.in_(ids))
-        if condition is not None:
-            statement = statement.where(condition)
-        values = {"state": ResultState.POSTING.value, "claimed_at": at}
-        return connection.execute(statement.values(**values)).rowcount
+        taken = {"state": ResultState.POSTING.value, "claimed_at": at}
+        return [
+            _claimed(row._mapping) for row in claim_rows(self._engine, query, call_results, claimable, taken)
+        ]
 
     def _mark(self, result_id: int, state: ResultState, reply_ts: str | None) -> None:
         statement = update(call_results).where(call_results.c.id == result_id)

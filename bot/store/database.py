@@ -23,6 +23,8 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    inspect,
+    text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
@@ -91,6 +93,8 @@ webhook_subscriptions = Table(
     Column("created_by", String(64), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("thread_ts", String(32)),  # the root message in `channel_id` whose thread gets the results
+    Column("root_message", Text),  # that message as posted (JSON), redrawn with each tally update
+    Column("creation_key", String(255), index=True),  # the form that asked for it, until its card exists
 )
 
 # One row per delivered result; the unique delivery key makes a redelivery a no-op, across processes.
@@ -108,6 +112,10 @@ call_results = Table(
     Column("tag_name", String(200)),  # read once at intake, for the thread's tally
     Column("claimed_at", DateTime(timezone=True)),  # when a poster took it; stale claims are retaken
     Column("reply_ts", String(32)),  # the reply that carries it, once posted
+    # Forwarding to the user's own webhook URL: null when there is none, else pending → forwarded | dead.
+    Column("forward_state", String(16), index=True),
+    Column("forward_attempts", Integer),
+    Column("forward_after", DateTime(timezone=True)),  # no try before this moment (backoff)
     UniqueConstraint("token_hash", "item_id", "attempt_count", name="uq_call_results_delivery"),
 )
 
@@ -124,6 +132,7 @@ def connect(url: str) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
     metadata.create_all(engine)
+    _add_missing_columns(engine)
     return engine
 
 
@@ -149,6 +158,27 @@ def _with_driver(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url.removeprefix(prefix)
     return url
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Bring a database made by an earlier version up to date: `create_all` adds missing tables only.
+
+    Every column added after a table's first release is nullable, so adding it is all an upgrade needs.
+    """
+    existing = inspect(engine)
+    with engine.begin() as connection:
+        for table in metadata.sorted_tables:
+            present = {column["name"] for column in existing.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in present:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    # Two processes may upgrade at once: PostgreSQL can skip a column the other added.
+                    guard = "IF NOT EXISTS " if engine.dialect.name == "postgresql" else ""
+                    connection.execute(
+                        text(f'ALTER TABLE {table.name} ADD COLUMN {guard}"{column.name}" {kind}')
+                    )
+            for index in table.indexes:
+                index.create(connection, checkfirst=True)
 
 
 def _tune_sqlite(connection: Any, _record: Any) -> None:

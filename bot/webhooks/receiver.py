@@ -25,17 +25,11 @@ from bot.store.call_results import ResultStore, SubscriptionStore, hash_token, l
 
 logger = logging.getLogger(__name__)
 
-WEBHOOK_PATH = "/starleads/webhook/{token}"
 MAX_WEBHOOK_BODY_BYTES = 256 * 1024
 _UNSAFE_IN_LOG = re.compile(r"[^A-Za-z0-9_.:-]")
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 _T = TypeVar("_T")
-
-
-def webhook_url(public_url: str, token: str) -> str:
-    """The address to paste into a campaign's settings (PUBLIC_URL may carry a path prefix)."""
-    return public_url.rstrip("/") + WEBHOOK_PATH.format(token=token)
 
 
 @dataclass(frozen=True)

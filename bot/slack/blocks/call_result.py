@@ -6,7 +6,7 @@ import colorsys
 
 from bot.call_results import CallResult
 from bot.call_results.contact import first_name, masked_phone
-from bot.slack.blocks.kit import context, escape, section, truncate
+from bot.slack.blocks.kit import Block, context, escape, section, truncate
 from bot.slack.delivery import Card
 
 MAX_SUMMARY_LENGTH = 700
@@ -24,17 +24,31 @@ _HUE_CIRCLES = (
 )
 
 
-def results_root(campaign_id: str | None, tally: dict[str | None, int]) -> Card:
-    """The thread's root: what it is for, and how many results of each tag it holds so far."""
+TALLY_BLOCK = "results_tally"
+
+
+def results_root(campaign_id: str | None) -> Card:
+    """The root of a thread opened by `/starleads subscribe`: what it is for, and an empty tally."""
     campaign = f"Starleads campaign `{escape(campaign_id)}`" if campaign_id else "this Starleads campaign"
     intro = f":telephone_receiver: Call results for {campaign} will appear in this thread."
-    return Card(text=intro, blocks=[section(intro), context(tally_line(tally))])
+    return Card(text=intro, blocks=[section(intro), tally_block({})])
+
+
+def tally_block(tally: dict[str | None, int]) -> Block:
+    """The tally under a thread's root message (its campaign card, or a subscription's root)."""
+    return context(f":bar_chart: *Call results:* {tally_line(tally)}", block_id=TALLY_BLOCK)
+
+
+def with_tally(root: Card, tally: dict[str | None, int]) -> Card:
+    """The root message again, its tally brought up to date (added if it had none)."""
+    kept = [block for block in root.blocks if block.get("block_id") != TALLY_BLOCK]
+    return Card(text=root.text, blocks=[*kept, tally_block(tally)])
 
 
 def tally_line(tally: dict[str | None, int]) -> str:
     """`Appointment 3 · Callback 5 · No answer 20`, most frequent first."""
     if not tally:
-        return "No results yet."
+        return "none yet. Each one will be posted in this thread."
     ordered = sorted(tally.items(), key=lambda item: (-item[1], item[0] or ""))
     return " · ".join(f"{escape(truncate(tag or _NO_TAG, 60))} {count}" for tag, count in ordered)
 
@@ -61,6 +75,15 @@ def result_reply(result: CallResult) -> Card:
 
 def undeliverable_note() -> Card:
     text = ":warning: A call result could not be posted here after several tries. It is kept by the bot."
+    return Card(text=text, blocks=[section(text)])
+
+
+def forward_failed_note(host: str, tries: int, problem: str) -> Card:
+    text = (
+        f":warning: A call result could not be forwarded to your webhook at `{escape(host)}` after "
+        f"{tries} tries (last: {escape(problem)}). It is still posted here; check that your system "
+        "accepts Starleads' payloads."
+    )
     return Card(text=text, blocks=[section(text)])
 
 

@@ -34,6 +34,8 @@ OPEN_PICKER_ACTION = "schedule_picker_open"
 TEXT_BOX_FIELDS = frozenset(
     {DraftField.NAME, DraftField.AGENT_ID, DraftField.PHONE_NUMBER, DraftField.SCHEDULE}
 )
+RESULTS_BLOCK, RESULTS_ACTION, RESULTS_ON = "post_results", "post_results_input", "on"
+_RESULTS_OPTION = kit.option("Post call results to this channel", RESULTS_ON)
 SCHEDULE_EXAMPLES = "“weekdays 9-12 and 2-5pm”, “du lundi au vendredi 9h-12h et 14h-17h”"
 
 
@@ -166,8 +168,25 @@ def campaign_form(
             placeholder="https://example.com/hooks/starleads",
         ),
         optional=True,
-        hint="Starleads posts each call's result there (http:// or https://).",
+        hint=(
+            "Starleads posts each call's result there (http:// or https://)."
+            if typed.post_results is None
+            else "Your own system's address, if it wants the results too: each one is forwarded there "
+            "unchanged (http:// or https://)."
+        ),
     )
+    if typed.post_results is not None:
+        blocks.append(
+            kit.input_block(
+                RESULTS_BLOCK,
+                "Call results",
+                kit.checkboxes(
+                    RESULTS_ACTION, [_RESULTS_OPTION], selected=[RESULTS_ON] if typed.post_results else []
+                ),
+                optional=True,
+                hint="Each call's result goes in the thread of the campaign's card, with a running tally.",
+            )
+        )
     return kit.modal(
         title=TITLE,
         callback_id=CALLBACK_ID,
@@ -193,6 +212,11 @@ def read_form(state: FormState) -> DraftInput:
         webhook_url=text(DraftField.WEBHOOK_URL),
         timezone=state.selected(DraftField.TIMEZONE.value, action_id(DraftField.TIMEZONE)),
         schedule=text(DraftField.SCHEDULE, current_schedule_block(state.block_ids())),
+        post_results=(
+            RESULTS_ON in state.selected_all(RESULTS_BLOCK, RESULTS_ACTION)
+            if RESULTS_BLOCK in state.block_ids()
+            else None
+        ),
     )
 
 

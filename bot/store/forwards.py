@@ -1,0 +1,91 @@
+"""Call results owed to the user's own webhook URL: each forwarded once, retried with backoff, never lost.
+
+A result stored for a subscription with a `forward_url` starts `pending`; a forwarder claims it
+(`forwarding`), posts it and marks it `forwarded`, back to `pending` with a later `forward_after`
+(backoff), or `dead` after its last try. One timestamp serves both states: for `pending` it is "not
+before", for `forwarding` it is when the claim expires, so a claim left by a process that died is
+taken again. Claims work across processes like the poster's (SKIP LOCKED on PostgreSQL, a conditional
+UPDATE per row on SQLite).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+from sqlalchemy import Engine, and_, select, update
+
+from bot.store.claims import claim_rows
+from bot.store.database import call_results, now, run_in_thread, webhook_subscriptions
+
+
+class ForwardState(StrEnum):
+    PENDING = "pending"  # due at `forward_after`
+    FORWARDING = "forwarding"  # claimed until `forward_after`
+    FORWARDED = "forwarded"
+    DEAD = "dead"  # every try failed
+
+
+@dataclass(frozen=True)
+class DueForward:
+    id: int
+    url: str
+    payload: str
+    attempts: int  # tries made before this one
+    channel_id: str
+    thread_ts: str | None
+
+
+class ForwardStore:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    async def claim(self, limit: int, hold_for: timedelta) -> list[DueForward]:
+        """Up to `limit` forwards that are due, oldest first; each is this caller's for `hold_for`."""
+        return await run_in_thread(self._claim, limit, hold_for)
+
+    async def forwarded(self, result_id: int) -> None:
+        await run_in_thread(self._set, result_id, {"forward_state": ForwardState.FORWARDED.value})
+
+    async def failed(self, result_id: int, attempts: int, retry_in: timedelta | None) -> None:
+        """A try failed (`attempts` made so far): try again after `retry_in`, or never (None: dead)."""
+        values: dict[str, object] = {"forward_attempts": attempts}
+        if retry_in is None:
+            values["forward_state"] = ForwardState.DEAD.value
+        else:
+            values |= {"forward_state": ForwardState.PENDING.value, "forward_after": now() + retry_in}
+        await run_in_thread(self._set, result_id, values)
+
+    def _claim(self, limit: int, hold_for: timedelta) -> list[DueForward]:
+        at = now()
+        due = and_(
+            call_results.c.forward_state.in_([ForwardState.PENDING.value, ForwardState.FORWARDING.value]),
+            call_results.c.forward_after <= at,
+        )
+        query = (
+            select(
+                call_results.c.id,
+                webhook_subscriptions.c.forward_url.label("url"),
+                call_results.c.payload,
+                call_results.c.forward_attempts.label("attempts"),
+                webhook_subscriptions.c.channel_id,
+                webhook_subscriptions.c.thread_ts,
+            )
+            .join(webhook_subscriptions, webhook_subscriptions.c.token_hash == call_results.c.token_hash)
+            .where(due, webhook_subscriptions.c.forward_url.is_not(None))
+            .order_by(call_results.c.id)
+            .limit(limit)
+        )
+        hold = {"forward_state": ForwardState.FORWARDING.value, "forward_after": at + hold_for}
+        return [_due(row._mapping) for row in claim_rows(self._engine, query, call_results, due, hold)]
+
+    def _set(self, result_id: int, values: dict[str, object]) -> None:
+        with self._engine.begin() as connection:
+            connection.execute(update(call_results).where(call_results.c.id == result_id).values(**values))
+
+
+def _due(row: object) -> DueForward:
+    fields = dict(row)  # type: ignore[call-overload]
+    fields["attempts"] = fields["attempts"] or 0
+    return DueForward(**fields)

@@ -1,0 +1,29 @@
+"""A sales team's own system: the webhook URL they typed in the form, which the bot forwards results to."""
+
+from __future__ import annotations
+
+import threading
+
+from tests.standins.http import Recorded, Reply, StandIn, json_reply
+
+
+class CustomerWebhook(StandIn):
+    def __init__(self) -> None:
+        super().__init__()
+        self._answers: list[tuple[int, dict[str, str]]] = []
+        self._answers_lock = threading.Lock()
+
+    def answer(self, *statuses: int, headers: dict[str, str] | None = None) -> None:
+        """Answer the next requests with these statuses (then 200 again)."""
+        with self._answers_lock:
+            self._answers.extend((status, headers or {}) for status in statuses)
+
+    def reset(self) -> None:
+        with self._answers_lock:
+            self._answers.clear()
+        self.clear()
+
+    def handle(self, recorded: Recorded) -> Reply:
+        with self._answers_lock:
+            status, headers = self._answers.pop(0) if self._answers else (200, {})
+        return json_reply(status, {"ok": status < 300}, headers)
