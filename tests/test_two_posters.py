@@ -4,6 +4,7 @@ processes take part (each claims rows with `SELECT … FOR UPDATE SKIP LOCKED`).
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 import uuid
@@ -25,8 +26,11 @@ from tests.standins.starleads_api import FakeStarleads
 
 CHANNELS = 4  # the poster posts about one reply a second per channel: several channels keep it short
 RESULTS_PER_CHANNEL = 6
-# No claim may go stale during the test: any take-over of a live process's claim would be the bug.
-STALE_SECONDS = "300"
+BATCH = 5  # results a poster claims at a time
+# Shorter than a channel's batch of five takes to post (about 5 s): claims do go stale while their
+# poster is alive and busy, and are taken over. Each is renewed right before its post, so a reply is
+# still never doubled.
+STALE_SECONDS = "2"
 TALLY_QUIET_SECONDS = 3.5  # the poster updates a root's tally at most every 3 s
 POSTED_LINE = re.compile(r"result_posted result=(\d+) channel=(\S+)")
 
@@ -98,14 +102,17 @@ def subscribe(bot: RunningBot, fake_slack: FakeSlack) -> tuple[str, str]:
     return channel, found.group(1)
 
 
-def results_done(two_bots: TwoBots, count: int, timeout: float) -> list[dict[str, Any]]:
-    """The stored results, with where each belongs, once `count` of them are done (or time is up)."""
+def results_done(two_bots: TwoBots, tokens: set[str], count: int, timeout: float) -> list[dict[str, Any]]:
+    """The stored results of these webhook tokens, with where each belongs, once `count` of them are
+    done (or time is up)."""
+    hashes = {hashlib.sha256(token.encode()).hexdigest() for token in tokens}
     deadline = time.monotonic() + timeout
     while True:
-        rows = two_bots.rows(
-            "select r.id, r.state, r.reply_ts, s.channel_id, s.thread_ts from call_results r "
+        every = two_bots.rows(
+            "select r.id, r.state, r.reply_ts, r.token_hash, s.channel_id, s.thread_ts from call_results r "
             "join webhook_subscriptions s on s.token_hash = r.token_hash order by r.id"
         )
+        rows = [row for row in every if row["token_hash"] in hashes]
         done = sum(r["state"] in ("posted", "dead") for r in rows)
         if (len(rows) >= count and done == len(rows)) or time.monotonic() > deadline:
             return rows
@@ -128,6 +135,40 @@ def replies(fake_slack: FakeSlack) -> list[dict[str, Any]]:
     ]
 
 
+def deliver_all_at_once(
+    two_bots: TwoBots, fake_slack: FakeSlack, deliveries: list[tuple[RunningBot, str, dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """Starleads sends them all at once, spread over both processes: both posters wake and claim
+    together. The stored results once all are done and Slack has settled."""
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda d: post(d[0], d[1], d[2]).json()["status"], deliveries))
+    assert answers == ["stored"] * len(deliveries)
+    rows = results_done(two_bots, {token for _, token, _ in deliveries}, len(deliveries), timeout=30)
+    settle(fake_slack)  # a doubled reply or a late tally would still arrive meanwhile
+    assert len(rows) == len(deliveries)
+    return rows
+
+
+def each_posted_once(
+    fake_slack: FakeSlack, rows: list[dict[str, Any]], channels: set[str]
+) -> dict[int, dict[str, Any]]:
+    """Check every result is posted once, in its own channel's thread; the rows by result id."""
+    # Nothing left behind in the database: every result is posted, none pending, posting or dead.
+    assert Counter(r["state"] for r in rows) == Counter({"posted": len(rows)})
+    assert all(r["reply_ts"] for r in rows)
+    # In Slack: one reply per result, in its own channel's thread, none twice.
+    sent = [call for call in replies(fake_slack) if call["channel"] in channels]
+    by_id = {r["id"]: r for r in rows}
+    assert Counter(c["metadata"]["event_payload"]["result_id"] for c in sent) == Counter(
+        dict.fromkeys(by_id, 1)
+    )
+    for call in sent:
+        row = by_id[call["metadata"]["event_payload"]["result_id"]]
+        assert (call["channel"], call["thread_ts"]) == (row["channel_id"], row["thread_ts"])
+    assert {r["channel_id"] for r in rows} == channels
+    return by_id
+
+
 def test_two_processes_on_one_postgresql_post_every_result_exactly_once_between_them(
     two_bots: TwoBots, fake_slack: FakeSlack, fake_starleads: FakeStarleads
 ) -> None:
@@ -139,30 +180,11 @@ def test_two_processes_on_one_postgresql_post_every_result_exactly_once_between_
         (two_bots.bots[n % 2], token, {**PASCAL, "Id": f"item-{n:02d}-{uuid.uuid4().hex[:8]}"})
         for n, (_, token) in enumerate(subscriptions * RESULTS_PER_CHANNEL)
     ]
-    total = len(deliveries)
-
-    # Starleads sends them all at once, half to each process: both posters wake and claim together.
-    with ThreadPoolExecutor(8) as pool:
-        answers = list(pool.map(lambda d: post(d[0], d[1], d[2]).json()["status"], deliveries))
-    assert answers == ["stored"] * total
-    rows = results_done(two_bots, total, timeout=20)
-    settle(fake_slack)  # a doubled reply or a late tally would still arrive meanwhile
-
-    # Nothing left behind in the database: every result is posted, none pending, posting or dead.
-    assert len(rows) == total
-    assert Counter(r["state"] for r in rows) == Counter({"posted": total})
-    assert all(r["reply_ts"] for r in rows)
-    # In Slack: one reply per result, in its own channel's thread, none twice.
     channels = {channel for channel, _ in subscriptions}
-    sent = [call for call in replies(fake_slack) if call["channel"] in channels]
-    by_id = {r["id"]: r for r in rows}
-    assert Counter(c["metadata"]["event_payload"]["result_id"] for c in sent) == Counter(
-        dict.fromkeys(by_id, 1)
-    )
-    for call in sent:
-        row = by_id[call["metadata"]["event_payload"]["result_id"]]
-        assert (call["channel"], call["thread_ts"]) == (row["channel_id"], row["thread_ts"])
-    assert {r["channel_id"] for r in rows} == channels
+
+    rows = deliver_all_at_once(two_bots, fake_slack, deliveries)
+
+    by_id = each_posted_once(fake_slack, rows, channels)
     # Each root's tally, which both processes update, ends counting all of its channel's results.
     last_update = {c["ts"]: str(c) for c in fake_slack.calls("chat.update") if c["channel"] in channels}
     assert set(last_update) == {r["thread_ts"] for r in rows}
@@ -172,3 +194,22 @@ def test_two_processes_on_one_postgresql_post_every_result_exactly_once_between_
     assert all(logs), f"one process posted everything: {[sum(log.values()) for log in logs]}"
     assert logs[0] + logs[1] == Counter(dict.fromkeys(by_id, 1))
     assert not any("duplicate_possible" in bot.log() or "Traceback" in bot.log() for bot in (first, second))
+
+
+def test_claims_that_go_stale_under_a_busy_poster_are_taken_over_and_still_posted_once(
+    two_bots: TwoBots, fake_slack: FakeSlack, fake_starleads: FakeStarleads
+) -> None:
+    fake_slack.reset()
+    fake_starleads.reset()
+    channel, token = subscribe(two_bots.bots[0], fake_slack)
+    deliveries = [
+        (two_bots.bots[n % 2], token, {**PASCAL, "Id": f"busy-{n:02d}-{uuid.uuid4().hex[:8]}"})
+        for n in range(2 * BATCH)
+    ]
+
+    # One channel takes a reply a second: a poster's batch of five waits longer than the claims last.
+    rows = deliver_all_at_once(two_bots, fake_slack, deliveries)
+
+    each_posted_once(fake_slack, rows, {channel})
+    logs = " ".join(bot.log() for bot in two_bots.bots)
+    assert "result_taken_over" in logs  # the stale claims did change hands while their poster lived

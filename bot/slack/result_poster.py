@@ -3,7 +3,9 @@
 It runs for the life of the process, claiming results from the database (so several processes can
 share the work) and posting them at Slack's pace: about one message a second per channel, a 429 waits
 `Retry-After`, passing failures are retried with backoff and a result that still can't be posted ends
-`dead`, with a note in its thread. Each reply carries the result's id in its message metadata: a
+`dead`, with a note in its thread. A claim is renewed right before its post, so a live poster's claim
+never goes stale under it, and one another poster took over meanwhile is left to that poster. Each
+reply carries the result's id in its message metadata: a
 result taken over from a poster that died (its claim went stale) may already be in the thread, so
 the thread is read back first (`conversations.replies`) and a reply found there is recorded, not
 posted again. If the thread can't be read, the result is posted anyway with a warning: a rare
@@ -100,13 +102,18 @@ class ResultPoster:
 
     async def _post_all(self, results: list[ClaimedResult]) -> None:
         threads: dict[str, dict[str, str] | None] = {}  # read back this round: thread → result id → ts
-        for result in results:
+        for claimed in results:
             try:
+                await self._take_turn(claimed.channel_id)
+                result = await self._results.renew(claimed)
+                if result is None:
+                    logger.info("result_taken_over result=%d channel=%s", claimed.id, claimed.channel_id)
+                    continue
                 if result.reclaimed and await self._already_posted(result, threads):
                     continue
                 await self._post(result)
             except SQLAlchemyError as error:  # left `posting`: taken again once its claim is stale
-                logger.error("result_mark_failed result=%d error=%s", result.id, type(error).__name__)
+                logger.error("result_mark_failed result=%d error=%s", claimed.id, type(error).__name__)
 
     async def _already_posted(
         self, claimed: ClaimedResult, threads: dict[str, dict[str, str] | None]
@@ -187,9 +194,14 @@ class ResultPoster:
     async def _post(self, claimed: ClaimedResult) -> None:
         result = CallResult.read(json.loads(claimed.payload))
         metadata = {"event_type": RESULT_EVENT, "event_payload": {"result_id": claimed.id}}
-        try:
-            ts = await self._send(
-                claimed.channel_id, result_reply(result), thread_ts=claimed.thread_ts, metadata=metadata
+        try:  # its turn in the channel was taken before its claim was renewed
+            ts = await post_message(
+                self._client,
+                claimed.channel_id,
+                result_reply(result),
+                self._pacing.backoff_seconds,
+                thread_ts=claimed.thread_ts,
+                metadata=metadata,
             )
         except SlackRefused as refused:
             await self._results.mark(claimed.id, ResultState.DEAD)

@@ -17,7 +17,7 @@ import hashlib
 import re
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -77,14 +77,15 @@ class ClaimedResult:
     campaign_id: str | None
     root_message: str | None
     payload: str
+    claimed_at: datetime  # the claim's mark: whoever holds the row with this mark owns it
     # Taken over from a claim gone stale: a poster may have died with its reply already in the thread.
     reclaimed: bool = False
 
 
-def _claimed(row: Mapping[str, Any]) -> ClaimedResult:
+def _claimed(row: Mapping[str, Any], at: datetime) -> ClaimedResult:
     fields = dict(row)
     fields["reclaimed"] = fields.pop("state") == ResultState.POSTING.value
-    return ClaimedResult(**fields)
+    return ClaimedResult(**fields, claimed_at=at)
 
 
 def hash_token(token: str) -> str:
@@ -228,6 +229,12 @@ class ResultStore:
         """Take up to `limit` results to post, oldest first, that no live poster holds."""
         return await run_in_thread(self._claim, limit, stale_after)
 
+    async def renew(self, claimed: ClaimedResult) -> ClaimedResult | None:
+        """The claim again, freshly marked, if it is still this poster's (None: another took it over
+        because it went stale). Called right before posting, so a live poster's claim never goes
+        stale under it, and one that did is not posted twice."""
+        return await run_in_thread(self._renew, claimed)
+
     async def mark(self, result_id: int, state: ResultState, reply_ts: str | None = None) -> None:
         await run_in_thread(self._mark, result_id, state, reply_ts)
 
@@ -262,8 +269,24 @@ class ResultStore:
         )
         taken = {"state": ResultState.POSTING.value, "claimed_at": at}
         return [
-            _claimed(row._mapping) for row in claim_rows(self._engine, query, call_results, claimable, taken)
+            _claimed(row._mapping, at)
+            for row in claim_rows(self._engine, query, call_results, claimable, taken)
         ]
+
+    def _renew(self, claimed: ClaimedResult) -> ClaimedResult | None:
+        at = now()
+        statement = (
+            update(call_results)
+            .where(
+                call_results.c.id == claimed.id,
+                call_results.c.state == ResultState.POSTING.value,
+                call_results.c.claimed_at == claimed.claimed_at,
+            )
+            .values(claimed_at=at)
+        )
+        with self._engine.begin() as connection:
+            still_ours = connection.execute(statement).rowcount == 1
+        return replace(claimed, claimed_at=at) if still_ours else None
 
     def _mark(self, result_id: int, state: ResultState, reply_ts: str | None) -> None:
         statement = update(call_results).where(call_results.c.id == result_id)
