@@ -17,6 +17,7 @@ from sqlalchemy import Engine, text
 
 from bot.store import connect
 from tests.slack_driver import SIGNING_SECRET, SlackDriver, unique_id
+from tests.standins.customer_webhook import CustomerWebhook
 from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import API_KEY, FakeStarleads
 
@@ -110,6 +111,20 @@ def fake_starleads() -> Iterator[FakeStarleads]:
     stand_in = FakeStarleads().start()
     yield stand_in
     stand_in.stop()
+
+
+@pytest.fixture(scope="session")
+def customer_webhook() -> Iterator[CustomerWebhook]:
+    stand_in = CustomerWebhook().start()
+    yield stand_in
+    stand_in.stop()
+
+
+@pytest.fixture
+def hook(customer_webhook: CustomerWebhook) -> CustomerWebhook:
+    """The team's own webhook receiver, answering 200 unless told otherwise, with no requests yet."""
+    customer_webhook.reset()
+    return customer_webhook
 
 
 @pytest.fixture(scope="session")

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from tests.call_results_driver import PASCAL, create, post, stored, subscription_of, token_in
 from tests.conftest import RunningBot
@@ -18,19 +15,6 @@ from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import FakeStarleads
 
 SECRET_QUERY = "key=crm-s3cret-123"
-
-
-@pytest.fixture(scope="module")
-def customer() -> Iterator[CustomerWebhook]:
-    stand_in = CustomerWebhook().start()
-    yield stand_in
-    stand_in.stop()
-
-
-@pytest.fixture
-def hook(customer: CustomerWebhook) -> CustomerWebhook:
-    customer.reset()
-    return customer
 
 
 def campaign_forwarding_to(

@@ -10,7 +10,7 @@ import signal
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +20,10 @@ from sqlalchemy import insert
 
 from bot.store import connect
 from bot.store.database import call_results, now
-from tests.call_results_driver import PASCAL, post, stored, subscribe
+from tests.call_results_driver import PASCAL, create, post, stored, subscribe, token_in
 from tests.conftest import RunningBot, bot_environment
 from tests.slack_driver import SlackDriver
+from tests.standins.customer_webhook import CustomerWebhook
 from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import FakeStarleads
 from tests.test_result_posting import in_thread, root_of, thread_ts
@@ -33,9 +34,11 @@ STALE_SECONDS = 2  # RESULT_CLAIM_STALE_SECONDS: a restarted bot retakes the dea
 class Crashable:
     """A `starleads-bot serve` process of its own (own SQLite file) that a test may kill and restart."""
 
-    def __init__(self, fake_slack: FakeSlack, fake_starleads: FakeStarleads, workdir: Path) -> None:
+    def __init__(
+        self, fake_slack: FakeSlack, fake_starleads: FakeStarleads, workdir: Path, **overrides: str
+    ) -> None:
         self._env = bot_environment(
-            fake_slack, fake_starleads, workdir, RESULT_CLAIM_STALE_SECONDS=str(STALE_SECONDS)
+            fake_slack, fake_starleads, workdir, RESULT_CLAIM_STALE_SECONDS=str(STALE_SECONDS), **overrides
         )
         self._workdir = workdir
         self._fake_slack = fake_slack
@@ -174,3 +177,54 @@ def test_a_thread_that_cannot_be_read_back_is_posted_to_anyway_with_a_warning(
     log = crashable.bot.log()
     assert f"thread_read_failed channel={channel} error=missing_scope attempt=1" in log
     assert f"result_reposted_unchecked result={result_id} channel={channel} duplicate_possible=true" in log
+
+
+FORWARD_BACKOFF_SECONDS = 3.0
+
+
+@pytest.fixture(scope="module")
+def crashable_forwarder(
+    fake_slack: FakeSlack, fake_starleads: FakeStarleads, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Crashable]:
+    running = Crashable(
+        fake_slack,
+        fake_starleads,
+        tmp_path_factory.mktemp("crashable-forwarder"),
+        RESULT_FORWARD_BACKOFF_SECONDS=f"[{FORWARD_BACKOFF_SECONDS}]",
+    )
+    yield running
+    running.bot.stop()
+
+
+def test_a_forward_waiting_for_its_next_try_survives_a_kill_and_keeps_its_backoff(
+    crashable_forwarder: Crashable,
+    fresh_slack: FakeSlack,
+    fake_starleads: FakeStarleads,
+    hook: CustomerWebhook,
+) -> None:
+    own = f"{hook.url}/hooks/in"
+    _, sent, _ = create(crashable_forwarder.driver(), fresh_slack, fake_starleads, {"webhook_url": own})
+    token = token_in(sent)
+    hook.answer(500)
+    post(crashable_forwarder.bot, token, PASCAL)
+    hook.wait_for(lambda r: True)
+    waiting = wait_until(lambda: stored(crashable_forwarder.bot, token)[0]["forward_state"] == "pending")
+
+    crashable_forwarder.kill_and_restart()
+
+    assert waiting
+    tries = hook.wait_for(lambda r: True, count=2, timeout=15)
+    assert tries[1].received_at - tries[0].received_at >= FORWARD_BACKOFF_SECONDS - 0.1
+    assert tries[1].body == tries[0].body == json.dumps(PASCAL).encode()
+    assert wait_until(lambda: stored(crashable_forwarder.bot, token)[0]["forward_state"] == "forwarded")
+    time.sleep(0.5)
+    assert len(hook.requests) == 2
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
