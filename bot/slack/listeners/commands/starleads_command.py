@@ -16,9 +16,10 @@ from bot.slack.subscriptions import ResultSubscriptions
 COMMAND = "/starleads"
 USAGE = (
     "*Starleads for Slack* creates AI calling campaigns without leaving the channel.\n"
-    "• `/starleads campaign`: open the form to create a campaign; its card is posted here\n"
-    "• `/starleads subscribe &lt;campaign ID&gt;`: get the webhook address to paste into a campaign in "
-    "Starleads, so its call results are posted in a thread in this channel\n"
+    "• `/starleads campaign`: open the form to create a campaign; its card is posted here, and its "
+    "call results follow in the card's thread\n"
+    "• `/starleads subscribe &lt;campaign ID&gt;`: call results of a campaign made elsewhere, in a thread "
+    "here (you get a webhook address to paste into it in Starleads)\n"
     "• `/starleads help`: show this message"
 )
 
