@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.call_results import CallResult
 from bot.store.call_results import ResultState, ResultStore, Subscription, SubscriptionStore
@@ -193,3 +196,98 @@ def test_results_of_a_subscription_without_a_thread_wait(engines: list[Engine]) 
     assert [row["state"] for row in stored_rows(engines[0], subscription)] == ["pending"]
     for other in claimed:  # other tests' leftovers in a shared database: settle them
         asyncio.run(store.mark(other.id, ResultState.POSTED))
+
+
+# Deliveries arriving together (committed in one transaction) ------------------------------------
+
+
+@contextlib.contextmanager
+def refusing(engine: Engine, subscription: Subscription) -> Iterator[None]:
+    """The database itself refuses this subscription's rows for two item IDs: `bad` as a rule that row
+    breaks (an integrity error), `boom` as a failure of the database (an operational error: disk full
+    on PostgreSQL, an arithmetic overflow on SQLite). Only this subscription's rows are touched."""
+    when = f"NEW.token_hash = '{subscription.token_hash}'"
+    if engine.dialect.name == "sqlite":
+        created = [
+            f"CREATE TRIGGER refuse_bad BEFORE INSERT ON call_results WHEN {when} AND NEW.item_id = 'bad' "
+            "BEGIN SELECT RAISE(ABORT, 'refused'); END",
+            f"CREATE TRIGGER refuse_boom BEFORE INSERT ON call_results WHEN {when} AND NEW.item_id = 'boom' "
+            "BEGIN SELECT abs(-9223372036854775807 - 1); END",
+        ]
+        dropped = ["DROP TRIGGER refuse_bad", "DROP TRIGGER refuse_boom"]
+    else:
+        name = f"refuse_{subscription.token_hash[:12]}"
+        created = [
+            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "IF NEW.item_id = 'bad' THEN RAISE EXCEPTION 'no' USING ERRCODE = 'check_violation'; END IF; "
+            "IF NEW.item_id = 'boom' THEN RAISE EXCEPTION 'full' USING ERRCODE = 'disk_full'; END IF; "
+            "RETURN NEW; END $$",
+            f"CREATE TRIGGER {name} BEFORE INSERT ON call_results FOR EACH ROW WHEN ({when}) "
+            f"EXECUTE FUNCTION {name}()",
+        ]
+        dropped = [f"DROP TRIGGER {name} ON call_results", f"DROP FUNCTION {name}()"]
+    with engine.begin() as connection:
+        for statement in created:
+            connection.execute(text(statement))
+    try:
+        yield
+    finally:
+        with engine.begin() as connection:
+            for statement in dropped:
+                connection.execute(text(statement))
+
+
+def deliver_together(store: ResultStore, subscription: Subscription, items: list[str]) -> list[object]:
+    """Each item delivered at the same moment; each delivery's outcome, or the error it raised."""
+
+    async def deliver_all() -> list[object]:
+        deliveries = [store.add(subscription, *result(item)) for item in items]
+        return await asyncio.gather(*deliveries, return_exceptions=True)
+
+    return asyncio.run(deliver_all())
+
+
+def test_deliveries_arriving_together_each_learn_whether_theirs_was_stored(engines: list[Engine]) -> None:
+    _, subscription = subscribe(engines[0])
+    store = ResultStore(engines[0])
+    assert asyncio.run(store.add(subscription, *result("earlier")))
+
+    outcomes = deliver_together(store, subscription, ["a", "b", "earlier", "a", "c", "b", "a"])
+
+    assert outcomes == [True, True, False, False, True, False, False]
+    assert sorted(row["item_id"] for row in stored_rows(engines[0], subscription)) == [
+        "a",
+        "b",
+        "c",
+        "earlier",
+    ]
+
+
+def test_a_database_failure_fails_every_delivery_sharing_its_commit_and_stores_none(
+    engines: list[Engine],
+) -> None:
+    _, subscription = subscribe(engines[0])
+    store = ResultStore(engines[0])
+
+    with refusing(engines[0], subscription):
+        outcomes = deliver_together(store, subscription, ["a", "b", "c", "boom", "d", "e"])
+
+    assert all(isinstance(outcome, OperationalError) for outcome in outcomes), outcomes
+    assert stored_rows(engines[0], subscription) == []
+    # Nothing was committed, so every one of them can be delivered again, and is stored then.
+    assert deliver_together(store, subscription, ["a", "b", "c", "d", "e"]) == [True] * 5
+
+
+def test_a_row_the_database_refuses_fails_alone_and_the_others_together_with_it_are_stored(
+    engines: list[Engine],
+) -> None:
+    _, subscription = subscribe(engines[0])
+    store = ResultStore(engines[0])
+
+    with refusing(engines[0], subscription):
+        outcomes = deliver_together(store, subscription, ["a", "b", "bad", "c", "a"])
+
+    assert outcomes[:2] == [True, True]
+    assert isinstance(outcomes[2], IntegrityError)
+    assert outcomes[3:] == [True, False]
+    assert sorted(row["item_id"] for row in stored_rows(engines[0], subscription)) == ["a", "b", "c"]

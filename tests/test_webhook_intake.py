@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import sqlite3
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -311,3 +314,89 @@ _keys = st.sampled_from(["Id", "id", "_id", "AttemptCount", "attemptCount", "Res
 )
 def test_any_json_object_reads_without_an_error(body: dict[str, Any]) -> None:
     CallResult.read(body)
+
+
+# Deliveries arriving together ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def own_slack() -> Iterator[FakeSlack]:
+    """A Slack stand-in of their own for these tests: the bot posts their many results at Slack's pace,
+    long after each test, and those replies must not reach the other tests' stand-in."""
+    stand_in = FakeSlack().start()
+    yield stand_in
+    stand_in.stop()
+
+
+@pytest.fixture(scope="module")
+def busy_bot(
+    own_slack: FakeSlack, fake_starleads: FakeStarleads, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningBot]:
+    workdir = tmp_path_factory.mktemp("busy-intake")
+    running = RunningBot(bot_environment(own_slack, fake_starleads, workdir), workdir)
+    yield running
+    running.stop()
+
+
+def subscribed(bot: RunningBot, own_slack: FakeSlack) -> str:
+    """A new subscription's token on `bot`."""
+    own_slack.reset()
+    return subscribe(SlackDriver(bot.url, own_slack.response_url()), own_slack)[1]
+
+
+def post_together(bot: RunningBot, token: str, bodies: list[dict[str, Any]]) -> list[httpx.Response]:
+    """Every body posted at the same moment, each on a connection of its own."""
+
+    async def post_all() -> list[httpx.Response]:
+        limits = httpx.Limits(max_connections=len(bodies))
+        async with httpx.AsyncClient(base_url=bot.url, timeout=10, limits=limits) as client:
+            url = f"/starleads/webhook/{token}"
+            return await asyncio.gather(*(client.post(url, content=json.dumps(b)) for b in bodies))
+
+    return asyncio.run(post_all())
+
+
+def test_simultaneous_deliveries_of_one_result_answer_stored_once_and_duplicate_to_the_rest(
+    busy_bot: RunningBot, own_slack: FakeSlack
+) -> None:
+    bot, token = busy_bot, subscribed(busy_bot, own_slack)
+
+    answers = post_together(bot, token, [PASCAL] * 12)
+
+    assert [a.status_code for a in answers] == [200] * 12
+    assert sorted(a.json()["status"] for a in answers) == ["duplicate"] * 11 + ["stored"]
+    assert len(stored(bot, token)) == 1
+
+
+def test_when_the_database_fails_each_delivery_it_did_not_commit_gets_503_and_none_a_200(
+    busy_bot: RunningBot, own_slack: FakeSlack
+) -> None:
+    bot, token = busy_bot, subscribed(busy_bot, own_slack)
+    token_hash = hashlib.sha256(token.encode()).hexdigest()
+    items = [f"item-{n}" for n in range(11)]
+    items.insert(5, "boom")  # the database fails on this one's row: the others sharing its commit fail too
+    database = sqlite3.connect(Path(bot.log_path).parent / "bot.db")
+    database.execute(
+        "CREATE TRIGGER refuse_boom BEFORE INSERT ON call_results "
+        f"WHEN NEW.token_hash = '{token_hash}' AND NEW.item_id = 'boom' "
+        "BEGIN SELECT abs(-9223372036854775807 - 1); END"  # integer overflow: an SQLite error
+    )
+    try:
+        answers = post_together(bot, token, [{**PASCAL, "Id": item} for item in items])
+    finally:
+        database.execute("DROP TRIGGER refuse_boom")
+        database.close()
+
+    kept = {row["item_id"] for row in stored(bot, token)}
+    outcomes = {item: (a.status_code, a.json()) for item, a in zip(items, answers, strict=True)}
+    assert outcomes["boom"][0] == 503
+    for item, (status, answer) in outcomes.items():  # a 200 for exactly the rows committed
+        if item in kept:
+            assert (status, answer) == (200, {"status": "stored"})
+        else:
+            assert status == 503
+            assert answer == {"error": "the result could not be stored; send it again"}
+    assert "outcome=store_failed error=OperationalError" in bot.log()
+    failed = [item for item in items if item not in kept]
+    retried = post_together(bot, token, [{**PASCAL, "Id": item} for item in failed])
+    assert [a.json() for a in retried] == [{"status": "stored"}] * len(failed)

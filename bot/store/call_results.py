@@ -34,12 +34,12 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
 
 from bot.call_results import CallResult
 from bot.store.claims import claim_rows
 from bot.store.database import call_results, now, run_in_thread, webhook_subscriptions
 from bot.store.forwards import ForwardState
+from bot.store.intake import GroupCommit
 
 _TOKEN_BYTES = 32  # 256 bits, 43 URL-safe characters
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{32,128}")
@@ -207,6 +207,7 @@ class SubscriptionStore:
 class ResultStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._intake = GroupCommit(engine, call_results, ("token_hash", "item_id", "attempt_count"))
 
     async def add(self, subscription: Subscription, result: CallResult, raw: str) -> bool:
         """Store a result for posting; True once committed, False if this delivery was already stored."""
@@ -223,7 +224,7 @@ class ResultStore:
             "tag_name": result.tag_name[:200] if result.tag_name else None,
             **_forward_fields(subscription),
         }
-        return await run_in_thread(self._insert, row)
+        return await self._intake.insert(row)  # committed with concurrent deliveries' rows
 
     async def claim(self, limit: int, stale_after: timedelta) -> list[ClaimedResult]:
         """Take up to `limit` results to post, oldest first, that no live poster holds."""
@@ -304,11 +305,3 @@ class ResultStore:
         )
         with self._engine.connect() as connection:
             return {tag: count for tag, count in connection.execute(query).all()}
-
-    def _insert(self, row: dict[str, object]) -> bool:
-        try:
-            with self._engine.begin() as connection:
-                connection.execute(insert(call_results).values(**row))
-        except IntegrityError:
-            return False
-        return True
