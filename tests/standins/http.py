@@ -122,6 +122,10 @@ class StandIn:
 
 
 class _QuietServer(ThreadingHTTPServer):
+    # socketserver's default backlog of 5 drops connections in a burst, and the client's SYN is only
+    # sent again after a second: that second would be the stand-in's, not the bot's.
+    request_queue_size = 128
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hangs up mid-request (a timeout test) is expected; anything else is printed."""
         if not isinstance(sys.exc_info()[1], ConnectionError):
