@@ -32,8 +32,9 @@ def free_port() -> int:
 
 
 def bot_environment(
-    slack: FakeSlack, starleads: FakeStarleads, workdir: Path, **overrides: str
+    slack: FakeSlack, starleads: FakeStarleads, workdir: Path, **overrides: str | None
 ) -> dict[str, str]:
+    """The settings of a bot that talks to the stand-ins; an override of None removes a setting."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "STARLEADS_", "DATABASE_URL"))}
     env.update(
         {
@@ -49,10 +50,25 @@ def bot_environment(
             "PUBLIC_URL": "https://bot.example.com",
             "PORT": str(free_port()),
             "PYTHONUNBUFFERED": "1",
-            **overrides,
         }
     )
+    for name, value in overrides.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
     return env
+
+
+def serving(
+    slack: FakeSlack, starleads: FakeStarleads, workdir: Path, **overrides: str | None
+) -> Iterator[RunningBot]:
+    """A bot for a fixture to `yield from`: started with these settings, stopped afterwards."""
+    running = RunningBot(bot_environment(slack, starleads, workdir, **overrides), workdir)
+    try:
+        yield running
+    finally:
+        running.stop()
 
 
 class RunningBot:
@@ -131,10 +147,7 @@ def hook(customer_webhook: CustomerWebhook) -> CustomerWebhook:
 def bot(
     fake_slack: FakeSlack, fake_starleads: FakeStarleads, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningBot]:
-    workdir = tmp_path_factory.mktemp("bot")
-    running = RunningBot(bot_environment(fake_slack, fake_starleads, workdir), workdir)
-    yield running
-    running.stop()
+    yield from serving(fake_slack, fake_starleads, tmp_path_factory.mktemp("bot"))
 
 
 @pytest.fixture(scope="module")
@@ -142,12 +155,7 @@ def bot_without_public_url(
     fake_slack: FakeSlack, fake_starleads: FakeStarleads, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningBot]:
     """A bot with no `PUBLIC_URL`: Starleads can't reach it, so it offers no call results."""
-    workdir = tmp_path_factory.mktemp("no-public-url")
-    env = bot_environment(fake_slack, fake_starleads, workdir)
-    del env["PUBLIC_URL"]
-    running = RunningBot(env, workdir)
-    yield running
-    running.stop()
+    yield from serving(fake_slack, fake_starleads, tmp_path_factory.mktemp("no-public-url"), PUBLIC_URL=None)
 
 
 @pytest.fixture

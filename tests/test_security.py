@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from tests.conftest import BOT_TOKEN, RunningBot, bot_environment, open_form
+from tests.conftest import BOT_TOKEN, RunningBot, open_form, serving
 from tests.slack_driver import SIGNING_SECRET, SlackDriver
 from tests.slack_views import final_view
 from tests.standins.slack_api import FakeSlack
@@ -115,10 +115,7 @@ def debug_bot(
     fake_slack: FakeSlack, fake_starleads: FakeStarleads, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningBot]:
     """A second bot logging at DEBUG, where libraries print the most (request headers included)."""
-    workdir = tmp_path_factory.mktemp("debug-bot")
-    running = RunningBot(bot_environment(fake_slack, fake_starleads, workdir, LOG_LEVEL="DEBUG"), workdir)
-    yield running
-    running.stop()
+    yield from serving(fake_slack, fake_starleads, tmp_path_factory.mktemp("debug-bot"), LOG_LEVEL="DEBUG")
 
 
 def test_no_secret_appears_in_any_log_line_or_message_on_any_path(

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.conftest import RunningBot, bot_environment
+from tests.conftest import RunningBot, serving
 from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import FakeStarleads
 
@@ -21,12 +21,9 @@ def socket_bot(
     workdir = tmp_path_factory.mktemp("socket-bot")
     fake_slack.reset()
     fake_slack.fail("apps.connections.open", "invalid_auth", times=1000)
-    env = bot_environment(
+    yield from serving(
         fake_slack, fake_starleads, workdir, SLACK_APP_TOKEN=APP_TOKEN, SLACK_SIGNING_SECRET=""
     )
-    running = RunningBot(env, workdir)
-    yield running
-    running.stop()
     fake_slack.reset()
 
 

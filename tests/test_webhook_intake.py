@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from bot.call_results import CallResult
 from tests.call_results_driver import CAMPAIGN, ITEM, PASCAL, WEBHOOK_URL, post, query, stored, subscribe
-from tests.conftest import RunningBot, bot_environment
+from tests.conftest import RunningBot, serving
 from tests.slack_driver import SlackDriver
 from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import FakeStarleads
@@ -116,11 +116,7 @@ def guarded_bot(
     fake_slack: FakeSlack, fake_starleads: FakeStarleads, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningBot]:
     workdir = tmp_path_factory.mktemp("guarded-subscribe")
-    running = RunningBot(
-        bot_environment(fake_slack, fake_starleads, workdir, ALLOWED_CHANNELS="C0SALES01"), workdir
-    )
-    yield running
-    running.stop()
+    yield from serving(fake_slack, fake_starleads, workdir, ALLOWED_CHANNELS="C0SALES01")
 
 
 def test_subscribing_follows_allowed_channels(guarded_bot: RunningBot, fake_slack: FakeSlack) -> None:
@@ -332,10 +328,7 @@ def own_slack() -> Iterator[FakeSlack]:
 def busy_bot(
     own_slack: FakeSlack, fake_starleads: FakeStarleads, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningBot]:
-    workdir = tmp_path_factory.mktemp("busy-intake")
-    running = RunningBot(bot_environment(own_slack, fake_starleads, workdir), workdir)
-    yield running
-    running.stop()
+    yield from serving(own_slack, fake_starleads, tmp_path_factory.mktemp("busy-intake"))
 
 
 def subscribed(bot: RunningBot, own_slack: FakeSlack) -> str:

@@ -37,7 +37,7 @@ from sqlalchemy import (
 
 from bot.call_results import CallResult
 from bot.store.claims import claim_rows
-from bot.store.database import call_results, now, run_in_thread, webhook_subscriptions
+from bot.store.database import call_results, now, oldest_results, run_in_thread, webhook_subscriptions
 from bot.store.forwards import ForwardState
 from bot.store.intake import GroupCommit
 
@@ -252,21 +252,18 @@ class ResultStore:
                 call_results.c.claimed_at < at - stale_after,
             ),
         )
-        query = (
-            select(
-                call_results.c.id,
-                call_results.c.token_hash,
-                webhook_subscriptions.c.channel_id,
-                webhook_subscriptions.c.thread_ts,
-                webhook_subscriptions.c.campaign_id,
-                webhook_subscriptions.c.root_message,
-                call_results.c.payload,
-                call_results.c.state,
-            )
-            .join(webhook_subscriptions, webhook_subscriptions.c.token_hash == call_results.c.token_hash)
-            .where(claimable, webhook_subscriptions.c.thread_ts.is_not(None))
-            .order_by(call_results.c.id)
-            .limit(limit)
+        columns = [
+            call_results.c.id,
+            call_results.c.token_hash,
+            webhook_subscriptions.c.channel_id,
+            webhook_subscriptions.c.thread_ts,
+            webhook_subscriptions.c.campaign_id,
+            webhook_subscriptions.c.root_message,
+            call_results.c.payload,
+            call_results.c.state,
+        ]
+        query = oldest_results(
+            columns, and_(claimable, webhook_subscriptions.c.thread_ts.is_not(None)), limit
         )
         taken = {"state": ResultState.POSTING.value, "claimed_at": at}
         return [

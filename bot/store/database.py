@@ -13,10 +13,12 @@ from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import (
     Column,
+    ColumnElement,
     DateTime,
     Engine,
     Integer,
     MetaData,
+    Select,
     String,
     Table,
     Text,
@@ -24,6 +26,7 @@ from sqlalchemy import (
     create_engine,
     event,
     inspect,
+    select,
     text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -118,6 +121,20 @@ call_results = Table(
     Column("forward_after", DateTime(timezone=True)),  # no try before this moment (backoff)
     UniqueConstraint("token_hash", "item_id", "attempt_count", name="uq_call_results_delivery"),
 )
+
+
+def oldest_results(
+    columns: list[ColumnElement[Any]], condition: ColumnElement[bool], limit: int
+) -> Select[Any]:
+    """`columns` of the oldest `limit` call results meeting `condition`, each with its subscription."""
+    return (
+        select(*columns)
+        .join(webhook_subscriptions, webhook_subscriptions.c.token_hash == call_results.c.token_hash)
+        .where(condition)
+        .order_by(call_results.c.id)
+        .limit(limit)
+    )
+
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")

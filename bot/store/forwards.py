@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from sqlalchemy import Engine, and_, select, update
+from sqlalchemy import Engine, and_, update
 
 from bot.store.claims import claim_rows
-from bot.store.database import call_results, now, run_in_thread, webhook_subscriptions
+from bot.store.database import call_results, now, oldest_results, run_in_thread, webhook_subscriptions
 
 
 class ForwardState(StrEnum):
@@ -63,20 +63,15 @@ class ForwardStore:
             call_results.c.forward_state.in_([ForwardState.PENDING.value, ForwardState.FORWARDING.value]),
             call_results.c.forward_after <= at,
         )
-        query = (
-            select(
-                call_results.c.id,
-                webhook_subscriptions.c.forward_url.label("url"),
-                call_results.c.payload,
-                call_results.c.forward_attempts.label("attempts"),
-                webhook_subscriptions.c.channel_id,
-                webhook_subscriptions.c.thread_ts,
-            )
-            .join(webhook_subscriptions, webhook_subscriptions.c.token_hash == call_results.c.token_hash)
-            .where(due, webhook_subscriptions.c.forward_url.is_not(None))
-            .order_by(call_results.c.id)
-            .limit(limit)
-        )
+        columns = [
+            call_results.c.id,
+            webhook_subscriptions.c.forward_url.label("url"),
+            call_results.c.payload,
+            call_results.c.forward_attempts.label("attempts"),
+            webhook_subscriptions.c.channel_id,
+            webhook_subscriptions.c.thread_ts,
+        ]
+        query = oldest_results(columns, and_(due, webhook_subscriptions.c.forward_url.is_not(None)), limit)
         hold = {"forward_state": ForwardState.FORWARDING.value, "forward_after": at + hold_for}
         return [_due(row._mapping) for row in claim_rows(self._engine, query, call_results, due, hold)]
 
