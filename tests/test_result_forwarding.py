@@ -6,6 +6,8 @@ import json
 import time
 from typing import Any
 
+import pytest
+
 from tests.call_results_driver import PASCAL, create, post, stored, subscription_of, token_in
 from tests.conftest import RunningBot
 from tests.slack_driver import SlackDriver
@@ -17,7 +19,8 @@ from tests.standins.starleads_api import FakeStarleads
 SECRET_QUERY = "key=crm-s3cret-123"
 
 
-def campaign_forwarding_to(
+@pytest.fixture
+def forwarding(
     hook: CustomerWebhook, slack: SlackDriver, fake_slack: FakeSlack, fake_starleads: FakeStarleads
 ) -> tuple[str, str]:
     """A campaign created with results on and the team's own webhook typed in: (channel, token)."""
@@ -43,13 +46,9 @@ def in_thread(bot: RunningBot, channel: str) -> Any:
 
 
 def test_each_result_reaches_the_teams_own_webhook_byte_for_byte_and_the_thread_too(
-    bot: RunningBot,
-    slack: SlackDriver,
-    fake_slack: FakeSlack,
-    fake_starleads: FakeStarleads,
-    hook: CustomerWebhook,
+    bot: RunningBot, fake_slack: FakeSlack, hook: CustomerWebhook, forwarding: tuple[str, str]
 ) -> None:
-    channel, token = campaign_forwarding_to(hook, slack, fake_slack, fake_starleads)
+    channel, token = forwarding
     raw = json.dumps(PASCAL, indent=3, ensure_ascii=False) + "\n"  # as Starleads formats it, kept as is
 
     assert post(bot, token, raw).json() == {"status": "stored"}
@@ -70,13 +69,9 @@ def test_each_result_reaches_the_teams_own_webhook_byte_for_byte_and_the_thread_
 
 
 def test_a_failing_webhook_is_tried_again_with_backoff_and_retry_after(
-    bot: RunningBot,
-    slack: SlackDriver,
-    fake_slack: FakeSlack,
-    fake_starleads: FakeStarleads,
-    hook: CustomerWebhook,
+    bot: RunningBot, fake_slack: FakeSlack, hook: CustomerWebhook, forwarding: tuple[str, str]
 ) -> None:
-    _, token = campaign_forwarding_to(hook, slack, fake_slack, fake_starleads)
+    _, token = forwarding
     hook.answer(500)
     hook.answer(429, headers={"Retry-After": "1"})
 
@@ -90,13 +85,9 @@ def test_a_failing_webhook_is_tried_again_with_backoff_and_retry_after(
 
 
 def test_a_webhook_that_keeps_failing_ends_dead_with_a_note_in_the_thread(
-    bot: RunningBot,
-    slack: SlackDriver,
-    fake_slack: FakeSlack,
-    fake_starleads: FakeStarleads,
-    hook: CustomerWebhook,
+    bot: RunningBot, fake_slack: FakeSlack, hook: CustomerWebhook, forwarding: tuple[str, str]
 ) -> None:
-    channel, token = campaign_forwarding_to(hook, slack, fake_slack, fake_starleads)
+    channel, token = forwarding
     hook.answer(500, 502, 503, 500)
 
     post(bot, token, PASCAL)
