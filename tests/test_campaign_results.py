@@ -140,3 +140,24 @@ def test_without_a_public_url_the_form_does_not_offer_results_and_sends_the_user
     assert fake_starleads.wait_creates()[0].json()["webhookUrl"] == own
     assert "Call results" not in texts(fake_slack.wait_call("chat.postMessage")[0])
     assert httpx.get(f"{bot_without_public_url.url}/healthz").status_code == 200
+
+
+def test_a_refused_retry_keeps_the_address_of_an_earlier_try_that_may_have_created_the_campaign(
+    bot: RunningBot, slack: SlackDriver, fake_slack: FakeSlack, fake_starleads: FakeStarleads
+) -> None:
+    fake_starleads.create_delay_seconds = 2.5  # longer than the bot waits: that try's outcome is unknown
+    view = open_form(slack, fake_slack)
+    slack.submit(view, CAMPAIGN_FORM)
+    unknown = final_view(fake_slack, view["id"])
+    assert "may or may not have been created" in texts(unknown)
+    fake_starleads.create_delay_seconds = 0
+    fake_starleads.answer_next_create(
+        400, {"title": "Bad Request", "status": 400, "detail": "Quota exceeded"}
+    )
+
+    slack.click({**unknown, "id": view["id"]}, "campaign_retry")
+
+    first, second = (token_in(r.json()) for r in fake_starleads.wait_creates(count=2))
+    assert "Quota exceeded" in texts(final_view(fake_slack, view["id"], after=2))
+    assert post(bot, second, PASCAL).status_code == 404  # refused: that try created nothing
+    assert post(bot, first, PASCAL).json() == {"status": "stored"}  # kept: Starleads may send to it

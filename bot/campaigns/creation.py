@@ -180,7 +180,8 @@ class CampaignCreator:
         With "post call results" chosen, the campaign's webhook is the bot's own address, under a new
         token bound to the channel and to this key (each attempt has its own: only hashes are kept).
         """
-        results_url = await self._results_url(key, draft, user_id=user_id, channel_id=channel_id)
+        token = await self._results_token(key, draft, user_id=user_id, channel_id=channel_id)
+        results_url = webhook_url(self._public_url, token) if token and self._public_url else None
         request = draft.to_request(results_url)
         outcome = await create_in_starleads(self._starleads, request, on_wait)
         if isinstance(outcome, Created):
@@ -192,8 +193,8 @@ class CampaignCreator:
             )
             if isinstance(outcome, Unavailable):
                 outcome = replace(outcome, sent=request)
-            if results_url is not None and not _unknown(outcome):
-                await self._subscriptions.forget(key)
+            if token is not None and not _unknown(outcome):  # only this attempt's: an earlier
+                await self._subscriptions.forget(token)  # one may have created it after all
         kind, reason = _describe(outcome)
         logger.info("campaign_create key=%s outcome=%s reason=%r", key, kind, reason)
         await self._audit.record(
@@ -214,15 +215,14 @@ class CampaignCreator:
         results go to that thread, or wait there for `/starleads subscribe`."""
         await self._subscriptions.settle(key, campaign_id, thread_ts, root_message)
 
-    async def _results_url(
+    async def _results_token(
         self, key: str, draft: CampaignDraft, *, user_id: str, channel_id: str
     ) -> str | None:
         if not (draft.post_results and self._public_url):
             return None
-        token = await self._subscriptions.create(
+        return await self._subscriptions.create(
             channel_id, user_id, forward_url=draft.webhook_url, creation_key=key
         )
-        return webhook_url(self._public_url, token)
 
     async def deny(self, key: str, *, user_id: str, channel_id: str, reason: str) -> None:
         """Someone not allowed to create campaigns tried to: keep a trace of it."""

@@ -169,10 +169,11 @@ class SubscriptionStore:
         statement = update(webhook_subscriptions).where(which, waiting).values(**values)
         return await run_in_thread(self._execute, statement)
 
-    async def forget(self, creation_key: str) -> None:
-        """Drop the waiting subscriptions of a create that certainly made no campaign."""
+    async def forget(self, token: str) -> None:
+        """Drop a subscription still waiting for its campaign, which certainly was not created."""
         statement = delete(webhook_subscriptions).where(
-            webhook_subscriptions.c.creation_key == creation_key, webhook_subscriptions.c.thread_ts.is_(None)
+            webhook_subscriptions.c.token_hash == hash_token(token),
+            webhook_subscriptions.c.thread_ts.is_(None),
         )
         await run_in_thread(self._execute, statement)
 
