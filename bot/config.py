@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     result_forward_backoff_seconds: Annotated[
         tuple[Annotated[float, Field(ge=0, le=86400)], ...], Field(max_length=10)
     ] = (10.0, 60.0, 300.0, 1800.0, 7200.0)
+    result_forward_private_addresses: bool = False
     allowed_users: str = ""
     allowed_channels: str = ""
     database_url: str = DEFAULT_DATABASE_URL

@@ -46,7 +46,10 @@ def create_web_app(services: Services) -> Starlette:
     poster = ResultPoster(bolt.client, services.results, pacing)
     forwarder = Forwarder(
         services.forwards,
-        ForwardPacing(backoff_seconds=settings.result_forward_backoff_seconds),
+        ForwardPacing(
+            backoff_seconds=settings.result_forward_backoff_seconds,
+            private_addresses=settings.result_forward_private_addresses,
+        ),
         on_dead=note_in_thread(bolt.client),
     )
 

@@ -46,6 +46,7 @@ def bot_environment(
             "STARLEADS_TIMEOUT_SECONDS": "1.5",
             "STARLEADS_LATE_LOOKUP_SECONDS": "[0.5, 1, 2]",
             "RESULT_FORWARD_BACKOFF_SECONDS": "[0.3, 0.6]",
+            "RESULT_FORWARD_PRIVATE_ADDRESSES": "true",  # the teams' webhook stand-in is on 127.0.0.1
             "DATABASE_URL": f"sqlite:///{workdir / 'bot.db'}",
             "PUBLIC_URL": "https://bot.example.com",
             "PORT": str(free_port()),

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.call_results_driver import PASCAL, create, post, stored, subscription_of, token_in
-from tests.conftest import RunningBot
+from tests.conftest import RunningBot, serving
 from tests.slack_driver import SlackDriver
 from tests.slack_views import texts
 from tests.standins.customer_webhook import CustomerWebhook
@@ -120,3 +121,36 @@ def test_without_a_webhook_of_their_own_nothing_is_forwarded(
     assert fake_slack.wait_timed("chat.postMessage", in_thread(bot, channel))
     assert [row["forward_state"] for row in stored(bot, token)] == [None]
     assert hook.requests == []
+
+
+@pytest.fixture(scope="module")
+def guarded_bot(
+    fake_slack: FakeSlack, fake_starleads: FakeStarleads, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningBot]:
+    """A bot with the default: no forwarding into its own network."""
+    workdir = tmp_path_factory.mktemp("guarded-forwarder")
+    yield from serving(fake_slack, fake_starleads, workdir, RESULT_FORWARD_PRIVATE_ADDRESSES=None)
+
+
+def test_by_default_a_webhook_on_a_private_address_gets_nothing_and_the_thread_says_why(
+    guarded_bot: RunningBot,
+    slack: SlackDriver,
+    fake_slack: FakeSlack,
+    fake_starleads: FakeStarleads,
+    hook: CustomerWebhook,
+) -> None:
+    driver = SlackDriver(guarded_bot.url, fake_slack.response_url())
+    own = f"{hook.url}/hooks/starleads"  # 127.0.0.1: inside the bot's own network
+    channel, sent, _ = create(driver, fake_slack, fake_starleads, {"webhook_url": own})
+    token = token_in(sent)
+
+    post(guarded_bot, token, PASCAL)
+
+    assert forward_state(guarded_bot, token) == ["dead"]
+    notes = fake_slack.wait_timed(
+        "chat.postMessage",
+        lambda c: in_thread(guarded_bot, channel)(c) and "could not be forwarded" in texts(c),
+    )
+    assert "127.0.0.1 is not a public address" in texts(notes[0][1])
+    assert hook.requests == []
+    assert "forward_refused" in guarded_bot.log()

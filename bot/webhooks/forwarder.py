@@ -7,13 +7,21 @@ the database (several processes share the work), and retries a failed one with b
 long as a `Retry-After` asks, within reason) before giving up on it as `dead`, which is logged and
 noted in the results thread. Logs name the result by id and the destination by host only: a webhook
 URL often carries a secret in its path or query.
+
+Whoever may use the form chooses where the bot sends requests from inside its own network, so by
+default a URL whose host resolves to a loopback, private, link-local or otherwise non-public address
+is refused (dead at once, with the reason in the thread) unless `RESULT_FORWARD_PRIVATE_ADDRESSES`
+allows it. The check resolves the name just before each try; a DNS answer that changes between the
+check and the connection is not caught.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import logging
+import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -37,6 +45,7 @@ class ForwardPacing:
     backoff_seconds: tuple[float, ...] = (10.0, 60.0, 300.0, 1800.0, 7200.0)  # between tries
     timeout_seconds: float = 10.0
     max_retry_after_seconds: float = 7200.0
+    private_addresses: bool = False  # whether a URL may lead into the bot's own network
 
     @property
     def hold(self) -> timedelta:
@@ -79,6 +88,15 @@ class Forwarder:
 
     async def _forward(self, http: httpx.AsyncClient, item: DueForward) -> None:
         attempt, host = item.attempts + 1, urlsplit(item.url).hostname or "?"
+        private = None if self._pacing.private_addresses else await _private_address(item.url)
+        if private is not None:
+            logger.error("forward_refused result=%d host=%s reason=private-address", item.id, host)
+            await self._give_up(
+                item,
+                f"{private} is not a public address; the bot's admin may allow it with "
+                "RESULT_FORWARD_PRIVATE_ADDRESSES",
+            )
+            return
         problem, asked_wait = await _post(http, item)
         if problem is None:
             await self._forwards.forwarded(item.id)
@@ -97,10 +115,29 @@ class Forwarder:
                 delay,
             )
             return
-        await self._forwards.failed(item.id, attempt, None)
         logger.error("forward_dead result=%d host=%s attempts=%d problem=%s", item.id, host, attempt, problem)
+        await self._give_up(item, problem)
+
+    async def _give_up(self, item: DueForward, problem: str) -> None:
+        await self._forwards.failed(item.id, item.attempts + 1, None)
         if self._on_dead:
             await self._on_dead(item, problem)
+
+
+async def _private_address(url: str) -> str | None:
+    """The first address `url`'s host resolves to that isn't public, or None (also when it doesn't
+    resolve: the try then fails as any unreachable host does, and is retried)."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        found = await asyncio.get_running_loop().getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+    except OSError:
+        return None
+    for *_, address in found:
+        ip = ipaddress.ip_address(address[0])
+        if not ip.is_global:
+            return str(ip)
+    return None
 
 
 async def _post(http: httpx.AsyncClient, item: DueForward) -> tuple[str | None, float]:

@@ -79,10 +79,10 @@ def undeliverable_note() -> Card:
 
 
 def forward_failed_note(host: str, tries: int, problem: str) -> Card:
+    tried = f"after {tries} tries (last: {escape(problem)})" if tries > 1 else f"({escape(problem)})"
     text = (
-        f":warning: A call result could not be forwarded to your webhook at `{escape(host)}` after "
-        f"{tries} tries (last: {escape(problem)}). It is still posted here; check that your system "
-        "accepts Starleads' payloads."
+        f":warning: A call result could not be forwarded to your webhook at `{escape(host)}` {tried}. "
+        "It is still posted here."
     )
     return Card(text=text, blocks=[section(text)])
 
