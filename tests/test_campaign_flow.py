@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.call_results_driver import WEBHOOK_URL
-from tests.conftest import open_form
+from tests.conftest import RunningBot, open_form
 from tests.slack_driver import SlackDriver, unique_id
 from tests.slack_views import final_view, texts
 from tests.standins.slack_api import FakeSlack
@@ -283,8 +284,12 @@ def test_the_same_form_submitted_twice_at_once_creates_one_campaign(
     assert [a.status_code for a in acks] == [200] * 4
     assert all(a.json()["response_action"] == "update" for a in acks)
     fake_slack.wait_call("chat.postMessage")
+    final_view(fake_slack, view["id"])
     again = slack.submit(view, VALID).json()
-    assert "already created from this form" in texts(again["view"])
+    assert "Creating *Relance Q4*" in texts(again["view"])  # the ack, before the database is asked
+    answer = fake_slack.wait_view_update(view["id"], count=3)["view"]
+    assert "already created from this form" in texts(answer)
+    assert "nothing was created twice" in texts(answer)
     time.sleep(0.3)
     assert len(fake_starleads.creates()) == 1
     assert len(fake_slack.calls("chat.postMessage")) == 1
@@ -321,3 +326,32 @@ def test_a_failure_after_the_form_was_closed_reaches_the_user_privately(
     assert note["response_type"] == "ephemeral"
     assert "I couldn't create “Relance Q4”" in note["text"]
     assert "HTTP 503" in note["text"]
+
+
+def test_when_the_database_cannot_save_a_submission_the_filled_form_comes_back_and_nothing_is_sent(
+    bot: RunningBot, slack: SlackDriver, fake_slack: FakeSlack, fake_starleads: FakeStarleads
+) -> None:
+    channel = unique_id("C")
+    database = sqlite3.connect(bot.log_path.parent / "bot.db")
+    trigger = f"refuse_{channel}"
+    database.execute(
+        f"CREATE TRIGGER {trigger} BEFORE INSERT ON campaign_creations WHEN NEW.channel_id = '{channel}' "
+        "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
+    )
+    database.commit()
+    try:
+        view = open_form(slack, fake_slack, channel)
+        slack.submit(view, {**VALID, "max_retries": "2"})
+        form = final_view(fake_slack, view["id"])
+    finally:
+        database.execute(f"DROP TRIGGER {trigger}")
+        database.commit()
+        database.close()
+
+    assert form["callback_id"] == "campaign_form"
+    assert "couldn't save this campaign just now, so nothing was sent to Starleads" in texts(form)
+    kept = inputs_of(form)
+    assert kept["name"]["initial_value"] == "Relance Q4"
+    assert kept["max_retries"]["initial_value"] == "2"
+    assert fake_starleads.creates() == []
+    assert "campaign_claim_failed" in bot.log()

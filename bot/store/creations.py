@@ -138,7 +138,8 @@ class CreationStore:
                 .values(attempts=creations.c.attempts + 1, **fresh)
             )
             record = self._get(key)
-            assert record is not None  # noqa: S101 - the row exists: the INSERT just collided with it
+            if record is None:  # no earlier claim: the database refused the row itself
+                raise
             return Claim(granted=retried.rowcount == 1, record=record)
         record = self._get(key)
         assert record is not None  # noqa: S101 - inserted above
