@@ -46,6 +46,7 @@ class PosterPacing:
     batch: int = 5  # results claimed at a time: about 5 s of one channel's pace
     channel_interval_seconds: float = 1.0  # Slack's "about one message per second per channel"
     tally_interval_seconds: float = 3.0  # at most one chat.update per root this often
+    idle_root_seconds: float = 600.0  # a root with no new result this long is forgotten until its next
     backoff_seconds: tuple[float, ...] = (1.0, 2.0, 4.0)  # between 4 tries; then the result is dead
     stale_after: timedelta = timedelta(minutes=5)  # a claim this old belongs to a dead poster
     thread_page_size: int = 200  # replies per conversations.replies page when reading a thread back
@@ -253,3 +254,9 @@ class ResultPoster:
                 logger.warning(
                     "tally_update_failed channel=%s error=%s", root.channel_id, type(error).__name__
                 )
+        # Roots with nothing new for a while are forgotten (their next result brings them back), so a
+        # process running for months doesn't keep every thread it ever fed.
+        quiet_since = moment - self._pacing.idle_root_seconds
+        idle = [key for key, root in self._roots.items() if not root.stale and root.last_update < quiet_since]
+        for key in idle:
+            del self._roots[key]
