@@ -142,11 +142,12 @@ def test_without_a_public_url_the_form_does_not_offer_results_and_sends_the_user
     assert httpx.get(f"{bot_without_public_url.url}/healthz").status_code == 200
 
 
-def test_a_refused_retry_keeps_the_address_of_an_earlier_try_that_may_have_created_the_campaign(
+def test_after_a_refused_retry_the_campaign_the_first_try_did_create_gets_its_card_and_its_results(
     bot: RunningBot, slack: SlackDriver, fake_slack: FakeSlack, fake_starleads: FakeStarleads
 ) -> None:
     fake_starleads.create_delay_seconds = 2.5  # longer than the bot waits: that try's outcome is unknown
-    view = open_form(slack, fake_slack)
+    channel = unique_id("C")
+    view = open_form(slack, fake_slack, channel)
     slack.submit(view, CAMPAIGN_FORM)
     unknown = final_view(fake_slack, view["id"])
     assert "may or may not have been created" in texts(unknown)
@@ -160,4 +161,11 @@ def test_a_refused_retry_keeps_the_address_of_an_earlier_try_that_may_have_creat
     first, second = (token_in(r.json()) for r in fake_starleads.wait_creates(count=2))
     assert "Quota exceeded" in texts(final_view(fake_slack, view["id"], after=2))
     assert post(bot, second, PASCAL).status_code == 404  # refused: that try created nothing
-    assert post(bot, first, PASCAL).json() == {"status": "stored"}  # kept: Starleads may send to it
+    # Starleads did create the first try's campaign: the bot finds it in the campaign list.
+    card = fake_slack.wait_call("chat.postMessage", timeout=15)[0]
+    assert card["channel"] == channel
+    assert "Starleads answered late: this campaign was created after all." in texts(card)
+    assert "is created in Starleads" in texts(final_view(fake_slack, view["id"], after=3))
+    assert post(bot, first, PASCAL).json() == {"status": "stored"}
+    card_ts = subscription_of(bot, channel)["thread_ts"]
+    assert fake_slack.wait_timed("chat.postMessage", lambda c: c.get("thread_ts") == card_ts)

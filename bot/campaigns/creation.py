@@ -255,8 +255,11 @@ class CampaignCreator:
         outcome = Created(
             campaign=campaign, agent_name=None, results_here=draft.post_results and self.offers_results
         )
-        if not await self._record_created(key, draft, outcome, channel_id, only_if=CreationState.UNKNOWN):
-            return None  # the user tried again meanwhile: that attempt reports for itself
+        # Still unknown, or tried again and that try failed for sure: this campaign is the form's. A try
+        # again still running (or that created one of its own) reports for itself.
+        settled = (CreationState.UNKNOWN, CreationState.FAILED)
+        if not await self._record_created(key, draft, outcome, channel_id, only_if=settled):
+            return None
         logger.info("campaign_late_lookup key=%s found=yes campaign_id=%s", key, campaign.id)
         record = await self._creations.get(key)
         await self._audit.record(
@@ -277,7 +280,7 @@ class CampaignCreator:
         outcome: Created,
         channel_id: str,
         *,
-        only_if: CreationState = CreationState.CREATING,
+        only_if: tuple[CreationState, ...] = (CreationState.CREATING,),
     ) -> bool:
         recorded = await self._creations.finish(
             key,

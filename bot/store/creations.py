@@ -79,15 +79,15 @@ class CreationStore:
         *,
         campaign: dict[str, Any] | None = None,
         agent_name: str | None = None,
-        only_if: CreationState = CreationState.CREATING,
+        only_if: tuple[CreationState, ...] = (CreationState.CREATING,),
     ) -> bool:
-        """Record how the attempt ended; False if the key is no longer in the `only_if` state."""
+        """Record how the attempt ended; False if the key is no longer in one of the `only_if` states."""
         values: dict[str, Any] = {"state": state.value, "updated_at": now(), "agent_name": agent_name}
         if campaign is not None:
             values |= {"campaign_id": str(campaign.get("id")), "campaign_json": json.dumps(campaign)}
         statement = (
             update(creations)
-            .where(creations.c.key == key, creations.c.state == only_if.value)
+            .where(creations.c.key == key, creations.c.state.in_([state.value for state in only_if]))
             .values(**values)
         )
         result = await run_in_thread(self._execute, statement)
