@@ -88,3 +88,20 @@ def campaign_id_in(view: dict[str, Any]) -> str:
     found = re.search(r"ID `([^`]+)`", texts(view))
     assert found, texts(view)
     return found.group(1)
+
+
+def in_thread(channel: str) -> Any:
+    """Matches the bot's threaded replies in `channel`."""
+    return lambda call: call.get("channel") == channel and call.get("thread_ts")
+
+
+def root_of(fake_slack: FakeSlack, channel: str) -> dict[str, Any]:
+    """The first message the bot posted in `channel`: the results thread's root."""
+    calls = fake_slack.wait_timed("chat.postMessage", lambda c: c.get("channel") == channel)
+    return calls[0][1]
+
+
+def thread_ts(bot: RunningBot, channel: str) -> str:
+    """The ts of the results thread the bot keeps for `channel`."""
+    rows = query(bot, "select thread_ts from webhook_subscriptions where channel_id = ?", channel)
+    return rows[0]["thread_ts"]

@@ -6,27 +6,23 @@ import time
 import uuid
 from typing import Any
 
-from tests.call_results_driver import CAMPAIGN, PASCAL, post, query, stored, subscribe
+from tests.call_results_driver import (
+    CAMPAIGN,
+    PASCAL,
+    in_thread,
+    post,
+    query,
+    root_of,
+    stored,
+    subscribe,
+    thread_ts,
+)
 from tests.conftest import RunningBot
 from tests.slack_driver import SlackDriver, unique_id
 from tests.slack_views import texts
 from tests.standins.slack_api import FakeSlack
 
 CALLBACK = {"Tag": {"_id": "Callback_1", "Name": "Callback", "Color": "#f5a623"}, "Summary": "Call back."}
-
-
-def in_thread(channel: str) -> Any:
-    return lambda call: call.get("channel") == channel and call.get("thread_ts")
-
-
-def root_of(fake_slack: FakeSlack, channel: str) -> dict[str, Any]:
-    calls = fake_slack.wait_timed("chat.postMessage", lambda c: c.get("channel") == channel)
-    return calls[0][1]
-
-
-def thread_ts(bot: RunningBot, channel: str) -> str:
-    rows = query(bot, "select thread_ts from webhook_subscriptions where channel_id = ?", channel)
-    return rows[0]["thread_ts"]
 
 
 def settled(bot: RunningBot, token: str, count: int) -> list[dict[str, Any]]:

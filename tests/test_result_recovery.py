@@ -20,13 +20,22 @@ from sqlalchemy import insert
 
 from bot.store import connect
 from bot.store.database import call_results, now
-from tests.call_results_driver import PASCAL, create, post, stored, subscribe, token_in
+from tests.call_results_driver import (
+    PASCAL,
+    create,
+    in_thread,
+    post,
+    root_of,
+    stored,
+    subscribe,
+    thread_ts,
+    token_in,
+)
 from tests.conftest import RunningBot, bot_environment
 from tests.slack_driver import SlackDriver
 from tests.standins.customer_webhook import CustomerWebhook
 from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import FakeStarleads
-from tests.test_result_posting import in_thread, root_of, thread_ts
 
 STALE_SECONDS = 2  # RESULT_CLAIM_STALE_SECONDS: a restarted bot retakes the dead one's claims soon
 
