@@ -180,6 +180,23 @@ def test_starleads_test_payload_is_answered_and_not_stored(
 
 
 @pytest.mark.parametrize(
+    "item_id",
+    ["x" * 300, "66e4\x00708", {"$oid": "66e47083"}],
+    ids=["too-long", "control-character", "object"],
+)
+def test_a_result_whose_id_is_unusual_is_still_stored_once_not_taken_for_a_test(
+    bot: RunningBot, slack: SlackDriver, fake_slack: FakeSlack, item_id: Any
+) -> None:
+    _, token = subscribe(slack, fake_slack)
+    body = {**PASCAL, "Id": item_id}
+
+    answers = [post(bot, token, body).json()["status"] for _ in range(2)]
+
+    assert answers == ["stored", "duplicate"]
+    assert [row["item_id"][:7] for row in stored(bot, token)] == ["sha256:"]
+
+
+@pytest.mark.parametrize(
     "token",
     [pytest.param("A" * 43, id="unknown"), pytest.param("not-a-token", id="malformed")],
 )

@@ -9,6 +9,8 @@ missing one field. The AI conversation is deliberately not read: it stays in the
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -36,6 +38,19 @@ def _identifier(value: Any) -> str | None:
         return None
     value = value.strip()
     return value if 0 < len(value) <= MAX_ID_LENGTH and value.isprintable() else None
+
+
+def _item_identifier(value: Any) -> str | None:
+    """An item's id as `_identifier` reads it; one it can't read (huge, control characters, not a
+    string) stands for itself by its hash, so the result is still stored, and deduplicated. Only a
+    body with no item id at all is Starleads' test payload."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    readable = _identifier(value)
+    if readable is not None:
+        return readable
+    raw = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return "sha256:" + hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _count(value: Any) -> int | None:
@@ -66,6 +81,7 @@ def _or_none(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
 
 
 _Id = Annotated[str | None, BeforeValidator(_identifier)]
+_ItemId = Annotated[str | None, BeforeValidator(_item_identifier)]
 _Count = Annotated[int | None, BeforeValidator(_count)]
 _Text = Annotated[str | None, BeforeValidator(_text)]
 _Flag = Annotated[bool | None, BeforeValidator(_flag)]
@@ -94,7 +110,7 @@ class CallResult(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    item_id: _Id = Field(None, validation_alias="id")
+    item_id: _ItemId = Field(None, validation_alias="id")
     campaign_id: _Id = Field(None, validation_alias="campaignid")
     running_status: _Text = Field(None, validation_alias="runningstatus")
     attempt_count: _Count = Field(None, validation_alias="attemptcount")
