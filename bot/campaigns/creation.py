@@ -38,8 +38,6 @@ logger = logging.getLogger(__name__)
 class Created:
     campaign: Campaign
     agent_name: str | None
-    results_here: bool = False
-    """Starleads sends the campaign's call results to the bot, for the channel its card is in."""
 
 
 @dataclass(frozen=True)
@@ -145,6 +143,10 @@ class CampaignCreator:
         """Whether call results can come back to Slack (Starleads needs the bot's public address)."""
         return self._public_url is not None
 
+    def sends_results_here(self, draft: CampaignDraft) -> bool:
+        """Whether a campaign created from `draft` sends its call results to the bot (and its channel)."""
+        return draft.post_results and self._public_url is not None
+
     async def claim(
         self,
         key: str,
@@ -180,12 +182,10 @@ class CampaignCreator:
         With "post call results" chosen, the campaign's webhook is the bot's own address, under a new
         token bound to the channel and to this key (each attempt has its own: only hashes are kept).
         """
-        token = await self._results_token(key, draft, user_id=user_id, channel_id=channel_id)
-        results_url = webhook_url(self._public_url, token) if token and self._public_url else None
+        token, results_url = await self._results_address(key, draft, user_id=user_id, channel_id=channel_id)
         request = draft.to_request(results_url)
         outcome = await create_in_starleads(self._starleads, request, on_wait)
         if isinstance(outcome, Created):
-            outcome = replace(outcome, results_here=results_url is not None)
             await self._record_created(key, draft, outcome, channel_id)
         else:
             await self._creations.finish(
@@ -215,14 +215,16 @@ class CampaignCreator:
         results go to that thread, or wait there for `/starleads subscribe`."""
         await self._subscriptions.settle(key, campaign_id, thread_ts, root_message)
 
-    async def _results_token(
+    async def _results_address(
         self, key: str, draft: CampaignDraft, *, user_id: str, channel_id: str
-    ) -> str | None:
+    ) -> tuple[str | None, str | None]:
+        """(token, webhook URL) of a new subscription for this try, or (None, None) without one."""
         if not (draft.post_results and self._public_url):
-            return None
-        return await self._subscriptions.create(
+            return None, None
+        token = await self._subscriptions.create(
             channel_id, user_id, forward_url=draft.webhook_url, creation_key=key
         )
+        return token, webhook_url(self._public_url, token)
 
     async def deny(self, key: str, *, user_id: str, channel_id: str, reason: str) -> None:
         """Someone not allowed to create campaigns tried to: keep a trace of it."""
@@ -252,9 +254,7 @@ class CampaignCreator:
         if campaign is None:
             logger.info("campaign_late_lookup key=%s found=no", key)
             return None
-        outcome = Created(
-            campaign=campaign, agent_name=None, results_here=draft.post_results and self.offers_results
-        )
+        outcome = Created(campaign=campaign, agent_name=None)
         # Still unknown, or tried again and that try failed for sure: this campaign is the form's. A try
         # again still running (or that created one of its own) reports for itself.
         settled = (CreationState.UNKNOWN, CreationState.FAILED)

@@ -26,7 +26,7 @@ from bot.services import Services
 from bot.slack.access import DENIED, AccessPolicy
 from bot.slack.background import AfterAck
 from bot.slack.blocks import campaign_card as cards
-from bot.slack.blocks.call_result import tally_block
+from bot.slack.blocks.call_result import with_tally
 from bot.slack.blocks.campaign_form import TEXT_BOX_FIELDS, campaign_form, current_schedule_block, read_form
 from bot.slack.blocks.kit import escape
 from bot.slack.blocks.state import FormState
@@ -47,6 +47,7 @@ _NOT_SAVED = (
     "I couldn't save this campaign just now, so nothing was sent to Starleads. Everything you typed is "
     "here: submit again in a moment."
 )
+_RESULTS_IN_THREAD = " Call results will be posted in its thread."
 _LATE_NOTE = "Starleads answered late: this campaign was created after all."
 _DAMAGED_COMMAND = "Sorry, I couldn't read that command. Please try `/starleads campaign` again."
 _DAMAGED_FORM = "This form can't be used any more. Close it and run `/starleads campaign` again."
@@ -271,20 +272,19 @@ class CampaignFlow:
             note=note,
         )
         plain = Card(text, blocks)
-        card = Card(text, [*blocks, tally_block({})]) if outcome.results_here else plain
+        results_here = self._services.creator.sends_results_here(draft)
+        card = with_tally(plain, {}) if results_here else plain
         delivery, card_ts = await deliver_card(
             client, origin.channel_id, origin.response_url, card, instead=plain
         )
-        if outcome.results_here:
+        results = ""
+        if results_here:
             await self._services.creator.settle_results(
                 key, outcome.campaign.id, card_ts, card.to_json() if card_ts else None
             )
+            results = _RESULTS_IN_THREAD if card_ts else _results_note(outcome.campaign.id)
         channel = f"<#{origin.channel_id}>"
-        results = _results_note(outcome.campaign.id) if outcome.results_here and not card_ts else ""
         if delivery is Delivery.POSTED:
-            results = results or (
-                " Call results will be posted in its thread." if outcome.results_here else ""
-            )
             return f"The card is posted in {channel}.{results}"
         if delivery is Delivery.VIA_RESPONSE_URL:
             if origin.response_url and await self._services.preferences.first_notice(

@@ -6,7 +6,7 @@ import colorsys
 
 from bot.call_results import CallResult
 from bot.call_results.contact import first_name, masked_phone
-from bot.slack.blocks.kit import Block, context, escape, section, truncate
+from bot.slack.blocks.kit import context, escape, section, truncate
 from bot.slack.delivery import Card
 
 MAX_SUMMARY_LENGTH = 700
@@ -31,18 +31,15 @@ def results_root(campaign_id: str | None) -> Card:
     """The root of a thread opened by `/starleads subscribe`: what it is for, and an empty tally."""
     campaign = f"Starleads campaign `{escape(campaign_id)}`" if campaign_id else "this Starleads campaign"
     intro = f":telephone_receiver: Call results for {campaign} will appear in this thread."
-    return Card(text=intro, blocks=[section(intro), tally_block({})])
-
-
-def tally_block(tally: dict[str | None, int]) -> Block:
-    """The tally under a thread's root message (its campaign card, or a subscription's root)."""
-    return context(f":bar_chart: *Call results:* {tally_line(tally)}", block_id=TALLY_BLOCK)
+    return with_tally(Card(text=intro, blocks=[section(intro)]), {})
 
 
 def with_tally(root: Card, tally: dict[str | None, int]) -> Card:
-    """The root message again, its tally brought up to date (added if it had none)."""
+    """A thread's root message (its campaign card, or a subscription's root) with its tally brought
+    up to date, added at the bottom if it had none."""
     kept = [block for block in root.blocks if block.get("block_id") != TALLY_BLOCK]
-    return Card(text=root.text, blocks=[*kept, tally_block(tally)])
+    tally_block = context(f":bar_chart: *Call results:* {tally_line(tally)}", block_id=TALLY_BLOCK)
+    return Card(text=root.text, blocks=[*kept, tally_block])
 
 
 def tally_line(tally: dict[str | None, int]) -> str:
