@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.slack.blocks.kit import Block
@@ -91,33 +93,43 @@ async def deliver_card(
 async def post_message(
     client: AsyncWebClient, channel_id: str, card: Card, backoff: tuple[float, ...], **extra: object
 ) -> str:
-    """Post, waiting out 429s and retrying passing failures (each wait at least a second, Slack's
-    per-channel pace); the message's ts, or SlackRefused with Slack's reason."""
+    """Post, waiting out 429s and retrying passing failures; the message's ts, or SlackRefused."""
+    response = await call_slack(
+        lambda: client.chat_postMessage(
+            channel=channel_id,
+            text=card.text,
+            blocks=card.blocks,
+            unfurl_links=False,
+            unfurl_media=False,
+            **extra,
+        ),
+        backoff,
+        f"post_failed channel={channel_id}",
+    )
+    return str(response.get("ts") or "")
+
+
+async def call_slack(
+    call: Callable[[], Awaitable[AsyncSlackResponse]], backoff: tuple[float, ...], failure: str
+) -> AsyncSlackResponse:
+    """`call`, retried after 429s (at least `Retry-After`) and passing failures, once per `backoff`
+    step (each wait at least a second: Slack's per-channel pace); SlackRefused with Slack's reason
+    when it won't. Each failure logs `failure` (no secrets in it) with the error and attempt."""
     for attempt, delay in enumerate((*backoff, None), start=1):
         try:
-            response = await client.chat_postMessage(
-                channel=channel_id,
-                text=card.text,
-                blocks=card.blocks,
-                unfurl_links=False,
-                unfurl_media=False,
-                **extra,
-            )
+            return await call()
         except SlackApiError as error:
             reason = str(error.response.get("error") or "unknown")
-            status = error.response.status_code
-            logger.warning("post_failed channel=%s error=%s attempt=%d", channel_id, reason, attempt)
-            if delay is None or (reason not in TRANSIENT_ERRORS and status != 429):
+            logger.warning("%s error=%s attempt=%d", failure, reason, attempt)
+            if delay is None or (reason not in TRANSIENT_ERRORS and error.response.status_code != 429):
                 raise SlackRefused(reason) from None
             await asyncio.sleep(max(delay, retry_after(error)))
         except (aiohttp.ClientError, TimeoutError) as error:
             reason = type(error).__name__
-            logger.warning("post_failed channel=%s error=%s attempt=%d", channel_id, reason, attempt)
+            logger.warning("%s error=%s attempt=%d", failure, reason, attempt)
             if delay is None:
                 raise SlackRefused(reason) from None
             await asyncio.sleep(delay)
-        else:
-            return str(response.get("ts") or "")
     raise SlackRefused("no_attempt")  # only reached with no attempts at all
 
 

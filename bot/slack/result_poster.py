@@ -32,7 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.call_results import CallResult
 from bot.slack.blocks.call_result import result_reply, results_root, undeliverable_note, with_tally
-from bot.slack.delivery import TRANSIENT_ERRORS, Card, SlackRefused, post_message, retry_after
+from bot.slack.delivery import Card, SlackRefused, call_slack, post_message
 from bot.store.call_results import ClaimedResult, ResultState, ResultStore
 
 logger = logging.getLogger(__name__)
@@ -161,36 +161,21 @@ class ResultPoster:
         self, channel_id: str, thread_ts: str, cursor: str | None
     ) -> dict[str, Any] | None:
         """One page of the thread, waiting out 429s and passing failures like a post; None on failure."""
-        for attempt, delay in enumerate((*self._pacing.backoff_seconds, None), start=1):
-            try:
-                response = await self._client.conversations_replies(
+        try:
+            response = await call_slack(
+                lambda: self._client.conversations_replies(
                     channel=channel_id,
                     ts=thread_ts,
                     include_all_metadata=True,
                     limit=self._pacing.thread_page_size,
                     cursor=cursor,
-                )
-            except SlackApiError as error:
-                reason = str(error.response.get("error") or "unknown")
-                logger.warning(
-                    "thread_read_failed channel=%s error=%s attempt=%d", channel_id, reason, attempt
-                )
-                if delay is None or (reason not in TRANSIENT_ERRORS and error.response.status_code != 429):
-                    return None
-                await asyncio.sleep(max(delay, retry_after(error)))
-            except (aiohttp.ClientError, TimeoutError) as error:
-                logger.warning(
-                    "thread_read_failed channel=%s error=%s attempt=%d",
-                    channel_id,
-                    type(error).__name__,
-                    attempt,
-                )
-                if delay is None:
-                    return None
-                await asyncio.sleep(delay)
-            else:
-                return dict(response.data) if isinstance(response.data, dict) else None
-        return None
+                ),
+                self._pacing.backoff_seconds,
+                f"thread_read_failed channel={channel_id}",
+            )
+        except SlackRefused:
+            return None
+        return dict(response.data) if isinstance(response.data, dict) else None
 
     async def _post(self, claimed: ClaimedResult) -> None:
         result = CallResult.read(json.loads(claimed.payload))
