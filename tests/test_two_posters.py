@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.store import connect
-from tests.call_results_driver import PASCAL, WEBHOOK_URL, post
+from tests.call_results_driver import PASCAL, WEBHOOK_URL, campaign_id_in, create, post, token_in
 from tests.conftest import RunningBot, bot_environment, postgres_or_skip
 from tests.slack_driver import SlackDriver, unique_id
 from tests.standins.slack_api import FakeSlack
@@ -135,17 +135,18 @@ def replies(fake_slack: FakeSlack) -> list[dict[str, Any]]:
     ]
 
 
-def deliver_all_at_once(
-    two_bots: TwoBots, fake_slack: FakeSlack, deliveries: list[tuple[RunningBot, str, dict[str, Any]]]
-) -> list[dict[str, Any]]:
-    """Starleads sends them all at once, spread over both processes: both posters wake and claim
-    together. The stored results once all are done and Slack has settled."""
+def deliver_all_at_once(two_bots: TwoBots, deliveries: list[tuple[RunningBot, str, dict[str, Any]]]) -> None:
+    """Starleads sends them all at once, spread over both processes."""
     with ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(lambda d: post(d[0], d[1], d[2]).json()["status"], deliveries))
     assert answers == ["stored"] * len(deliveries)
-    rows = results_done(two_bots, {token for _, token, _ in deliveries}, len(deliveries), timeout=30)
+
+
+def all_done(two_bots: TwoBots, fake_slack: FakeSlack, tokens: set[str], count: int) -> list[dict[str, Any]]:
+    """The `count` stored results of these tokens once all are done and Slack has settled."""
+    rows = results_done(two_bots, tokens, count, timeout=30)
     settle(fake_slack)  # a doubled reply or a late tally would still arrive meanwhile
-    assert len(rows) == len(deliveries)
+    assert len(rows) == count
     return rows
 
 
@@ -182,7 +183,8 @@ def test_two_processes_on_one_postgresql_post_every_result_exactly_once_between_
     ]
     channels = {channel for channel, _ in subscriptions}
 
-    rows = deliver_all_at_once(two_bots, fake_slack, deliveries)
+    deliver_all_at_once(two_bots, deliveries)  # both posters wake and claim together
+    rows = all_done(two_bots, fake_slack, {token for _, token in subscriptions}, len(deliveries))
 
     by_id = each_posted_once(fake_slack, rows, channels)
     # Each root's tally, which both processes update, ends counting all of its channel's results.
@@ -201,15 +203,28 @@ def test_claims_that_go_stale_under_a_busy_poster_are_taken_over_and_still_poste
 ) -> None:
     fake_slack.reset()
     fake_starleads.reset()
-    channel, token = subscribe(two_bots.bots[0], fake_slack)
-    deliveries = [
-        (two_bots.bots[n % 2], token, {**PASCAL, "Id": f"busy-{n:02d}-{uuid.uuid4().hex[:8]}"})
-        for n in range(2 * BATCH)
-    ]
+    slack = SlackDriver(two_bots.bots[0].url, fake_slack.response_url())
+    fake_slack.fail("chat.postMessage", "not_in_channel")  # the card can't go up: its results wait
+    channel, sent, created = create(slack, fake_slack, fake_starleads)
+    token = token_in(sent)
+    deliver_all_at_once(
+        two_bots,
+        [
+            (two_bots.bots[n % 2], token, {**PASCAL, "Id": f"busy-{n:02d}-{uuid.uuid4().hex[:8]}"})
+            for n in range(BATCH + 1)
+        ],
+    )
+    assert [r["state"] for r in results_done(two_bots, {token}, BATCH + 1, timeout=0)] == ["pending"] * (
+        BATCH + 1
+    )
 
-    # One channel takes a reply a second: a poster's batch of five waits longer than the claims last.
-    rows = deliver_all_at_once(two_bots, fake_slack, deliveries)
+    # `/starleads subscribe` opens the thread and all six become claimable at once: one poster claims
+    # a batch of five, the other the sixth. That one is soon idle, while the busy poster's last claims,
+    # posted a second apart, outlive the 2 s a claim lasts.
+    slack.command(f"subscribe {campaign_id_in(created)}", channel_id=channel)
+    rows = all_done(two_bots, fake_slack, {token}, BATCH + 1)
 
     each_posted_once(fake_slack, rows, {channel})
     logs = " ".join(bot.log() for bot in two_bots.bots)
     assert "result_taken_over" in logs  # the stale claims did change hands while their poster lived
+    assert "duplicate_possible" not in logs
