@@ -103,6 +103,13 @@ class RunningBot:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def wait_for_log(self, text: str, timeout: float = 10) -> str:
+        """The log once `text` is in it (a line is written a moment after what it reports is seen)."""
+        deadline = time.monotonic() + timeout
+        while text not in (log := self.log()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return log
+
     def background_work(self) -> int:
         """How much work the bot still has in flight after its acks, as `/healthz` reports it."""
         return int(httpx.get(f"{self.url}/healthz", timeout=5).json()["background_work"])

@@ -166,7 +166,7 @@ def test_a_reply_that_reached_slack_before_the_crash_is_recorded_not_posted_agai
     assert reads
     assert all(r["channel"] == channel and r["ts"] == root_ts for r in reads)
     assert all(str(r["include_all_metadata"]).lower() in ("1", "true") for r in reads)
-    log = crashable.bot.log()
+    log = crashable.bot.wait_for_log(f"result_posted result={lost} channel={channel}")
     assert f"result_found_in_thread result={in_flight} channel={channel}" in log
     assert f"result_posted result={lost} channel={channel}" in log
     fresh_slack.wait_timed("chat.update", lambda c: c.get("ts") == root_ts and "Appointment 2" in str(c))

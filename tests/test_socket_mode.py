@@ -49,5 +49,6 @@ def test_a_refused_connection_does_not_stop_the_bot_and_is_logged_without_the_to
     fake_slack.wait_for(lambda r: r.path == "/api/apps.connections.open")
 
     assert socket_bot.process.poll() is None
-    assert "invalid_auth" in socket_bot.log()
-    assert APP_TOKEN not in socket_bot.log()
+    log = socket_bot.wait_for_log("invalid_auth")
+    assert "invalid_auth" in log
+    assert APP_TOKEN not in log

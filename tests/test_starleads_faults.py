@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -103,10 +102,8 @@ def test_an_older_identical_campaign_is_not_taken_for_one_whose_answer_never_cam
     view, failed = outcome_after(slack, fake_slack)
 
     assert "did not answer in time" in texts(failed)
-    deadline = time.monotonic() + 6
-    while f"campaign_late_lookup key={view['id']}" not in bot.log() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert f"campaign_late_lookup key={view['id']} found=no" in bot.log()
+    log = bot.wait_for_log(f"campaign_late_lookup key={view['id']}")
+    assert f"campaign_late_lookup key={view['id']} found=no" in log
     assert fake_slack.calls("chat.postMessage") == []
 
 
