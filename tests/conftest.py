@@ -168,7 +168,12 @@ def bot_without_public_url(
 
 @pytest.fixture
 def slack(bot: RunningBot, fake_slack: FakeSlack, fake_starleads: FakeStarleads) -> Iterator[SlackDriver]:
-    """A clean slate for each test: stand-ins forget earlier calls and scripted failures.
+    yield from driving(bot, fake_slack, fake_starleads)
+
+
+def driving(bot: RunningBot, fake_slack: FakeSlack, fake_starleads: FakeStarleads) -> Iterator[SlackDriver]:
+    """Slack talking to `bot`, for a fixture to `yield from`, with a clean slate for each test: stand-ins
+    forget earlier calls and scripted failures.
 
     Afterwards, wait until the bot has finished its work after the acks (a late lookup may run for
     seconds) and the stand-ins are quiet, so that none of it lands in the next test's records.

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import ssl
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
+from sqlalchemy import text
 
+from bot.call_results import CallResult
+from bot.store import connect
+from bot.store.call_results import ResultStore, SubscriptionStore
+from bot.store.forwards import DueForward, ForwardStore
+from bot.webhooks.forwarder import Forwarder, ForwardPacing
 from tests.call_results_driver import PASCAL, create, post, stored, subscription_of, token_in
-from tests.conftest import RunningBot, serving
+from tests.conftest import RunningBot, driving, serving
 from tests.slack_driver import SlackDriver
 from tests.slack_views import texts
 from tests.standins.customer_webhook import CustomerWebhook
@@ -132,16 +142,22 @@ def guarded_bot(
     yield from serving(fake_slack, fake_starleads, workdir, RESULT_FORWARD_PRIVATE_ADDRESSES=None)
 
 
+@pytest.fixture
+def guarded_slack(
+    guarded_bot: RunningBot, fake_slack: FakeSlack, fake_starleads: FakeStarleads
+) -> Iterator[SlackDriver]:
+    yield from driving(guarded_bot, fake_slack, fake_starleads)
+
+
 def test_by_default_a_webhook_on_a_private_address_gets_nothing_and_the_thread_says_why(
     guarded_bot: RunningBot,
-    slack: SlackDriver,
+    guarded_slack: SlackDriver,
     fake_slack: FakeSlack,
     fake_starleads: FakeStarleads,
     hook: CustomerWebhook,
 ) -> None:
-    driver = SlackDriver(guarded_bot.url, fake_slack.response_url())
     own = f"{hook.url}/hooks/starleads"  # 127.0.0.1: inside the bot's own network
-    channel, sent, _ = create(driver, fake_slack, fake_starleads, {"webhook_url": own})
+    channel, sent, _ = create(guarded_slack, fake_slack, fake_starleads, {"webhook_url": own})
     token = token_in(sent)
 
     post(guarded_bot, token, PASCAL)
@@ -154,3 +170,185 @@ def test_by_default_a_webhook_on_a_private_address_gets_nothing_and_the_thread_s
     assert "127.0.0.1 is not a public address" in texts(notes[0][1])
     assert hook.requests == []
     assert "forward_refused" in guarded_bot.log()
+
+
+# Where a forward goes ---------------------------------------------------------------------------------
+# Each try resolves the webhook's name once and connects to the addresses it checked, so a name that
+# answers differently a moment later (DNS rebinding) can't lead a forward into the bot's own network.
+# Over HTTPS the certificate is still checked against the URL's name.
+
+
+class NameServer:
+    """DNS as the forwarder sees it: names → addresses, and every name it was asked for."""
+
+    def __init__(self, records: dict[str, list[str]]) -> None:
+        self.records = records
+        self.asked: list[str] = []
+
+    async def __call__(self, host: str, port: int) -> list[str]:
+        self.asked.append(host)
+        return list(self.records.get(host, []))
+
+
+def forward_one(
+    workdir: Path, url: str, names: NameServer, *, private_addresses: bool
+) -> tuple[str, list[str]]:
+    """A forwarder on its own SQLite database, with one result to forward to `url`: the result's
+    forwarding state once settled, and the problems it gave up with."""
+
+    async def scenario() -> tuple[str, list[str]]:
+        engine = connect(f"sqlite:///{workdir / 'forwards.db'}")
+        subscriptions = SubscriptionStore(engine)
+        token = await subscriptions.create("C1", "U1", forward_url=url, thread_ts="1700000000.000001")
+        subscription = await subscriptions.find(token)
+        assert subscription is not None
+        await ResultStore(engine).add(subscription, CallResult.read(PASCAL), json.dumps(PASCAL))
+        given_up: list[str] = []
+
+        async def dead(_: DueForward, problem: str) -> None:
+            given_up.append(problem)
+
+        pacing = ForwardPacing(poll_seconds=0.05, backoff_seconds=(0.1,), private_addresses=private_addresses)
+        running = asyncio.create_task(Forwarder(ForwardStore(engine), pacing, dead, names).run())
+        with engine.connect() as db:
+            for _ in range(200):  # 10 s at most
+                state = db.execute(text("select forward_state from call_results")).scalar_one()
+                if state in ("forwarded", "dead"):
+                    break
+                await asyncio.sleep(0.05)
+        running.cancel()
+        engine.dispose()
+        return str(state), given_up
+
+    return asyncio.run(scenario())
+
+
+def test_a_forward_goes_to_the_address_that_was_checked_under_the_urls_own_name(
+    tmp_path: Path, hook: CustomerWebhook
+) -> None:
+    names = NameServer({"hooks.customer.test": ["127.0.0.1"]})  # a name only this name server knows
+    url = f"http://hooks.customer.test:{hook.port}/hooks/starleads?{SECRET_QUERY}"
+
+    state, given_up = forward_one(tmp_path, url, names, private_addresses=True)
+
+    assert (state, given_up) == ("forwarded", [])
+    received = hook.requests[0]
+    assert received.headers["host"] == f"hooks.customer.test:{hook.port}"
+    assert received.body == json.dumps(PASCAL).encode()
+    assert received.query == {"key": "crm-s3cret-123"}
+    assert names.asked == ["hooks.customer.test"]  # once: what was checked is what was used
+
+
+def test_an_address_that_refuses_the_connection_gives_way_to_the_next(
+    tmp_path: Path, hook: CustomerWebhook
+) -> None:
+    names = NameServer({"hooks.customer.test": ["127.0.0.2", "127.0.0.1"]})  # nothing listens on .2
+
+    state, _ = forward_one(
+        tmp_path, f"http://hooks.customer.test:{hook.port}/in", names, private_addresses=True
+    )
+
+    assert state == "forwarded"
+    assert len(hook.requests) == 1
+
+
+def test_a_name_with_any_address_inside_the_network_is_refused_and_the_thread_is_told_which(
+    tmp_path: Path, hook: CustomerWebhook
+) -> None:
+    names = NameServer({"hooks.customer.test": ["93.184.215.14", "10.20.30.40"]})
+
+    state, given_up = forward_one(tmp_path, "https://hooks.customer.test/in", names, private_addresses=False)
+
+    assert state == "dead"
+    assert given_up == [
+        "10.20.30.40 is not a public address; "
+        "the bot's admin may allow it with RESULT_FORWARD_PRIVATE_ADDRESSES"
+    ]
+    assert names.asked == ["hooks.customer.test"]
+    assert hook.requests == []
+
+
+def test_a_name_that_does_not_resolve_is_tried_again_then_given_up_saying_so(tmp_path: Path) -> None:
+    names = NameServer({})
+
+    state, given_up = forward_one(tmp_path, "https://gone.customer.test/in", names, private_addresses=False)
+
+    assert (state, given_up) == ("dead", ["DNS lookup failed"])
+    assert names.asked == ["gone.customer.test"] * 2  # the first try and one after the backoff
+
+
+@pytest.fixture(scope="module")
+def tls_hook(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[CustomerWebhook, Path]]:
+    """The team's webhook over HTTPS, with a certificate for `localhost` from a CA of our own: the
+    stand-in, and the CA's file for the bot to trust."""
+    authority = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("localhost").configure_cert(context)
+    trusted = tmp_path_factory.mktemp("tls") / "ca.pem"
+    authority.cert_pem.write_to_path(str(trusted))
+    stand_in = CustomerWebhook(context).start()
+    yield stand_in, trusted
+    stand_in.stop()
+
+
+@pytest.fixture(scope="module")
+def tls_bot(
+    fake_slack: FakeSlack,
+    fake_starleads: FakeStarleads,
+    tls_hook: tuple[CustomerWebhook, Path],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[RunningBot]:
+    """A bot that trusts the webhook's CA (as it would a public one)."""
+    workdir = tmp_path_factory.mktemp("tls-bot")
+    yield from serving(fake_slack, fake_starleads, workdir, SSL_CERT_FILE=str(tls_hook[1]))
+
+
+@pytest.fixture
+def tls_slack(
+    tls_bot: RunningBot, fake_slack: FakeSlack, fake_starleads: FakeStarleads
+) -> Iterator[SlackDriver]:
+    yield from driving(tls_bot, fake_slack, fake_starleads)
+
+
+def test_over_https_the_certificate_is_checked_against_the_urls_name(
+    tls_bot: RunningBot,
+    tls_slack: SlackDriver,
+    tls_hook: tuple[CustomerWebhook, Path],
+    fake_slack: FakeSlack,
+    fake_starleads: FakeStarleads,
+) -> None:
+    hook = tls_hook[0]
+    hook.reset()
+    own = f"{hook.url}/hooks/starleads?{SECRET_QUERY}"  # https://localhost:…: the name on the certificate
+    _, sent, _ = create(tls_slack, fake_slack, fake_starleads, {"webhook_url": own})
+    token = token_in(sent)
+    raw = json.dumps({**PASCAL, "Id": "over-tls"})
+
+    assert post(tls_bot, token, raw).json() == {"status": "stored"}
+
+    assert forward_state(tls_bot, token) == ["forwarded"]
+    assert hook.requests[0].body == raw.encode()
+    assert hook.requests[0].headers["host"] == f"localhost:{hook.port}"
+
+
+def test_a_certificate_that_does_not_name_the_host_gets_nothing_sent(
+    tls_bot: RunningBot,
+    tls_slack: SlackDriver,
+    tls_hook: tuple[CustomerWebhook, Path],
+    fake_slack: FakeSlack,
+    fake_starleads: FakeStarleads,
+) -> None:
+    hook = tls_hook[0]
+    hook.reset()
+    own = f"https://127.0.0.1:{hook.port}/hooks/starleads"  # the same server, but not its certificate's name
+    channel, sent, _ = create(tls_slack, fake_slack, fake_starleads, {"webhook_url": own})
+    token = token_in(sent)
+
+    post(tls_bot, token, PASCAL)
+
+    assert forward_state(tls_bot, token) == ["dead"]
+    assert hook.requests == []
+    notes = fake_slack.wait_timed(
+        "chat.postMessage", lambda c: in_thread(tls_bot, channel)(c) and "could not be forwarded" in texts(c)
+    )
+    assert "after 3 tries (last: ConnectError)" in texts(notes[0][1])

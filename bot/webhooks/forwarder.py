@@ -11,8 +11,10 @@ URL often carries a secret in its path or query.
 Whoever may use the form chooses where the bot sends requests from inside its own network, so by
 default a URL whose host resolves to a loopback, private, link-local or otherwise non-public address
 is refused (dead at once, with the reason in the thread) unless `RESULT_FORWARD_PRIVATE_ADDRESSES`
-allows it. The check resolves the name just before each try; a DNS answer that changes between the
-check and the connection is not caught.
+allows it. Each try resolves the name once and connects to the addresses it checked (TLS still
+verifies the certificate against the name): a DNS answer that changes between the check and the
+connection (rebinding) can't lead the request inside. Connections are not kept alive between tries,
+so a connection verified for one name never carries another name's payload.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy.exc import SQLAlchemyError
@@ -36,6 +37,21 @@ logger = logging.getLogger(__name__)
 
 DeadForward = Callable[[DueForward, str], Awaitable[None]]
 """Told when a result will not be forwarded after all: the result, and the last problem in words."""
+
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+"""A host name and port → its addresses, in the order to try them."""
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_NOT_RESOLVED = "DNS lookup failed"
+
+
+async def resolve_host(host: str, port: int) -> list[str]:
+    """The host's addresses as the system resolver gives them (each once), or [] when it has none."""
+    try:
+        found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError:
+        return []
+    return list(dict.fromkeys(str(address[0]) for *_, address in found))
 
 
 @dataclass(frozen=True)
@@ -59,10 +75,12 @@ class Forwarder:
         forwards: ForwardStore,
         pacing: ForwardPacing | None = None,
         on_dead: DeadForward | None = None,
+        resolve: Resolver = resolve_host,
     ) -> None:
         self._forwards = forwards
         self._pacing = pacing or ForwardPacing()
         self._on_dead = on_dead
+        self._resolve = resolve
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -73,7 +91,10 @@ class Forwarder:
         """Until cancelled: claim what is due, forward it, wait for more."""
         timeout = httpx.Timeout(self._pacing.timeout_seconds)
         headers = {"User-Agent": "starleads-bot (call result forwarding)"}
-        async with httpx.AsyncClient(timeout=timeout, headers=headers, follow_redirects=False) as http:
+        no_reuse = httpx.Limits(max_keepalive_connections=0)  # a connection is checked for one name
+        async with httpx.AsyncClient(
+            timeout=timeout, headers=headers, limits=no_reuse, follow_redirects=False
+        ) as http:
             while True:
                 try:
                     due = await self._forwards.claim(self._pacing.batch, self._pacing.hold)
@@ -87,8 +108,16 @@ class Forwarder:
                     self._wake.clear()
 
     async def _forward(self, http: httpx.AsyncClient, item: DueForward) -> None:
-        attempt, host = item.attempts + 1, urlsplit(item.url).hostname or "?"
-        private = None if self._pacing.private_addresses else await _private_address(item.url)
+        attempt = item.attempts + 1
+        try:
+            url = httpx.URL(item.url)
+            host, port = url.raw_host.decode("ascii"), url.port or _DEFAULT_PORTS[url.scheme]
+        except (httpx.InvalidURL, UnicodeError, KeyError):
+            logger.error("forward_refused result=%d reason=unusable-url", item.id)
+            await self._give_up(item, "its URL can't be sent to; check the campaign's webhook URL")
+            return
+        addresses = await self._resolve(host, port)
+        private = None if self._pacing.private_addresses else _first_private(addresses)
         if private is not None:
             logger.error("forward_refused result=%d host=%s reason=private-address", item.id, host)
             await self._give_up(
@@ -97,7 +126,7 @@ class Forwarder:
                 "RESULT_FORWARD_PRIVATE_ADDRESSES",
             )
             return
-        problem, asked_wait = await _post(http, item)
+        problem, asked_wait = await _post(http, url, addresses, item.payload)
         if problem is None:
             await self._forwards.forwarded(item.id)
             logger.info("result_forwarded result=%d host=%s attempt=%d", item.id, host, attempt)
@@ -124,33 +153,35 @@ class Forwarder:
             await self._on_dead(item, problem)
 
 
-async def _private_address(url: str) -> str | None:
-    """The first address `url`'s host resolves to that isn't public, or None (also when it doesn't
-    resolve: the try then fails as any unreachable host does, and is retried)."""
-    parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    try:
-        found = await asyncio.get_running_loop().getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
-    except OSError:
-        return None
-    for *_, address in found:
-        ip = ipaddress.ip_address(address[0])
-        if not ip.is_global:
-            return str(ip)
-    return None
+def _first_private(addresses: list[str]) -> str | None:
+    """The first address that isn't public (loopback, private, link-local, reserved…), or None."""
+    return next((address for address in addresses if not ipaddress.ip_address(address).is_global), None)
 
 
-async def _post(http: httpx.AsyncClient, item: DueForward) -> tuple[str | None, float]:
-    """(None, 0) when the receiver took it (any 2xx); else what went wrong and the wait it asked for."""
-    try:
-        response = await http.post(
-            item.url, content=item.payload.encode(), headers={"Content-Type": "application/json"}
-        )
-    except httpx.HTTPError as error:
-        return type(error).__name__, 0.0
-    if response.is_success:
-        return None, 0.0
-    return f"HTTP {response.status_code}", _retry_after(response)
+async def _post(
+    http: httpx.AsyncClient, url: httpx.URL, addresses: list[str], payload: str
+) -> tuple[str | None, float]:
+    """(None, 0) when the receiver took it (any 2xx); else what went wrong and the wait it asked for.
+
+    Sent to the checked addresses in turn until one connects (none: the name did not resolve), under
+    the URL's own name (`Host`, and TLS's SNI and certificate check), never to a fresh DNS answer."""
+    headers = {"Content-Type": "application/json", "Host": url.netloc.decode("ascii")}
+    extensions = {"sni_hostname": url.raw_host.decode("ascii")} if url.scheme == "https" else {}
+    problem = _NOT_RESOLVED
+    for address in addresses:
+        try:
+            response = await http.post(
+                url.copy_with(host=address), content=payload.encode(), headers=headers, extensions=extensions
+            )
+        except httpx.ConnectError as error:  # this address is unreachable: the next may not be
+            problem = type(error).__name__
+            continue
+        except httpx.HTTPError as error:
+            return type(error).__name__, 0.0
+        if response.is_success:
+            return None, 0.0
+        return f"HTTP {response.status_code}", _retry_after(response)
+    return problem, 0.0
 
 
 def _retry_after(response: httpx.Response) -> float:

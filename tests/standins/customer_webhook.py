@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 
 from tests.standins.http import Recorded, Reply, StandIn, json_reply
 
 
 class CustomerWebhook(StandIn):
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        super().__init__(tls)
         self._answers: list[tuple[int, dict[str, str]]] = []
         self._answers_lock = threading.Lock()
 

@@ -1,8 +1,9 @@
-"""A tiny threaded HTTP server that records requests; both stand-ins build on it."""
+"""A tiny threaded HTTP server that records requests, over TLS if given a context; stand-ins build on it."""
 
 from __future__ import annotations
 
 import json
+import ssl
 import sys
 import threading
 import time
@@ -35,7 +36,7 @@ Reply = tuple[int, dict[str, str], bytes]
 class StandIn:
     """Serves `handle(recorded) -> Reply` on a loopback port and keeps every request it saw."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.requests: list[Recorded] = []
         self._lock = threading.Condition()
         stand_in = self
@@ -74,12 +75,20 @@ class StandIn:
 
         self._server = _QuietServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
+        self._scheme, self._host = ("https", "localhost") if tls else ("http", "127.0.0.1")
+        if tls:  # the handshake happens in the request's thread, so a refused one blocks nobody
+            self._server.socket = tls.wrap_socket(
+                self._server.socket, server_side=True, do_handshake_on_connect=False
+            )
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{self._scheme}://{self._host}:{self.port}"
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
 
     def start(self) -> StandIn:
         self._thread.start()
@@ -127,8 +136,9 @@ class _QuietServer(ThreadingHTTPServer):
     request_queue_size = 128
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that hangs up mid-request (a timeout test) is expected; anything else is printed."""
-        if not isinstance(sys.exc_info()[1], ConnectionError):
+        """A client that hangs up mid-request (a timeout test) or refuses the certificate is expected;
+        anything else is printed."""
+        if not isinstance(sys.exc_info()[1], ConnectionError | ssl.SSLError):
             super().handle_error(request, client_address)
 
 
