@@ -25,6 +25,7 @@ from bot.services import Services
 from bot.slack.access import AccessPolicy
 from bot.slack.app import create_bolt_app
 from bot.slack.background import AfterAck
+from bot.slack.campaign_flow import CampaignFlow
 from bot.slack.forwarding import note_in_thread
 from bot.slack.result_poster import PosterPacing, ResultPoster
 from bot.webhooks.forwarder import Forwarder, ForwardPacing
@@ -39,7 +40,8 @@ _SHUTDOWN_GRACE_SECONDS = 25.0
 def create_web_app(services: Services) -> Starlette:
     """Slack at `POST /slack/events` (HTTP mode), `GET /healthz` for load balancers."""
     after_ack, access = AfterAck(), AccessPolicy.from_settings(services.settings)
-    bolt = create_bolt_app(services, after_ack, access)
+    campaigns = CampaignFlow(services, after_ack, access)
+    bolt = create_bolt_app(services, after_ack, access, campaigns)
     slack = AsyncSlackRequestHandler(bolt)
     settings = services.settings
     pacing = PosterPacing(stale_after=timedelta(seconds=settings.result_claim_stale_seconds))
@@ -88,6 +90,8 @@ def create_web_app(services: Services) -> Starlette:
         # One pooled session for every Web API call: slack_sdk otherwise opens a connection (and a TLS
         # handshake) per call, which `views.open` cannot afford inside its 3-second trigger window.
         bolt.client.session = aiohttp.ClientSession()
+        # A campaign whose create got no answer is looked for a while; a restart resumes the search.
+        after_ack.start(campaigns.resume_late_lookups(bolt.client), "resume_late_lookups")
         socket_mode, connecting = None, None
         groups = asyncio.create_task(access.keep_groups_fresh(bolt.client)) if access.has_groups else None
         if settings.socket_mode and settings.slack_app_token:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -70,6 +71,27 @@ def serving(
         yield running
     finally:
         running.stop()
+
+
+class Crashable:
+    """A `starleads-bot serve` process of its own (own SQLite file) that a test may kill and restart."""
+
+    def __init__(
+        self, fake_slack: FakeSlack, fake_starleads: FakeStarleads, workdir: Path, **overrides: str
+    ) -> None:
+        self._env = bot_environment(fake_slack, fake_starleads, workdir, **overrides)
+        self._workdir = workdir
+        self._fake_slack = fake_slack
+        self.bot = RunningBot(self._env, workdir)
+
+    def driver(self) -> SlackDriver:
+        return SlackDriver(self.bot.url, self._fake_slack.response_url())
+
+    def kill_and_restart(self) -> None:
+        os.kill(self.bot.process.pid, signal.SIGKILL)
+        self.bot.process.wait(timeout=10)
+        self.bot.stop()  # closes its log
+        self.bot = RunningBot(self._env, self._workdir)
 
 
 class RunningBot:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import signal
 import time
 import uuid
 from collections import Counter
@@ -31,8 +29,7 @@ from tests.call_results_driver import (
     thread_ts,
     token_in,
 )
-from tests.conftest import RunningBot, bot_environment
-from tests.slack_driver import SlackDriver
+from tests.conftest import Crashable, RunningBot
 from tests.standins.customer_webhook import CustomerWebhook
 from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import FakeStarleads
@@ -40,34 +37,12 @@ from tests.standins.starleads_api import FakeStarleads
 STALE_SECONDS = 2  # RESULT_CLAIM_STALE_SECONDS: a restarted bot retakes the dead one's claims soon
 
 
-class Crashable:
-    """A `starleads-bot serve` process of its own (own SQLite file) that a test may kill and restart."""
-
-    def __init__(
-        self, fake_slack: FakeSlack, fake_starleads: FakeStarleads, workdir: Path, **overrides: str
-    ) -> None:
-        self._env = bot_environment(
-            fake_slack, fake_starleads, workdir, RESULT_CLAIM_STALE_SECONDS=str(STALE_SECONDS), **overrides
-        )
-        self._workdir = workdir
-        self._fake_slack = fake_slack
-        self.bot = RunningBot(self._env, workdir)
-
-    def driver(self) -> SlackDriver:
-        return SlackDriver(self.bot.url, self._fake_slack.response_url())
-
-    def kill_and_restart(self) -> None:
-        os.kill(self.bot.process.pid, signal.SIGKILL)
-        self.bot.process.wait(timeout=10)
-        self.bot.stop()  # closes its log
-        self.bot = RunningBot(self._env, self._workdir)
-
-
 @pytest.fixture(scope="module")
 def crashable(
     fake_slack: FakeSlack, fake_starleads: FakeStarleads, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Crashable]:
-    running = Crashable(fake_slack, fake_starleads, tmp_path_factory.mktemp("crashable"))
+    workdir = tmp_path_factory.mktemp("crashable")
+    running = Crashable(fake_slack, fake_starleads, workdir, RESULT_CLAIM_STALE_SECONDS=str(STALE_SECONDS))
     yield running
     running.bot.stop()
 
@@ -199,6 +174,7 @@ def crashable_forwarder(
         fake_slack,
         fake_starleads,
         tmp_path_factory.mktemp("crashable-forwarder"),
+        RESULT_CLAIM_STALE_SECONDS=str(STALE_SECONDS),
         RESULT_FORWARD_BACKOFF_SECONDS=f"[{FORWARD_BACKOFF_SECONDS}]",
     )
     yield running

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import RunningBot, bot_environment, open_form
+from tests.call_results_driver import query
+from tests.conftest import Crashable, RunningBot, bot_environment, open_form
 from tests.slack_driver import SlackDriver
 from tests.slack_views import final_view, texts
 from tests.standins.slack_api import FakeSlack
@@ -200,3 +201,38 @@ def test_an_unreachable_starleads_is_retried_said_and_then_reported(
     assert expected in texts(final)
     assert "(tried 4 times)" in texts(final)
     assert "Nothing was created" in texts(final)
+
+
+@pytest.fixture(scope="module")
+def restartable(
+    fake_slack: FakeSlack, fake_starleads: FakeStarleads, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Crashable]:
+    """A bot whose first look for a campaign that got no answer comes 4 s after it (a kill lands first)."""
+    workdir = tmp_path_factory.mktemp("restartable")
+    running = Crashable(fake_slack, fake_starleads, workdir, STARLEADS_LATE_LOOKUP_SECONDS="[4, 1, 1]")
+    yield running
+    running.bot.stop()
+
+
+def test_a_restart_resumes_the_search_for_a_campaign_whose_answer_never_came(
+    restartable: Crashable, fake_slack: FakeSlack, fake_starleads: FakeStarleads
+) -> None:
+    fake_slack.reset()
+    fake_starleads.reset()
+    fake_starleads.create_delay_seconds = 0.3  # the listing of what existed before is served first
+    fake_starleads.answer_late_seconds = 2.5
+    driver = restartable.driver()
+    view = open_form(driver, fake_slack)
+    assert driver.submit(view, VALID).json()["response_action"] == "update"
+    failed = fake_slack.wait_view_update(view["id"], timeout=15)["view"]
+    assert "did not answer in time" in texts(failed)
+
+    restartable.kill_and_restart()  # a crash, or a deploy, before the bot looked
+
+    card = fake_slack.wait_call("chat.postMessage", timeout=20)[0]
+    assert "Starleads answered late: this campaign was created after all." in texts(card)
+    assert "Relance Q4" in texts(card)
+    assert len(fake_starleads.creates()) == 1  # looked for, never sent again
+    assert f"campaign_late_lookup key={view['id']} resumed=yes" in restartable.bot.log()
+    [row] = query(restartable.bot, "select state, late_lookup from campaign_creations")
+    assert row == {"state": "created", "late_lookup": None}  # a further restart won't look again

@@ -12,10 +12,12 @@ import itertools
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 from bot.call_results.address import webhook_url
 from bot.campaigns.draft import CampaignDraft, DraftField, DraftInput
+from bot.campaigns.late_lookup import LateLookup
 from bot.starleads import (
     Agent,
     Campaign,
@@ -52,10 +54,20 @@ class Rejected:
 class Unavailable:
     message: str
     outcome_unknown: bool
-    existing_ids: frozenset[str] | None = None
-    """With an unknown outcome: the campaigns that existed before the attempt (None if not known)."""
-    sent: CampaignRequest | None = None
-    """What was sent, to recognise the campaign if it shows up later."""
+    lookup: LateLookup | None = None
+    """With an unknown outcome: how to recognise the campaign if it shows up later (None when the
+    campaigns that existed before the attempt are not known)."""
+
+
+@dataclass(frozen=True)
+class UnfinishedLookup:
+    """A late lookup a stopped process left unfinished, with what is needed to report its campaign."""
+
+    key: str
+    draft: CampaignDraft
+    lookup: LateLookup
+    user_id: str
+    channel_id: str
 
 
 Outcome = Created | Rejected | Unavailable
@@ -83,6 +95,7 @@ class RetryPolicy:
 
 
 DEFAULT_RETRY_POLICY = RetryPolicy()
+_RESUME_LOOKUPS_WITHIN = timedelta(hours=1)  # later, the form is long closed: the user has checked Starleads
 
 # API field names (any case, with or without "$." / "request." prefixes) → form fields.
 _API_FIELDS = {
@@ -187,14 +200,14 @@ class CampaignCreator:
         outcome = await create_in_starleads(self._starleads, request, on_wait)
         if isinstance(outcome, Created):
             await self._record_created(key, draft, outcome, channel_id)
+        elif isinstance(outcome, Unavailable) and outcome.outcome_unknown:
+            lookup = outcome.lookup.to_json() if outcome.lookup else None
+            await self._creations.finish(key, CreationState.UNKNOWN, late_lookup=lookup)
         else:
-            await self._creations.finish(
-                key, CreationState.UNKNOWN if _unknown(outcome) else CreationState.FAILED
-            )
-            if isinstance(outcome, Unavailable):
-                outcome = replace(outcome, sent=request)
-            if token is not None and not _unknown(outcome):  # only this attempt's: an earlier
-                await self._subscriptions.forget(token)  # one may have created it after all
+            await self._creations.finish(key, CreationState.FAILED)
+            # Only this attempt's subscription: an earlier one's campaign may exist after all.
+            if token is not None:
+                await self._subscriptions.forget(token)
         kind, reason = _describe(outcome)
         logger.info("campaign_create key=%s outcome=%s reason=%r", key, kind, reason)
         await self._audit.record(
@@ -234,23 +247,21 @@ class CampaignCreator:
         )
 
     async def confirm_late(
-        self, key: str, draft: CampaignDraft, unknown: Unavailable, *, channel_id: str
+        self, key: str, draft: CampaignDraft, lookup: LateLookup | None, *, channel_id: str
     ) -> Created | None:
         """After an unknown outcome: the campaign, if Starleads did create it after all.
 
-        Only possible when the campaigns that existed before the attempt are known; otherwise an older
-        campaign with the same settings could be taken for this one.
+        Only possible when the campaigns that existed before the attempt are known (`lookup`);
+        otherwise an older campaign with the same settings could be taken for this one. Once it has
+        looked, the lookup is dropped from the store; one cut short by a restart is resumed.
         """
-        if unknown.existing_ids is None or unknown.sent is None:
+        if lookup is None:
             logger.info("campaign_late_lookup key=%s found=no reason=no-listing-before", key)
             return None
-        existing = unknown.existing_ids
-
-        async def known_ids() -> set[str]:
-            return await self._creations.campaign_ids() | existing
-
-        sent = unknown.sent
-        campaign = await find_late_campaign(self._starleads, sent, known_ids, self._late_lookup_delays)
+        campaign = await find_late_campaign(
+            self._starleads, lookup, self._creations.campaign_ids, self._late_lookup_delays
+        )
+        await self._creations.end_lookup(key, lookup.to_json())
         if campaign is None:
             logger.info("campaign_late_lookup key=%s found=no", key)
             return None
@@ -272,6 +283,21 @@ class CampaignCreator:
             detail="found in Get all campaigns after an unknown outcome",
         )
         return outcome
+
+    async def unfinished_lookups(self) -> list[UnfinishedLookup]:
+        """Late lookups that a stop (a deploy, a crash) cut short in the last hour, to resume."""
+        found = []
+        for record in await self._creations.unfinished_lookups(_RESUME_LOOKUPS_WITHIN):
+            try:
+                draft = CampaignDraft.from_input(DraftInput.model_validate(record.draft_input))
+                lookup = LateLookup.from_json(record.late_lookup or "")
+            except ValueError as error:  # written by another version, or damaged: not worth a crash
+                logger.warning(
+                    "campaign_late_lookup key=%s resumed=no error=%s", record.key, type(error).__name__
+                )
+                continue
+            found.append(UnfinishedLookup(record.key, draft, lookup, record.user_id, record.channel_id))
+        return found
 
     async def _record_created(
         self,
@@ -330,7 +356,9 @@ async def create_in_starleads(
                 if not error.may_have_created:
                     before.cancel()
                     return _unavailable(error, attempt, None)
-                return _unavailable(error, attempt, await _ids_of(before))
+                existing = await _ids_of(before)
+                lookup = None if existing is None else LateLookup.of(request, existing)
+                return _unavailable(error, attempt, lookup)
             if on_wait:
                 await on_wait(delay, _waiting_reason(error, delay))
             await asyncio.sleep(delay)
@@ -350,17 +378,16 @@ async def create_in_starleads(
 
 async def find_late_campaign(
     starleads: StarleadsClient,
-    sent: CampaignRequest,
-    known_ids: Callable[[], Awaitable[set[str]]],
+    lookup: LateLookup,
+    owned: Callable[[], Awaitable[set[str]]],
     delays: tuple[float, ...],
 ) -> Campaign | None:
     """After a create whose answer never came: look for the campaign in "Get all campaigns".
 
-    A campaign counts as ours when every field we sent matches and it is not in `known_ids()` (those
-    that existed before the attempt, and those other creates of ours own: asked again each round, as
-    an identical campaign may be created meanwhile). Stops early when the listing is not available.
+    A campaign counts when `lookup` recognises it and it is not in `owned()`, the campaigns other
+    creates of ours own (asked again each round, as an identical campaign may be created meanwhile).
+    Stops early when the listing is not available.
     """
-    wanted = sent.to_json()
     for delay in delays:
         await asyncio.sleep(delay)
         try:
@@ -369,17 +396,11 @@ async def find_late_campaign(
             return None
         except StarleadsError:
             continue
-        known = await known_ids()
+        taken = await owned()
         for campaign in campaigns:
-            listed = campaign.model_dump(by_alias=True, exclude_none=True)
-            same = all(listed.get(k, v) == v for k, v in wanted.items() if k != "schedule")
-            if same and campaign.id not in known:
+            if lookup.matches(campaign) and campaign.id not in taken:
                 return campaign
     return None
-
-
-def _unknown(outcome: Outcome) -> bool:
-    return isinstance(outcome, Unavailable) and outcome.outcome_unknown
 
 
 def _describe(outcome: Outcome) -> tuple[str, str]:
@@ -399,15 +420,13 @@ def _refused(error: StarleadsError) -> Outcome:
     return Unavailable(f"Something went wrong talking to Starleads ({error}).", outcome_unknown=True)
 
 
-def _unavailable(
-    error: StarleadsUnavailable, attempts: int, existing_ids: frozenset[str] | None
-) -> Unavailable:
+def _unavailable(error: StarleadsUnavailable, attempts: int, lookup: LateLookup | None) -> Unavailable:
     if isinstance(error, StarleadsTimeout):
         message = "Starleads did not answer in time, so the campaign may or may not have been created."
     else:
         tries = f" (tried {attempts} times)" if attempts > 1 else ""
         message = _unavailable_message(error) + tries
-    return Unavailable(message, outcome_unknown=error.may_have_created, existing_ids=existing_ids)
+    return Unavailable(message, outcome_unknown=error.may_have_created, lookup=lookup)
 
 
 async def _ids_of(listing: asyncio.Future[list[Campaign]]) -> frozenset[str] | None:

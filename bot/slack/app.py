@@ -21,7 +21,9 @@ logger = logging.getLogger(__name__)
 _SLACK_API_TIMEOUT_SECONDS = 10
 
 
-def create_bolt_app(services: Services, after_ack: AfterAck, access: AccessPolicy) -> AsyncApp:
+def create_bolt_app(
+    services: Services, after_ack: AfterAck, access: AccessPolicy, campaigns: CampaignFlow
+) -> AsyncApp:
     settings = services.settings
     signing_secret = settings.slack_signing_secret
     app = AsyncApp(
@@ -37,7 +39,7 @@ def create_bolt_app(services: Services, after_ack: AfterAck, access: AccessPolic
     app.client.timeout = _SLACK_API_TIMEOUT_SECONDS
     register_listeners(
         app,
-        CampaignFlow(services, after_ack, access),
+        campaigns,
         ScheduleEditing(after_ack),
         ResultSubscriptions(services, after_ack, access),
     )

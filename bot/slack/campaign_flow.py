@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.campaigns.command_text import KEYS, starting_form
 from bot.campaigns.creation import Created, Outcome, Rejected, Unavailable
 from bot.campaigns.draft import CampaignDraft, DraftField, DraftInput, DraftInvalid
+from bot.campaigns.late_lookup import LateLookup
 from bot.services import Services
 from bot.slack.access import DENIED, AccessPolicy
 from bot.slack.background import AfterAck
@@ -217,14 +218,29 @@ class CampaignFlow:
             await tell_privately(origin.response_url, _outcome_note(draft, outcome))
         if isinstance(outcome, Unavailable) and outcome.outcome_unknown:
             self._after_ack.start(
-                self._confirm_late(client, key, draft, outcome, origin), "confirm_late_campaign"
+                self._confirm_late(client, key, draft, outcome.lookup, origin), "confirm_late_campaign"
+            )
+
+    async def resume_late_lookups(self, client: AsyncWebClient) -> None:
+        """At start-up: go on looking for the campaigns a stop interrupted the search for, so one that
+        Starleads created after all still gets its card."""
+        for left in await self._services.creator.unfinished_lookups():
+            logger.info("campaign_late_lookup key=%s resumed=yes", left.key)
+            origin = Origin(channel_id=left.channel_id, user_id=left.user_id)
+            self._after_ack.start(
+                self._confirm_late(client, left.key, left.draft, left.lookup, origin), "confirm_late_campaign"
             )
 
     async def _confirm_late(
-        self, client: AsyncWebClient, key: str, draft: CampaignDraft, unknown: Unavailable, origin: Origin
+        self,
+        client: AsyncWebClient,
+        key: str,
+        draft: CampaignDraft,
+        lookup: LateLookup | None,
+        origin: Origin,
     ) -> None:
         """Starleads never answered: if the campaign shows up later, post its card after all."""
-        found = await self._services.creator.confirm_late(key, draft, unknown, channel_id=origin.channel_id)
+        found = await self._services.creator.confirm_late(key, draft, lookup, channel_id=origin.channel_id)
         if found:
             await self._report_created(client, key, draft, found, origin, note=_LATE_NOTE)
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, RowMapping, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.database import creations, now, run_in_thread
@@ -35,6 +35,9 @@ class CreationRecord:
     channel_id: str
     campaign: dict[str, Any] | None
     agent_name: str | None
+    late_lookup: str | None = None
+    """After an unknown outcome: how to recognise its campaign (as the domain wrote it), until the
+    campaign has been looked for."""
 
 
 @dataclass(frozen=True)
@@ -79,10 +82,16 @@ class CreationStore:
         *,
         campaign: dict[str, Any] | None = None,
         agent_name: str | None = None,
+        late_lookup: str | None = None,
         only_if: tuple[CreationState, ...] = (CreationState.CREATING,),
     ) -> bool:
         """Record how the attempt ended; False if the key is no longer in one of the `only_if` states."""
-        values: dict[str, Any] = {"state": state.value, "updated_at": now(), "agent_name": agent_name}
+        values: dict[str, Any] = {
+            "state": state.value,
+            "updated_at": now(),
+            "agent_name": agent_name,
+            "late_lookup": late_lookup,
+        }
         if campaign is not None:
             values |= {"campaign_id": str(campaign.get("id")), "campaign_json": json.dumps(campaign)}
         statement = (
@@ -92,6 +101,24 @@ class CreationStore:
         )
         result = await run_in_thread(self._execute, statement)
         return bool(result.rowcount == 1)
+
+    async def end_lookup(self, key: str, late_lookup: str) -> None:
+        """This lookup has been done: a restart won't do it again (a later attempt's stays)."""
+        done = and_(creations.c.key == key, creations.c.late_lookup == late_lookup)
+        await run_in_thread(self._execute, update(creations).where(done).values(late_lookup=None))
+
+    async def unfinished_lookups(self, within: timedelta) -> list[CreationRecord]:
+        """Unknown outcomes of the last `within` whose campaign a stopped process was still looking for."""
+        return await run_in_thread(self._unfinished_lookups, within)
+
+    def _unfinished_lookups(self, within: timedelta) -> list[CreationRecord]:
+        query = select(creations).where(
+            creations.c.state == CreationState.UNKNOWN.value,
+            creations.c.late_lookup.is_not(None),
+            creations.c.updated_at > now() - within,
+        )
+        with self._engine.connect() as connection:
+            return [_record(row) for row in connection.execute(query).mappings()]
 
     async def campaign_ids(self) -> set[str]:
         """IDs of every campaign this bot created, so a late lookup never claims another's campaign."""
@@ -148,18 +175,21 @@ class CreationStore:
     def _get(self, key: str) -> CreationRecord | None:
         with self._engine.connect() as connection:
             row = connection.execute(select(creations).where(creations.c.key == key)).mappings().first()
-        if row is None:
-            return None
-        return CreationRecord(
-            key=row["key"],
-            state=CreationState(row["state"]),
-            draft_input=json.loads(row["draft_input"]),
-            user_id=row["user_id"],
-            channel_id=row["channel_id"],
-            campaign=json.loads(row["campaign_json"]) if row["campaign_json"] else None,
-            agent_name=row["agent_name"],
-        )
+        return None if row is None else _record(row)
 
     def _execute(self, statement: Any) -> Any:
         with self._engine.begin() as connection:
             return connection.execute(statement)
+
+
+def _record(row: RowMapping) -> CreationRecord:
+    return CreationRecord(
+        key=row["key"],
+        state=CreationState(row["state"]),
+        draft_input=json.loads(row["draft_input"]),
+        user_id=row["user_id"],
+        channel_id=row["channel_id"],
+        campaign=json.loads(row["campaign_json"]) if row["campaign_json"] else None,
+        agent_name=row["agent_name"],
+        late_lookup=row["late_lookup"],
+    )

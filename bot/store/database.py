@@ -49,6 +49,7 @@ creations = Table(
     Column("attempts", Integer, nullable=False, default=1),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("late_lookup", Text),  # after an unknown outcome, until the campaign has been looked for
 )
 
 channel_preferences = Table(
