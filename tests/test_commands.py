@@ -60,3 +60,16 @@ def test_when_slack_refuses_the_form_the_user_is_asked_to_run_the_command_again(
     note = fake_slack.wait_response_url()[0]
     assert note["response_type"] == "ephemeral"
     assert "Please run `/starleads campaign` again" in note["text"]
+
+
+@pytest.mark.parametrize("subcommand", ["campaign", "subscribe 66f1b2d0016e6d3e9353ab85"])
+def test_a_command_with_ids_that_are_not_slacks_is_refused_politely_naming_it(
+    slack: SlackDriver, fake_slack: FakeSlack, subcommand: str
+) -> None:
+    answer = slack.command(subcommand, channel_id="not a channel").json()
+
+    assert answer["response_type"] == "ephemeral"
+    name = subcommand.split()[0]
+    assert answer["text"] == f"Sorry, I couldn't read that command. Please try `/starleads {name}` again."
+    assert fake_slack.calls("views.open") == []
+    assert fake_slack.calls("chat.postMessage") == []

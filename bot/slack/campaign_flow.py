@@ -50,7 +50,6 @@ _NOT_SAVED = (
 )
 _RESULTS_IN_THREAD = " Call results will be posted in its thread."
 _LATE_NOTE = "Starleads answered late: this campaign was created after all."
-_DAMAGED_COMMAND = "Sorry, I couldn't read that command. Please try `/starleads campaign` again."
 _DAMAGED_FORM = "This form can't be used any more. Close it and run `/starleads campaign` again."
 
 
@@ -69,8 +68,8 @@ class CampaignFlow:
             ack,
             command,
             self._access,
+            subcommand="campaign",
             extra_response_host=self._services.slack_api_host,
-            damaged=_DAMAGED_COMMAND,
         )
         if origin is None:
             return

@@ -18,11 +18,12 @@ async def admit(
     command: dict[str, Any],
     access: AccessPolicy,
     *,
+    subcommand: str,
     extra_response_host: str,
-    damaged: str,
     needs_response_url: bool = False,
 ) -> Origin | None:
-    """Where the command came from, or None after answering (privately) why nothing will happen.
+    """Where `/starleads <subcommand>` came from, or None after answering (privately) why nothing
+    will happen.
 
     The IDs must be Slack's, the response URL Slack's, and the person and channel allowed.
     """
@@ -37,6 +38,7 @@ async def admit(
             raise OriginInvalid("the command has no response URL to answer through")
     except OriginInvalid as error:
         logger.warning("slash_command_rejected reason=%s", error)
+        damaged = f"Sorry, I couldn't read that command. Please try `/starleads {subcommand}` again."
         await ack(text=damaged, response_type="ephemeral")
         return None
     if not access.allows(origin.user_id, origin.channel_id):

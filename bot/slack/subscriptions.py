@@ -42,7 +42,6 @@ NEEDS_PUBLIC_URL = (
     "Call results can't come to Slack yet: Starleads needs the bot's public address to send them to. "
     "Ask whoever runs the Starleads bot to set `PUBLIC_URL` first."
 )
-_DAMAGED_COMMAND = "Sorry, I couldn't read that command. Please try `/starleads subscribe` again."
 _ROOT_BACKOFF_SECONDS = (1.0, 2.0)
 _ALREADY_SENDING = (
     "Campaign `{id}` already sends its call results to this channel: it was created from Slack with "
@@ -67,8 +66,8 @@ class ResultSubscriptions:
             ack,
             command,
             self._access,
+            subcommand="subscribe",
             extra_response_host=self._services.slack_api_host,
-            damaged=_DAMAGED_COMMAND,
             needs_response_url=True,
         )
         if origin is None:
