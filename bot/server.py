@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 
 import aiohttp
@@ -28,6 +28,7 @@ from bot.slack.background import AfterAck
 from bot.slack.campaign_flow import CampaignFlow
 from bot.slack.forwarding import note_in_thread
 from bot.slack.result_poster import PosterPacing, ResultPoster
+from bot.slack.signature import SlackSignature
 from bot.webhooks.forwarder import Forwarder, ForwardPacing
 from bot.webhooks.receiver import webhook_endpoint
 
@@ -58,20 +59,6 @@ def create_web_app(services: Services) -> Starlette:
     def result_stored() -> None:
         poster.wake()
         forwarder.wake()
-
-    async def slack_events(request: Request) -> Response:
-        try:
-            body = await read_at_most(request, MAX_SLACK_BODY_BYTES)
-        except BodyTooLarge:
-            return PlainTextResponse("Request body too large", status_code=413)
-        except ClientDisconnect:
-            return PlainTextResponse("Request body cut short", status_code=400)
-        try:
-            return await slack.handle(with_body(request, body))
-        except (ValueError, KeyError, TypeError, AttributeError) as error:
-            # Bolt trusts the payload's shape while parsing and routing it; a malformed one ends here.
-            logger.warning("slack_request_malformed error=%s", type(error).__name__)
-            return PlainTextResponse("Malformed request", status_code=400)
 
     async def healthz(_: Request) -> Response:
         return JSONResponse(
@@ -123,9 +110,36 @@ def create_web_app(services: Services) -> Starlette:
             methods=["POST"],
         ),
     ]
-    if not settings.socket_mode:
-        routes.append(Route("/slack/events", slack_events, methods=["POST"]))
+    if not settings.socket_mode and settings.slack_signing_secret:
+        signature = SlackSignature(settings.slack_signing_secret.get_secret_value())
+        routes.append(Route("/slack/events", _slack_events(slack, signature), methods=["POST"]))
     return Starlette(routes=routes, lifespan=lifespan)
+
+
+def _slack_events(
+    slack: AsyncSlackRequestHandler, signature: SlackSignature
+) -> Callable[[Request], Awaitable[Response]]:
+    """`POST /slack/events`: size-limited, verified before anything parses the body, then Bolt."""
+
+    async def slack_events(request: Request) -> Response:
+        try:
+            body = await read_at_most(request, MAX_SLACK_BODY_BYTES)
+        except BodyTooLarge:
+            return PlainTextResponse("Request body too large", status_code=413)
+        except ClientDisconnect:
+            return PlainTextResponse("Request body cut short", status_code=400)
+        refusal = signature.refusal(body, request.headers)
+        if refusal:
+            logger.warning("slack_request_unverified reason=%s bytes=%d", refusal, len(body))
+            return PlainTextResponse("Invalid request", status_code=401)
+        try:
+            return await slack.handle(with_body(request, body))
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
+            # Bolt trusts the payload's shape while parsing it; a malformed one ends here.
+            logger.warning("slack_request_malformed error=%s", type(error).__name__)
+            return PlainTextResponse("Malformed request", status_code=400)
+
+    return slack_events
 
 
 async def _warm_up() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -220,6 +221,19 @@ def open_form(slack: SlackDriver, fake_slack: FakeSlack, channel_id: str | None 
     assert slack.command("campaign", channel_id=channel_id).status_code == 200
     call = fake_slack.wait_call("views.open", count=already + 1)[-1]
     return {**call["view"], "id": unique_id("V")}
+
+
+def audit(bot: RunningBot, key: str, count: int) -> list[dict[str, Any]]:
+    """The audit rows of one form, read straight from the bot's SQLite file (written after the ack)."""
+    deadline = time.monotonic() + 5
+    while True:
+        with sqlite3.connect(Path(bot.log_path).parent / "bot.db") as connection:
+            connection.row_factory = sqlite3.Row
+            query = "select * from create_attempts where creation_key = ? order by id"
+            rows = [dict(row) for row in connection.execute(query, (key,))]
+        if len(rows) >= count or time.monotonic() > deadline:
+            return rows
+        time.sleep(0.05)
 
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")

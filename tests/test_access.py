@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-import time
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.conftest import RunningBot, bot_environment, open_form
+from tests.conftest import RunningBot, audit, bot_environment, open_form
 from tests.slack_driver import SlackDriver
 from tests.slack_views import texts
 from tests.standins.slack_api import FakeSlack
@@ -45,19 +41,6 @@ def guarded(guarded_bot: RunningBot, fake_slack: FakeSlack, fake_starleads: Fake
     fake_slack.clear()
     fake_starleads.reset()
     return SlackDriver(guarded_bot.url, fake_slack.response_url())
-
-
-def audit(bot: RunningBot, key: str, count: int) -> list[dict[str, Any]]:
-    """The audit rows of one form, read straight from the bot's SQLite file (written after the ack)."""
-    deadline = time.monotonic() + 5
-    while True:
-        with sqlite3.connect(Path(bot.log_path).parent / "bot.db") as connection:
-            connection.row_factory = sqlite3.Row
-            query = "select * from create_attempts where creation_key = ? order by id"
-            rows = [dict(row) for row in connection.execute(query, (key,))]
-        if len(rows) >= count or time.monotonic() > deadline:
-            return rows
-        time.sleep(0.05)
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from bot.slack.access import AccessPolicy
 from bot.slack.background import AfterAck
 from bot.slack.campaign_flow import CampaignFlow
 from bot.slack.listeners import register_listeners
+from bot.slack.payload_shape import refuse_malformed
 from bot.slack.schedule_editing import ScheduleEditing
 from bot.slack.subscriptions import ResultSubscriptions
 
@@ -29,7 +30,8 @@ def create_bolt_app(
     app = AsyncApp(
         token=settings.slack_bot_token.get_secret_value(),
         signing_secret=signing_secret.get_secret_value() if signing_secret else "",
-        request_verification_enabled=not settings.socket_mode,
+        # HTTP requests are verified at the door (bot.slack.signature) before Bolt parses them.
+        request_verification_enabled=False,
         # Answer Slack as soon as a listener returns (no polling); listeners hand slow work to AfterAck.
         process_before_response=True,
         logger=logging.getLogger("bot.slack.bolt"),
@@ -37,6 +39,7 @@ def create_bolt_app(
     # Bolt builds its own client (user agent, logger); point it at the configured Web API.
     app.client.base_url = str(settings.slack_api_url)
     app.client.timeout = _SLACK_API_TIMEOUT_SECONDS
+    app.middleware(refuse_malformed)
     register_listeners(
         app,
         campaigns,

@@ -51,6 +51,10 @@ _NOT_SAVED = (
 _RESULTS_IN_THREAD = " Call results will be posted in its thread."
 _LATE_NOTE = "Starleads answered late: this campaign was created after all."
 _DAMAGED_FORM = "This form can't be used any more. Close it and run `/starleads campaign` again."
+_NOT_YOURS = (
+    "This form was opened by someone else, so it can't create a campaign in your name. "
+    "Close it and run `/starleads campaign` again to open your own."
+)
 
 
 class CampaignFlow:
@@ -85,9 +89,11 @@ class CampaignFlow:
             await ack(response_action="update", view=_damaged(view))
             return
         submitter = _user_of(body) or origin.user_id
-        if not self._access.allows(submitter, origin.channel_id):
-            await ack(response_action="update", view=cards.status_view(origin.encode(), DENIED))
-            self._after_ack.start(self._deny(str(view.get("id")), submitter, origin), "deny")
+        refusal = self._refusal(submitter, origin)
+        if refusal:
+            message, reason = refusal
+            await ack(response_action="update", view=cards.status_view(origin.encode(), message))
+            self._after_ack.start(self._deny(str(view.get("id")), submitter, origin, reason), "deny")
             return
         state = FormState.of(view)
         typed = read_form(state)
@@ -139,13 +145,19 @@ class CampaignFlow:
         await ack()
         self._after_ack.start(self._edit(client, body.get("view") or {}), "edit_campaign")
 
-    async def _deny(self, key: str, user_id: str, origin: Origin) -> None:
-        await self._services.creator.deny(
-            key,
-            user_id=user_id,
-            channel_id=origin.channel_id,
-            reason="not in ALLOWED_USERS/ALLOWED_CHANNELS",
-        )
+    def _refusal(self, user_id: str, origin: Origin) -> tuple[str, str] | None:
+        """Why `user_id` may not create from this form (what to show, what to audit), or None.
+
+        Slack only lets a modal's opener use it: a payload from anyone else is not acted on in the
+        opener's name (the card would say "Created by" someone who did not)."""
+        if not self._access.allows(user_id, origin.channel_id):
+            return DENIED, "not in ALLOWED_USERS/ALLOWED_CHANNELS"
+        if user_id != origin.user_id:
+            return _NOT_YOURS, "form opened by another user"
+        return None
+
+    async def _deny(self, key: str, user_id: str, origin: Origin, reason: str) -> None:
+        await self._services.creator.deny(key, user_id=user_id, channel_id=origin.channel_id, reason=reason)
 
     async def _open_form(
         self, client: AsyncWebClient, origin: Origin, command: dict[str, Any], respond: AsyncRespond
@@ -171,9 +183,11 @@ class CampaignFlow:
             await self._update(client, view, _damaged(view))
             return
         clicker = user_id or origin.user_id
-        if not self._access.allows(clicker, origin.channel_id):
-            await self._update(client, view, cards.status_view(origin.encode(), DENIED))
-            await self._deny(record.key, clicker, origin)
+        refusal = self._refusal(clicker, origin)
+        if refusal:
+            message, reason = refusal
+            await self._update(client, view, cards.status_view(origin.encode(), message))
+            await self._deny(record.key, clicker, origin, reason)
             return
         typed = DraftInput.model_validate(record.draft_input)
         draft = CampaignDraft.from_input(typed)
