@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-import httpx
+import json
+from datetime import UTC, datetime
+from pathlib import Path
 
+import httpx
+from sqlalchemy import insert
+
+from bot.store import connect
+from bot.store.database import creations
 from tests.call_results_driver import (
     CAMPAIGN_FORM,
     PASCAL,
@@ -15,7 +22,7 @@ from tests.call_results_driver import (
     subscription_of,
     token_in,
 )
-from tests.conftest import RunningBot, open_form
+from tests.conftest import RunningBot, open_form, serving
 from tests.slack_driver import SlackDriver, unique_id
 from tests.slack_views import final_view, texts
 from tests.standins.slack_api import FakeSlack
@@ -169,3 +176,51 @@ def test_after_a_refused_retry_the_campaign_the_first_try_did_create_gets_its_ca
     assert post(bot, first, PASCAL).json() == {"status": "stored"}
     card_ts = subscription_of(bot, channel)["thread_ts"]
     assert fake_slack.wait_timed("chat.postMessage", lambda c: c.get("thread_ts") == card_ts)
+
+
+def test_the_campaign_kept_in_the_database_has_no_results_token(
+    bot: RunningBot, slack: SlackDriver, fake_slack: FakeSlack, fake_starleads: FakeStarleads
+) -> None:
+    channel, sent, _ = create(slack, fake_slack, fake_starleads)
+    token = token_in(sent)
+    assert fake_starleads.campaigns[-1]["webhookUrl"] == sent["webhookUrl"]  # Starleads echoes it back
+
+    rows = query(bot, "select * from campaign_creations where channel_id = ?", channel)
+
+    assert [row["state"] for row in rows] == ["created"]
+    assert token not in json.dumps(rows)
+    kept = json.loads(rows[0]["campaign_json"])
+    assert kept["webhookUrl"] == "https://bot.example.com/starleads/webhook/[token-removed]"
+    assert kept["id"] == fake_starleads.campaigns[-1]["id"]
+
+
+def test_tokens_kept_by_an_earlier_version_are_removed_at_start_up(
+    fake_slack: FakeSlack, fake_starleads: FakeStarleads, tmp_path: Path
+) -> None:
+    token = "old-results-token-" + "x" * 30
+    engine = connect(f"sqlite:///{tmp_path / 'bot.db'}")
+    campaign = {"id": "c-old", "name": "Old", "webhookUrl": f"https://bot.example.com/starleads/webhook/{token}"}
+    with engine.begin() as connection:
+        connection.execute(
+            insert(creations).values(
+                key="V-old",
+                state="created",
+                fingerprint="0" * 64,
+                draft_input="{}",
+                user_id="U0ALICE",
+                channel_id="C0OLD",
+                campaign_id="c-old",
+                campaign_json=json.dumps(campaign),
+                attempts=1,
+                created_at=datetime.now(UTC),
+                updated_at=datetime.now(UTC),
+            )
+        )
+    engine.dispose()
+
+    for bot in serving(fake_slack, fake_starleads, tmp_path):
+        rows = query(bot, "select campaign_json from campaign_creations where key = 'V-old'")
+
+        assert token not in rows[0]["campaign_json"]
+        assert json.loads(rows[0]["campaign_json"])["id"] == "c-old"
+        assert "stored_results_tokens_removed campaigns=1" in bot.log()

@@ -14,8 +14,9 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
-from bot.call_results.address import webhook_url
+from bot.call_results.address import TOKEN_REMOVED, WEBHOOK_PREFIX, webhook_url, without_token
 from bot.campaigns.draft import CampaignDraft, DraftField, DraftInput
 from bot.campaigns.late_lookup import LateLookup
 from bot.starleads import (
@@ -239,6 +240,13 @@ class CampaignCreator:
         )
         return token, webhook_url(self._public_url, token)
 
+    async def forget_stored_tokens(self) -> int:
+        """Remove results tokens from campaigns stored by earlier versions, which kept Starleads'
+        answer whole; how many were cleaned."""
+        return await self._creations.rewrite_campaigns(
+            WEBHOOK_PREFIX, WEBHOOK_PREFIX + TOKEN_REMOVED, without_token
+        )
+
     async def deny(self, key: str, *, user_id: str, channel_id: str, reason: str) -> None:
         """Someone not allowed to create campaigns tried to: keep a trace of it."""
         logger.info("campaign_create key=%s outcome=denied reason=%r", key, reason)
@@ -311,7 +319,7 @@ class CampaignCreator:
         recorded = await self._creations.finish(
             key,
             CreationState.CREATED,
-            campaign=outcome.campaign.model_dump(by_alias=True),
+            campaign=_without_results_token(outcome.campaign),
             agent_name=outcome.agent_name,
             only_if=only_if,
         )
@@ -479,3 +487,11 @@ def _unavailable_message(error: StarleadsUnavailable) -> str:
     if error.status and 200 <= error.status < 300:
         return "Starleads answered without the new campaign's ID, so I can't tell whether it was created."
     return f"{error}."
+
+
+def _without_results_token(campaign: Campaign) -> dict[str, Any]:
+    """The campaign as Starleads returned it, to keep, minus the results token in its webhook URL."""
+    kept = campaign.model_dump(by_alias=True)
+    if isinstance(kept.get("webhookUrl"), str):
+        kept["webhookUrl"] = without_token(kept["webhookUrl"])
+    return kept
