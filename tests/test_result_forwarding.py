@@ -352,3 +352,16 @@ def test_a_certificate_that_does_not_name_the_host_gets_nothing_sent(
         "chat.postMessage", lambda c: in_thread(tls_bot, channel)(c) and "could not be forwarded" in texts(c)
     )
     assert "after 3 tries (last: ConnectError)" in texts(notes[0][1])
+
+
+@pytest.mark.parametrize("address", ["64:ff9b::a00:1", "::ffff:10.0.0.1", "2002:a00:1::1", "::a00:1"])
+def test_an_ipv6_address_that_carries_a_private_ipv4_one_is_refused(
+    tmp_path: Path, hook: CustomerWebhook, address: str
+) -> None:
+    names = NameServer({"hooks.customer.test": [address]})
+
+    state, given_up = forward_one(tmp_path, "https://hooks.customer.test/in", names, private_addresses=False)
+
+    assert state == "dead"
+    assert given_up[0].startswith(f"{address} is not a public address")
+    assert hook.requests == []

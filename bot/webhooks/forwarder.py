@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import logging
 import socket
 from collections.abc import Awaitable, Callable
@@ -32,6 +31,7 @@ import httpx
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.store.forwards import DueForward, ForwardStore
+from bot.webhooks.public_address import is_public
 
 logger = logging.getLogger(__name__)
 
@@ -155,7 +155,7 @@ class Forwarder:
 
 def _first_private(addresses: list[str]) -> str | None:
     """The first address that isn't public (loopback, private, link-local, reserved…), or None."""
-    return next((address for address in addresses if not ipaddress.ip_address(address).is_global), None)
+    return next((address for address in addresses if not is_public(address)), None)
 
 
 async def _post(
