@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from pydantic import (
     AnyHttpUrl,
@@ -26,13 +26,38 @@ _CHANNEL_ID = re.compile(r"[CDG][A-Z0-9]{2,30}")
 DEFAULT_DATABASE_URL = f"sqlite:///{Path.cwd() / 'starleads-bot.db'}"
 
 
+_S = TypeVar("_S", bound="DatabaseSettings")
+
+
 class ConfigError(Exception):
     """A setting is missing or malformed; the message names the variable, never its value."""
 
 
-class Settings(BaseSettings):
+class DatabaseSettings(BaseSettings):
+    """What `starleads-bot db upgrade` needs: the database, and no Slack or Starleads secret."""
+
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
+    database_url: str = DEFAULT_DATABASE_URL
+    log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_shape(cls, value: str) -> str:
+        if "://" not in value:
+            raise ValueError("must be an SQLAlchemy URL such as sqlite:///bot.db or postgresql://host/db")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
+        return level
+
+
+class Settings(DatabaseSettings):
     slack_bot_token: SecretStr
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
@@ -55,9 +80,7 @@ class Settings(BaseSettings):
     result_forward_private_addresses: bool = False
     allowed_users: str = ""
     allowed_channels: str = ""
-    database_url: str = DEFAULT_DATABASE_URL
     port: Annotated[int, Field(ge=1, le=65535)] = 3000
-    log_level: str = "INFO"
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -92,21 +115,6 @@ class Settings(BaseSettings):
             )
             raise ValueError(f"must list Slack {kind} IDs separated by commas; {wrong[0][:20]!r} is not one")
         return value
-
-    @field_validator("database_url")
-    @classmethod
-    def _database_url_shape(cls, value: str) -> str:
-        if "://" not in value:
-            raise ValueError("must be an SQLAlchemy URL such as sqlite:///bot.db or postgresql://host/db")
-        return value
-
-    @field_validator("log_level")
-    @classmethod
-    def _known_level(cls, value: str) -> str:
-        level = value.upper()
-        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
-            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
-        return level
 
     @model_validator(mode="after")
     def _http_mode_needs_signing_secret(self) -> Settings:
@@ -144,10 +152,10 @@ def _split_ids(value: str) -> list[str]:
     return [item for item in re.split(r"[\s,]+", value.strip()) if item]
 
 
-def load_settings(env_file: str | None = ".env") -> Settings:
+def load_settings(env_file: str | None = ".env", kind: type[_S] = Settings) -> _S:  # type: ignore[assignment]
     """Read the settings, turning pydantic's report into one line a person can act on."""
     try:
-        return Settings(_env_file=env_file)  # type: ignore[call-arg]
+        return kind(_env_file=env_file)  # type: ignore[call-arg]
     except ValidationError as error:
         raise ConfigError(_describe(error)) from None
 

@@ -34,5 +34,7 @@ def configure_logging(level: str, secrets: list[str]) -> None:
     root.setLevel(level)
     # httpx logs every request line at INFO; our client logs its own, richer line.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Alembic narrates every start-up (plugins, dialect); the bot logs what an upgrade changed itself.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     # slack_sdk formats every request and response for DEBUG unless its logger has a level of its own.
     logging.getLogger("bot.slack.bolt").setLevel(level)

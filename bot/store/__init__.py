@@ -2,7 +2,7 @@
 
 from bot.store.audit import AuditStore
 from bot.store.creations import Claim, CreationRecord, CreationState, CreationStore
-from bot.store.database import connect
+from bot.store.database import connect, new_revision, schema_revision
 from bot.store.preferences import ChannelPreferences, PreferenceStore
 
 __all__ = [
@@ -14,4 +14,6 @@ __all__ = [
     "CreationStore",
     "PreferenceStore",
     "connect",
+    "new_revision",
+    "schema_revision",
 ]

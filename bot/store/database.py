@@ -7,10 +7,16 @@ a slow disk or database never stalls the event loop that acknowledges Slack's re
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
+from alembic import command
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import Script, ScriptDirectory
 from sqlalchemy import (
     Column,
     ColumnElement,
@@ -25,12 +31,16 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
-    inspect,
     select,
     text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
+
+logger = logging.getLogger(__name__)
+
+_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_MIGRATION_LOCK = 0x5374_6172_6C65  # any constant shared by every process of this app: "Starle"
 
 metadata = MetaData()
 
@@ -142,16 +152,52 @@ _T = TypeVar("_T")
 
 
 def connect(url: str) -> Engine:
-    """An engine for `url`, with the tables created if they are missing."""
+    """An engine for `url`, its schema upgraded to this version's."""
     url = _with_driver(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
         event.listen(engine, "connect", _tune_sqlite)
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
-    metadata.create_all(engine)
-    _add_missing_columns(engine)
+    upgrade(engine)
     return engine
+
+
+def upgrade(engine: Engine) -> None:
+    """Apply the Alembic revisions this database lacks (none, usually: a cheap look at its version).
+
+    On PostgreSQL, processes starting together take turns under a transaction-scoped advisory lock,
+    and the whole upgrade is one transaction: the next one finds the work done.
+    """
+    config = _alembic_config()
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+        config.attributes["connection"] = connection
+        before = MigrationContext.configure(connection).get_current_revision()
+        command.upgrade(config, "head")
+        after = MigrationContext.configure(connection).get_current_revision()
+    if after != before:
+        logger.info("database_upgraded from=%s to=%s", before or "none", after)
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The Alembic revision the database is at (None before the first)."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def new_revision(engine: Engine, message: str) -> str:
+    """Write the next revision from what `metadata` has and the database (at the latest revision)
+    lacks, for a developer to read over and commit; its path."""
+    config = _alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        number = f"{len(list(ScriptDirectory.from_config(config).walk_revisions())) + 1:04d}"
+        script = command.revision(config, message=message, autogenerate=True, rev_id=number)
+    if not isinstance(script, Script):
+        raise RuntimeError("the revisions have more than one head: link them in one line first")
+    return str(script.path)
 
 
 def insert_or_update(engine: Engine, table: Table, values: dict[str, Any], keys: list[str]) -> Insert:
@@ -170,33 +216,20 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def _alembic_config() -> Config:
+    """Alembic's settings without an alembic.ini: the revisions live in the package."""
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
+    return config
+
+
 def _with_driver(url: str) -> str:
     """`postgresql://` means psycopg 3 here (the driver we ship), not SQLAlchemy's psycopg2 default."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url.removeprefix(prefix)
     return url
-
-
-def _add_missing_columns(engine: Engine) -> None:
-    """Bring a database made by an earlier version up to date: `create_all` adds missing tables only.
-
-    Every column added after a table's first release is nullable, so adding it is all an upgrade needs.
-    """
-    existing = inspect(engine)
-    with engine.begin() as connection:
-        for table in metadata.sorted_tables:
-            present = {column["name"] for column in existing.get_columns(table.name)}
-            for column in table.columns:
-                if column.name not in present:
-                    kind = column.type.compile(dialect=engine.dialect)
-                    # Two processes may upgrade at once: PostgreSQL can skip a column the other added.
-                    guard = "IF NOT EXISTS " if engine.dialect.name == "postgresql" else ""
-                    connection.execute(
-                        text(f'ALTER TABLE {table.name} ADD COLUMN {guard}"{column.name}" {kind}')
-                    )
-            for index in table.indexes:
-                index.create(connection, checkfirst=True)
 
 
 def _tune_sqlite(connection: Any, _record: Any) -> None:
