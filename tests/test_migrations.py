@@ -18,6 +18,7 @@ from sqlalchemy import Engine, create_engine, text
 
 from bot.store import connect, schema_revision
 from bot.store.database import metadata
+from bot.store.migrations import LATEST_REVISION
 from tests.conftest import POSTGRES_URL, postgres_or_skip
 
 DATA = Path(__file__).parent / "data"
@@ -75,6 +76,11 @@ def test_a_sqlite_database_of_the_last_release_upgrades_in_place_and_keeps_its_r
     assert schema_differences(engine) == []
     assert_release_rows_kept(engine)
     engine.dispose()
+
+
+def test_start_up_knows_the_newest_revision() -> None:
+    """Start-up skips Alembic when the database is at LATEST_REVISION: it must be the real newest."""
+    assert LATEST_REVISION == LATEST
 
 
 def test_a_new_sqlite_database_gets_the_whole_schema_from_the_revisions(tmp_path: Path) -> None:

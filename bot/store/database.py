@@ -11,15 +11,12 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from alembic import command
-from alembic.config import Config
-from alembic.migration import MigrationContext
-from alembic.script import Script, ScriptDirectory
 from sqlalchemy import (
     Column,
     ColumnElement,
+    Connection,
     DateTime,
     Engine,
     Integer,
@@ -31,15 +28,22 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    inspect,
     select,
     text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
+from bot.store.migrations import LATEST_REVISION
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 logger = logging.getLogger(__name__)
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_VERSION_TABLE = "alembic_version"
 _MIGRATION_LOCK = 0x5374_6172_6C65  # any constant shared by every process of this app: "Starle"
 
 metadata = MetaData()
@@ -159,7 +163,8 @@ def connect(url: str) -> Engine:
         event.listen(engine, "connect", _tune_sqlite)
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
-    upgrade(engine)
+    if schema_revision(engine) != LATEST_REVISION:
+        upgrade(engine)
     return engine
 
 
@@ -169,14 +174,16 @@ def upgrade(engine: Engine) -> None:
     On PostgreSQL, processes starting together take turns under a transaction-scoped advisory lock,
     and the whole upgrade is one transaction: the next one finds the work done.
     """
+    from alembic import command
+
     config = _alembic_config()
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         config.attributes["connection"] = connection
-        before = MigrationContext.configure(connection).get_current_revision()
+        before = _revision_in(connection)
         command.upgrade(config, "head")
-        after = MigrationContext.configure(connection).get_current_revision()
+        after = _revision_in(connection)
     if after != before:
         logger.info("database_upgraded from=%s to=%s", before or "none", after)
 
@@ -184,12 +191,15 @@ def upgrade(engine: Engine) -> None:
 def schema_revision(engine: Engine) -> str | None:
     """The Alembic revision the database is at (None before the first)."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        return _revision_in(connection)
 
 
 def new_revision(engine: Engine, message: str) -> str:
     """Write the next revision from what `metadata` has and the database (at the latest revision)
     lacks, for a developer to read over and commit; its path."""
+    from alembic import command
+    from alembic.script import Script, ScriptDirectory
+
     config = _alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -216,8 +226,17 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def _revision_in(connection: Connection) -> str | None:
+    """What Alembic's version table says, read without Alembic (None when there is no table yet)."""
+    if not inspect(connection).has_table(_VERSION_TABLE):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
 def _alembic_config() -> Config:
     """Alembic's settings without an alembic.ini: the revisions live in the package."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
