@@ -135,7 +135,7 @@ class CampaignDraft(BaseModel):
             )
         if not _AGENT_ID.fullmatch(agent_id):
             others = "".join(dict.fromkeys(c for c in agent_id if not _AGENT_ID.fullmatch(c)))
-            shown = " ".join("space" if c.isspace() else c for c in others)
+            shown = ", ".join("spaces" if c.isspace() else f"“{c}”" for c in others)
             raise ValueError(
                 f"An agent ID has only letters, digits, - and _, not {_quote(shown)}: copy it from the "
                 "agent's page in Starleads (Agents)."
