@@ -49,15 +49,16 @@ class _Inert(string.Formatter):
 
     def format_field(self, value: Any, format_spec: str) -> str:
         style, _, limit = format_spec.partition(".")
+        most = int(limit) if limit else None
         text = _escape(str(value).translate(_BIDI_CONTROLS))
         if style == "quote":
-            return "\n".join(">" + line for line in cut(text, int(limit) if limit else None).splitlines())
-        text = " ".join(text.splitlines())
+            return "\n".join(">" + line for line in cut(text, most).splitlines())
+        text = " ".join(text.splitlines())  # an inline value can't start a line of its own
         if style == "code":
-            return f"`{cut(text.replace('`', _BACKTICK_LOOKALIKE), int(limit) if limit else None)}`"
+            return f"`{cut(text.replace('`', _BACKTICK_LOOKALIKE), most)}`"
         if style:
             raise ValueError(f"unknown style {style!r} in a kit.md template")
-        return cut(text, int(limit) if limit else None)
+        return cut(text, most)
 
 
 _INERT = _Inert()
@@ -90,7 +91,10 @@ def fallback(text: str) -> str:
 
 def plain(text: str, limit: int = SECTION_TEXT_LIMIT) -> dict[str, Any]:
     """Plain text is never parsed for mentions; it only loses bidi controls and what Slack can't hold."""
-    return {"type": "plain_text", "text": cut(text.translate(_BIDI_CONTROLS), limit), "emoji": True}
+    shown = text.translate(_BIDI_CONTROLS)
+    if len(shown) > limit:
+        shown = shown[: limit - len(_ELLIPSIS)] + _ELLIPSIS  # plain text has no markup a cut could break
+    return {"type": "plain_text", "text": shown, "emoji": True}
 
 
 def mrkdwn(text: str, limit: int = SECTION_TEXT_LIMIT) -> dict[str, Any]:
