@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from tests.standins.block_limits import MESSAGE_BLOCKS, block_problems, view_problems
 from tests.standins.http import Recorded, Reply, StandIn, json_reply
 
 RESPONSE_URL_PATH = "/response/"
@@ -94,6 +95,8 @@ class FakeSlack(StandIn):
     # Serving ------------------------------------------------------------------------------------
     def handle(self, recorded: Recorded) -> Reply:
         if recorded.path.startswith(RESPONSE_URL_PATH):
+            if block_problems(_decoded(recorded.json().get("blocks")) or [], max_blocks=MESSAGE_BLOCKS):
+                return 400, {"content-type": "text/plain"}, b"invalid_blocks"
             return 200, {"content-type": "text/plain"}, b"ok"
         method = recorded.path.removeprefix("/api/")
         with self._failure_lock:
@@ -102,6 +105,9 @@ class FakeSlack(StandIn):
         if failure:
             return json_reply(failure["status"], {"ok": False, "error": failure["error"]}, failure["headers"])
         params = _params(recorded)
+        refused = _over_limits(method, params)
+        if refused:
+            return json_reply(200, {"ok": False, "error": refused})
         if method == "auth.test":
             return json_reply(
                 200,
@@ -162,6 +168,21 @@ class FakeSlack(StandIn):
             "has_more": more,
             "response_metadata": {"next_cursor": str(start + limit) if more else ""},
         }
+
+
+def _over_limits(method: str, params: dict[str, Any]) -> str | None:
+    """Slack's error when a message or view breaks a Block Kit limit: it is refused whole."""
+    if method in ("chat.postMessage", "chat.update"):
+        blocks = _decoded(params.get("blocks")) or []
+        return "invalid_blocks" if block_problems(blocks, max_blocks=MESSAGE_BLOCKS) else None
+    if method in ("views.open", "views.update", "views.push"):
+        return "invalid_arguments" if view_problems(_decoded(params.get("view")) or {}) else None
+    return None
+
+
+def _decoded(value: Any) -> Any:
+    """A JSON argument, whether slack_sdk sent it as JSON or as a form field holding JSON."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def _params(recorded: Recorded) -> dict[str, Any]:
