@@ -108,8 +108,14 @@ def plain_clock(chunk: str, words: str) -> tuple[int, int] | None:
 
 
 def shifted(hour: int, minutes: int) -> tuple[int, int]:
-    """Hour and minute `minutes` after (or before) `hour` o'clock: half past nine, quarter to twelve."""
-    return divmod(hour * _MINUTES_PER_HOUR + minutes, _MINUTES_PER_HOUR)
+    """Hour and minute `minutes` after (or before) `hour` o'clock: half past nine, quarter to twelve.
+
+    These are 12-hour clock words (rule 4): "quarter to one" is 12:45, never 00:45.
+    """
+    shifted_hour, minute = divmod(hour * _MINUTES_PER_HOUR + minutes, _MINUTES_PER_HOUR)
+    if shifted_hour == 0 and hour in _MERIDIEM_HOURS:
+        return 12, minute
+    return shifted_hour, minute
 
 
 def dateparser_clock(chunk: str, words: str) -> tuple[int, int]:

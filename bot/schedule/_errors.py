@@ -39,3 +39,23 @@ def one_off_date(words: str) -> ScheduleError:
         f"{quote(words)} is a one-off date: a schedule repeats every week. "
         'Name weekdays instead, like "Mon-Fri".'
     )
+
+
+def two_readings(words: str, readings: tuple[tuple[str, str], tuple[str, str]]) -> ScheduleError:
+    """The words could mean two schedules: show both ways to write them (phrase, and what it calls)."""
+    (first, first_means), (second, second_means) = readings
+    return ScheduleError(
+        f"{quote(words)} can be read two ways, so I won't guess. Write "
+        f'"{first}" to call {first_means}, or "{second}" to call {second_means}.'
+    )
+
+
+def leaves_no_day(words: str) -> ScheduleError:
+    return ScheduleError(f"{quote(words)} leaves no day to call on: name the days to call instead.")
+
+
+def removes_nothing(words: str, day: str) -> ScheduleError:
+    return ScheduleError(
+        f"{quote(words)} takes nothing away on {day}, which has no calling time then. "
+        'To add hours instead, start a new group after a ";".'
+    )

@@ -25,12 +25,22 @@ from bot.schedule._errors import (
     EXAMPLE,
     MAX_QUOTED_WORDS,
     ScheduleError,
+    leaves_no_day,
     not_understood,
     one_off_date,
     quote,
+    removes_nothing,
+    two_readings,
 )
 from bot.schedule._lexicon import WHOLE_WEEK, Kind, Source, Token, tokenize
-from bot.schedule.model import DEFAULT_WINDOWS, WEEKDAYS, TimeWindow, Weekday, WeeklySchedule
+from bot.schedule.model import (
+    DEFAULT_WINDOWS,
+    WEEKDAYS,
+    TimeWindow,
+    Weekday,
+    WeeklySchedule,
+    without_times,
+)
 
 __all__ = ["MAX_TEXT_LENGTH", "ScheduleError", "parse_schedule", "warm_up"]
 
@@ -43,6 +53,9 @@ _DAY_STARTS = frozenset({Kind.DAY, Kind.DAY_SET})
 _TIME_STARTS = frozenset({Kind.NUMBER, Kind.CHUNK, Kind.HOUR_WORD, Kind.NAMED_TIME, Kind.OFFSET})
 _WINDOW_STARTS = _TIME_STARTS | {Kind.PART_OF_DAY}
 _SOFT_SEPARATORS = frozenset({Kind.AND, Kind.SEPARATOR})
+_LINK_WORDS = frozenset({"on", "le", "les"})
+"""Small words that give the windows before them to the days after them (rule 8): 2-5pm on Tuesdays."""
+_DEFAULT_WINDOWS_TEXT = ", ".join(window.render() for window in DEFAULT_WINDOWS)
 
 
 def parse_schedule(text: str) -> WeeklySchedule:
@@ -68,12 +81,13 @@ def warm_up() -> None:
 def _meaningful_tokens(source: Source) -> list[Token]:
     """The tokens that carry meaning, or ScheduleError naming the unknown words.
 
-    Small words are dropped; "every" / "tous les" make "day" mean the whole week and "week" mean nothing.
+    Small words are dropped; "every" / "tous les" make "day" mean the whole week and "week" mean nothing,
+    and become part of the days they quantify, so a message quoting those days quotes "tous les jours".
     Reading stops once the message has all the unknown words it can show.
     """
     kept: list[Token] = []
     unknown: dict[str, None] = {}
-    quantified = False
+    quantifier_start: int | None = None
     for token in tokenize(source.normalised):
         if token.kind is Kind.UNKNOWN:
             unknown[source.words(token, token)] = None
@@ -82,101 +96,159 @@ def _meaningful_tokens(source: Source) -> list[Token]:
         elif token.kind is Kind.SMALL:
             continue
         elif token.kind is Kind.QUANTIFIER:
-            quantified = True
+            quantifier_start = token.start
             continue
-        elif token.kind is Kind.GENERIC_DAY and quantified:
-            kept.append(token._replace(kind=Kind.DAY_SET, value=WHOLE_WEEK))
+        elif token.kind is Kind.GENERIC_DAY and quantifier_start is not None:
+            kept.append(token._replace(kind=Kind.DAY_SET, value=WHOLE_WEEK, start=quantifier_start))
         elif token.kind is Kind.GENERIC_WEEK:
-            if not quantified:
+            if quantifier_start is None:
                 kept.append(token._replace(kind=Kind.ONE_OFF))
+        elif token.kind in _DAY_STARTS and quantifier_start is not None:
+            kept.append(token._replace(start=quantifier_start))
         else:
             kept.append(token)
-        quantified = False
+        quantifier_start = None
     if unknown:
         raise not_understood(unknown)
     return kept
 
 
-@dataclass
-class _Group:
-    """A set of days with its windows (rule 8); days and windows left out take the defaults (rule 9)."""
+@dataclass(frozen=True)
+class _CarveOut:
+    """Time that `except` takes away from some days of a group (rule 3): weekdays 9-5 except Wed morning."""
 
+    days: tuple[Weekday, ...]
+    windows: list[TimeWindow]
+    words: str
+
+
+@dataclass(eq=False)
+class _Group:
+    """A set of days with its windows (rule 8); days and windows left out take the defaults (rule 9).
+
+    `first` and `last` are the indices of its first and last tokens, so a message can quote the group.
+    """
+
+    first: int = -1
+    last: int = -1
     days: set[Weekday] | None = None
     windows: list[TimeWindow] = field(default_factory=list)
+    window_spans: list[tuple[int, int]] = field(default_factory=list)
     excluded: set[Weekday] = field(default_factory=set)
+    carve_outs: list[_CarveOut] = field(default_factory=list)
     except_words: str = ""
     days_after_windows: bool = False
+    lender: _Group | None = None
+    """The group of windows without days right before it (`2-5pm, Mondays`): its windows, if this
+    group has none of its own."""
+    linked_to: _Group | None = None
+    """The group of days and windows that `on` / `le` joins it to (`Mon 9-12 on Tue`)."""
 
     def is_empty(self) -> bool:
-        return self.days is None and not self.windows and not self.excluded
+        return self.days is None and not self.windows and not self.excluded and not self.carve_outs
 
-    def calling_days(self) -> set[Weekday]:
+    def borrows(self) -> bool:
+        return self.lender is not None and not self.windows
+
+    def has_windows(self) -> bool:
+        return bool(self.windows) or self.borrows()
+
+    def calling_windows(self) -> dict[Weekday, tuple[TimeWindow, ...]]:
+        """Windows per calling day: its own (or the lender's, or the defaults) less what except took."""
         named = self.days if self.days is not None else set(WEEKDAYS)
-        remaining = named - self.excluded
-        if not remaining:
-            raise ScheduleError(
-                f"{quote(self.except_words)} leaves no day to call on: name the days to call instead."
-            )
-        return remaining
+        windows = tuple(self.windows or (self.lender.windows if self.lender else DEFAULT_WINDOWS))
+        by_day = dict.fromkeys(named - self.excluded, windows)
+        for carve_out in self.carve_outs:
+            for day in carve_out.days:
+                before = by_day.get(day, ())
+                by_day[day] = without_times(before, carve_out.windows)
+                if by_day[day] == before:
+                    raise removes_nothing(carve_out.words, day.value)
+        calling = {day: windows for day, windows in by_day.items() if windows}
+        if not calling:
+            raise leaves_no_day(self.except_words)
+        return calling
 
 
 class _Groups:
     """Collects days and windows into groups as they come, deciding where a new group starts."""
 
     def __init__(self) -> None:
-        self._groups = [_Group()]
-        self._separated = False
+        self.groups = [_Group()]
+        self._separators: list[Kind] = []
 
     @property
-    def _current(self) -> _Group:
-        return self._groups[-1]
+    def current(self) -> _Group:
+        return self.groups[-1]
 
-    def add_days(self, days: tuple[Weekday, ...]) -> None:
+    def add_days(self, days: tuple[Weekday, ...], first: int, last: int, *, linked: bool) -> None:
         """Days join the group, unless they follow its windows: then they are the days of windows that
-        had none, when they come right after them (`2-5pm on Tuesdays`), or start a new group."""
-        group = self._current
+        had none, when they come right after them (`2-5pm on Tuesdays`), or start a new group, which
+        remembers the windows-only group it may take its windows from (`2-5pm, Mondays`), or the group
+        whose windows `on` may have meant for it (`Mon 9-12 on Tue`)."""
+        group = self.current
         if not group.windows or group.days_after_windows:
             group.days = (group.days or set()) | set(days)
-        elif group.days is None and not self._separated:
+        elif group.days is None and not self._separators:
             group.days = set(days)
             group.days_after_windows = True
         else:
-            self._groups.append(_Group(days=set(days)))
-        self._separated = False
+            lender = group if group.days is None and self._separators == [Kind.SEPARATOR] else None
+            joined = linked and not self._separators and group.last == group.window_spans[-1][1]
+            group = _Group(days=set(days), lender=lender, linked_to=group if joined else None)
+            self.groups.append(group)
+        self._took(group, first, last)
 
-    def add_window(self, window: TimeWindow) -> None:
+    def add_window(self, window: TimeWindow, first: int, last: int) -> None:
         """A window joins the group, unless the group was closed by days written after its windows."""
-        group = self._current
+        group = self.current
         if group.days_after_windows:
-            self._groups.append(_Group(windows=[window]))
-        else:
-            group.windows.append(window)
-        self._separated = False
+            group = _Group()
+            self.groups.append(group)
+        group.windows.append(window)
+        group.window_spans.append((first, last))
+        self._took(group, first, last)
 
-    def exclude(self, days: list[Weekday], words: str) -> None:
+    def exclude(self, days: list[Weekday], words: str, first: int, last: int) -> None:
         """`except` + days: these days leave the group, whether named before or after."""
-        self._current.excluded.update(days)
-        self._current.except_words = words
-        self._separated = False
+        self.current.excluded.update(days)
+        self.current.except_words = words
+        self._took(self.current, first, last)
 
-    def separate(self) -> None:
-        self._separated = True
+    def carve_out(
+        self, days: list[Weekday], windows: list[TimeWindow], words: str, first: int, last: int
+    ) -> None:
+        """`except` + days + times, in a group with windows: only those times leave those days."""
+        self.current.carve_outs.append(_CarveOut(tuple(days), windows, words))
+        self.current.except_words = words
+        self._took(self.current, first, last)
+
+    def separate(self, kind: Kind) -> None:
+        self._separators.append(kind)
 
     def close_group(self) -> None:
-        if not self._current.is_empty():
-            self._groups.append(_Group())
-        self._separated = True
+        if not self.current.is_empty():
+            self.groups.append(_Group())
+        self._separators = [Kind.GROUP_SEPARATOR]
 
     def schedule(self, text: str) -> WeeklySchedule:
+        groups = [group for group in self.groups if not group.is_empty()]
+        lenders = {group.lender for group in groups if group.borrows()}
         windows_by_day: dict[Weekday, list[TimeWindow]] = {}
-        for group in self._groups:
-            if group.is_empty():
+        for group in groups:
+            if group in lenders:
                 continue
-            for day in group.calling_days():
-                windows_by_day.setdefault(day, []).extend(group.windows or DEFAULT_WINDOWS)
+            for day, windows in group.calling_windows().items():
+                windows_by_day.setdefault(day, []).extend(windows)
         if not windows_by_day:
             raise _nothing_to_schedule(text)
         return WeeklySchedule(days={day: tuple(windows) for day, windows in windows_by_day.items()})
+
+    def _took(self, group: _Group, first: int, last: int) -> None:
+        if group.first < 0:
+            group.first = first
+        group.last = last
+        self._separators = []
 
 
 class _Parser:
@@ -192,19 +264,23 @@ class _Parser:
     def parse(self) -> WeeklySchedule:
         while self._position < len(self._tokens):
             self._item()
+        self._refuse_windows_between_days()
         return self._groups.schedule(self._source.original)
 
     def _item(self) -> None:
         token = self._tokens[self._position]
+        first = self._position
         if self._starts_days():
-            self._groups.add_days(self._days())
-        elif token.kind in _WINDOW_STARTS or token.kind is Kind.BETWEEN:
-            self._groups.add_window(self._window())
+            days = self._days()
+            self._groups.add_days(days, first, self._position - 1, linked=self._linked(first))
+        elif self._starts_window():
+            window = self._window()
+            self._groups.add_window(window, first, self._position - 1)
         elif token.kind is Kind.EXCEPT:
             self._except()
         elif token.kind in _SOFT_SEPARATORS:
             self._position += 1
-            self._groups.separate()
+            self._groups.separate(token.kind)
         elif token.kind is Kind.SMALL_TO:
             self._position += 1
         elif token.kind is Kind.GROUP_SEPARATOR:
@@ -230,6 +306,17 @@ class _Parser:
     def _starts_days(self, offset: int = 0) -> bool:
         kind = self._kind_at(offset)
         return kind in _DAY_STARTS or (kind is Kind.BETWEEN and self._kind_at(offset + 1) is Kind.DAY)
+
+    def _starts_window(self, offset: int = 0) -> bool:
+        kind = self._kind_at(offset)
+        return kind in _WINDOW_STARTS or (kind is Kind.BETWEEN and not self._starts_days(offset))
+
+    def _linked(self, index: int) -> bool:
+        """Whether `on`, `le` or `les` stands right before the token at `index` (`9-12 on Tuesdays`)."""
+        if index == 0:
+            return False
+        gap = self._source.normalised[self._tokens[index - 1].end : self._tokens[index].start]
+        return not _LINK_WORDS.isdisjoint(gap.split())
 
     def _days(self) -> tuple[Weekday, ...]:
         first = self._next()
@@ -340,17 +427,84 @@ class _Parser:
         return int(digits)
 
     def _except(self) -> None:
+        """`except` + days leave the group (rule 3). In a group that already has its windows, a time
+        right after the days takes only that time away from those days, and more days may follow
+        (`weekdays 9-5 except Wed morning and Fri afternoon`); in a group without, a part of day
+        there could mean either, so it is refused showing both."""
+        start = self._position
         token = self._next()
         if not self._starts_days():
             raise ScheduleError(
                 f"{quote(self._words(token, token))} must be followed by the days to leave out, "
                 'like "except Wednesday".'
             )
-        excluded = list(self._days())
+        carving = self._groups.current.has_windows()
+        while True:
+            days = self._day_list()
+            if not carving or not self._starts_window():
+                break
+            windows = self._window_list()
+            self._groups.carve_out(days, windows, self._words_since(token), start, self._position - 1)
+            if not (self._kind_at(0) in _SOFT_SEPARATORS and self._starts_days(1)):
+                return
+            self._position += 1
+        if self._kind_at(0) is Kind.PART_OF_DAY:
+            raise self._except_read_two_ways(start)
+        self._groups.exclude(days, self._words_since(token), start, self._position - 1)
+
+    def _day_list(self) -> list[Weekday]:
+        days = list(self._days())
         while self._kind_at(0) in _SOFT_SEPARATORS and self._starts_days(1):
             self._position += 1
-            excluded += self._days()
-        self._groups.exclude(excluded, self._words_since(token))
+            days += self._days()
+        return days
+
+    def _window_list(self) -> list[TimeWindow]:
+        windows = [self._window()]
+        while self._kind_at(0) in _SOFT_SEPARATORS and self._starts_window(1):
+            self._position += 1
+            windows.append(self._window())
+        return windows
+
+    def _except_read_two_ways(self, except_index: int) -> ScheduleError:
+        """`en semaine sauf mercredi après-midi`: the afternoon of the group without Wednesday, or the
+        default hours without Wednesday afternoon (when that takes anything away)?"""
+        group_first = self._groups.current.first
+        group = self._text(group_first, except_index - 1) if 0 <= group_first < except_index else ""
+        except_words = self._text(except_index, self._position - 1)
+        times_first = self._position
+        times = self._window_list()
+        times_words = self._text(times_first, self._position - 1)
+        group_times = _joined(group, times_words, except_words)
+        if without_times(DEFAULT_WINDOWS, times) == DEFAULT_WINDOWS:
+            default_hours = _joined(group, _DEFAULT_WINDOWS_TEXT)
+        else:
+            default_hours = _joined(group, _DEFAULT_WINDOWS_TEXT, except_words, times_words)
+        return self._two_readings(self._text(except_index, self._position - 1), group_times, default_hours)
+
+    def _refuse_windows_between_days(self) -> None:
+        """`Mon 9-12 on Tue`: are 9-12 Monday's, or Tuesday's (rule 8 allows both)? Refused, showing both
+        ways to write it, unless the later days have windows of their own."""
+        for group in self._groups.groups:
+            before = group.linked_to
+            if before is None or group.windows:
+                continue
+            moved_first = before.window_spans[-1][0]
+            kept_last = moved_first - 1
+            if self._tokens[kept_last].kind in _SOFT_SEPARATORS:
+                kept_last -= 1
+            raise self._two_readings(
+                self._text(moved_first, group.last),
+                f"{self._text(before.first, before.last)}; {self._text(group.first, group.last)}",
+                f"{self._text(before.first, kept_last)}; {self._text(moved_first, group.last)}",
+            )
+
+    def _two_readings(self, words: str, first: str, second: str) -> ScheduleError:
+        """Each reading is shown as the user can type it and with the hours it gives, read by the parser
+        itself so the two always agree."""
+        return two_readings(
+            words, ((first, parse_schedule(first).render()), (second, parse_schedule(second).render()))
+        )
 
     def _one_off_words(self, token: Token) -> str:
         following = self._kind_at(1)
@@ -390,6 +544,9 @@ class _Parser:
     def _words_since(self, first: Token) -> str:
         return self._source.words(first, self._tokens[self._position - 1])
 
+    def _text(self, first: int, last: int) -> str:
+        return self._source.words(self._tokens[first], self._tokens[last])
+
 
 def _days_of(token: Token) -> tuple[Weekday, ...]:
     return cast(tuple[Weekday, ...], token.value)
@@ -399,6 +556,10 @@ def _day_span(first: Weekday, last: Weekday) -> tuple[Weekday, ...]:
     """Days from `first` to `last`, wrapping past Sunday: Fri-Mon is Fri, Sat, Sun, Mon."""
     count = (last.index - first.index) % len(WHOLE_WEEK) + 1
     return tuple(WHOLE_WEEK[(first.index + step) % len(WHOLE_WEEK)] for step in range(count))
+
+
+def _joined(*parts: str) -> str:
+    return " ".join(part for part in parts if part)
 
 
 def _nothing_to_schedule(text: str) -> ScheduleError:
