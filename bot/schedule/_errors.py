@@ -41,13 +41,15 @@ def one_off_date(words: str) -> ScheduleError:
     )
 
 
-def two_readings(words: str, readings: tuple[tuple[str, str], tuple[str, str]]) -> ScheduleError:
-    """The words could mean two schedules: show both ways to write them (phrase, and what it calls)."""
-    (first, first_means), (second, second_means) = readings
-    return ScheduleError(
-        f"{quote(words)} can be read two ways, so I won't guess. Write "
-        f'"{first}" to call {first_means}, or "{second}" to call {second_means}.'
-    )
+def unclear(words: str, readings: list[tuple[str, str]]) -> ScheduleError:
+    """The words could mean two schedules: show each way to write them that makes a schedule (the phrase,
+    and what it calls)."""
+    ways = ", or ".join(f'"{phrase}" to call {meaning}' for phrase, meaning in readings)
+    if len(readings) > 1:
+        return ScheduleError(f"{quote(words)} can be read two ways, so I won't guess. Write {ways}.")
+    if readings:
+        return ScheduleError(f"{quote(words)} is unclear, so I won't guess. Write {ways}.")
+    return ScheduleError(f"{quote(words)} is unclear: give each group of days its hours, like {EXAMPLE}.")
 
 
 def leaves_no_day(words: str) -> ScheduleError:

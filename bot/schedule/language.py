@@ -7,6 +7,7 @@ readings (`_clock`) and, here, the small grammar of days, windows and groups.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -30,7 +31,7 @@ from bot.schedule._errors import (
     one_off_date,
     quote,
     removes_nothing,
-    two_readings,
+    unclear,
 )
 from bot.schedule._lexicon import WHOLE_WEEK, Kind, Source, Token, tokenize
 from bot.schedule.model import (
@@ -499,12 +500,15 @@ class _Parser:
                 f"{self._text(before.first, kept_last)}; {self._text(moved_first, group.last)}",
             )
 
-    def _two_readings(self, words: str, first: str, second: str) -> ScheduleError:
+    def _two_readings(self, words: str, *phrases: str) -> ScheduleError:
         """Each reading is shown as the user can type it and with the hours it gives, read by the parser
-        itself so the two always agree."""
-        return two_readings(
-            words, ((first, parse_schedule(first).render()), (second, parse_schedule(second).render()))
-        )
+        itself so the two always agree; a reading that makes no schedule (`Mon except Mon morning`
+        read as mornings but not on Monday) is left out."""
+        readings: list[tuple[str, str]] = []
+        for phrase in phrases:
+            with suppress(ScheduleError):
+                readings.append((phrase, parse_schedule(phrase).render()))
+        return unclear(words, readings)
 
     def _one_off_words(self, token: Token) -> str:
         following = self._kind_at(1)
