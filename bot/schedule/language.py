@@ -2,13 +2,13 @@
 
 `parse_schedule("Mon-Fri 9-12 and 14-17")` reads what a sales-ops user types in Slack into a
 `WeeklySchedule`, following the rules of the team's schedule README: a tokenizer (`_lexicon`), clock
-readings (`_clock`) and, here, the small grammar of days, windows and groups.
+readings (`_clock`), groups of days and windows (`_groups`), messages (`_errors`) and, here, the small
+grammar of days, windows and `except`.
 """
 
 from __future__ import annotations
 
 from contextlib import suppress
-from dataclasses import dataclass, field
 from typing import cast
 
 from bot.schedule._clock import (
@@ -16,32 +16,30 @@ from bot.schedule._clock import (
     Meridiem,
     clock_reading,
     dateparser_clock,
-    impossible_time,
     plain_clock,
     shifted,
     warm_up_dateparser,
     window_between,
 )
 from bot.schedule._errors import (
-    EXAMPLE,
     MAX_QUOTED_WORDS,
+    RangeProblem,
     ScheduleError,
-    leaves_no_day,
+    day_word_alone,
+    except_needs_days,
+    impossible_time,
+    incomplete_range,
     not_understood,
+    offset_needs_an_hour,
     one_off_date,
-    quote,
-    removes_nothing,
+    single_time,
+    too_long,
+    too_many_unusual_times,
     unclear,
 )
+from bot.schedule._groups import Groups
 from bot.schedule._lexicon import WHOLE_WEEK, Kind, Source, Token, tokenize
-from bot.schedule.model import (
-    DEFAULT_WINDOWS,
-    WEEKDAYS,
-    TimeWindow,
-    Weekday,
-    WeeklySchedule,
-    without_times,
-)
+from bot.schedule.model import DEFAULT_WINDOWS, TimeWindow, Weekday, WeeklySchedule, without_times
 
 __all__ = ["MAX_TEXT_LENGTH", "ScheduleError", "parse_schedule", "warm_up"]
 
@@ -66,9 +64,7 @@ def parse_schedule(text: str) -> WeeklySchedule:
     schedule, so the bot can show it to the user as it is.
     """
     if len(text) > MAX_TEXT_LENGTH:
-        raise ScheduleError(
-            f"That text is {len(text)} characters long; a schedule fits in {MAX_TEXT_LENGTH}, like {EXAMPLE}."
-        )
+        raise too_long(len(text), MAX_TEXT_LENGTH)
     source = Source.of(text)
     return _Parser(source, _meaningful_tokens(source)).parse()
 
@@ -114,144 +110,6 @@ def _meaningful_tokens(source: Source) -> list[Token]:
     return kept
 
 
-@dataclass(frozen=True)
-class _CarveOut:
-    """Time that `except` takes away from some days of a group (rule 3): weekdays 9-5 except Wed morning."""
-
-    days: tuple[Weekday, ...]
-    windows: list[TimeWindow]
-    words: str
-
-
-@dataclass(eq=False)
-class _Group:
-    """A set of days with its windows (rule 8); days and windows left out take the defaults (rule 9).
-
-    `first` and `last` are the indices of its first and last tokens, so a message can quote the group.
-    """
-
-    first: int = -1
-    last: int = -1
-    days: set[Weekday] | None = None
-    windows: list[TimeWindow] = field(default_factory=list)
-    window_spans: list[tuple[int, int]] = field(default_factory=list)
-    excluded: set[Weekday] = field(default_factory=set)
-    carve_outs: list[_CarveOut] = field(default_factory=list)
-    except_words: str = ""
-    days_after_windows: bool = False
-    lender: _Group | None = None
-    """The group of windows without days right before it (`2-5pm, Mondays`): its windows, if this
-    group has none of its own."""
-    linked_to: _Group | None = None
-    """The group of days and windows that `on` / `le` joins it to (`Mon 9-12 on Tue`)."""
-
-    def is_empty(self) -> bool:
-        return self.days is None and not self.windows and not self.excluded and not self.carve_outs
-
-    def borrows(self) -> bool:
-        return self.lender is not None and not self.windows
-
-    def has_windows(self) -> bool:
-        return bool(self.windows) or self.borrows()
-
-    def calling_windows(self) -> dict[Weekday, tuple[TimeWindow, ...]]:
-        """Windows per calling day: its own (or the lender's, or the defaults) less what except took."""
-        named = self.days if self.days is not None else set(WEEKDAYS)
-        windows = tuple(self.windows or (self.lender.windows if self.lender else DEFAULT_WINDOWS))
-        by_day = dict.fromkeys(named - self.excluded, windows)
-        for carve_out in self.carve_outs:
-            for day in carve_out.days:
-                before = by_day.get(day, ())
-                by_day[day] = without_times(before, carve_out.windows)
-                if by_day[day] == before:
-                    raise removes_nothing(carve_out.words, day.value)
-        calling = {day: windows for day, windows in by_day.items() if windows}
-        if not calling:
-            raise leaves_no_day(self.except_words)
-        return calling
-
-
-class _Groups:
-    """Collects days and windows into groups as they come, deciding where a new group starts."""
-
-    def __init__(self) -> None:
-        self.groups = [_Group()]
-        self._separators: list[Kind] = []
-
-    @property
-    def current(self) -> _Group:
-        return self.groups[-1]
-
-    def add_days(self, days: tuple[Weekday, ...], first: int, last: int, *, linked: bool) -> None:
-        """Days join the group, unless they follow its windows: then they are the days of windows that
-        had none, when they come right after them (`2-5pm on Tuesdays`), or start a new group, which
-        remembers the windows-only group it may take its windows from (`2-5pm, Mondays`), or the group
-        whose windows `on` may have meant for it (`Mon 9-12 on Tue`)."""
-        group = self.current
-        if not group.windows or group.days_after_windows:
-            group.days = (group.days or set()) | set(days)
-        elif group.days is None and not self._separators:
-            group.days = set(days)
-            group.days_after_windows = True
-        else:
-            lender = group if group.days is None and self._separators == [Kind.SEPARATOR] else None
-            joined = linked and not self._separators and group.last == group.window_spans[-1][1]
-            group = _Group(days=set(days), lender=lender, linked_to=group if joined else None)
-            self.groups.append(group)
-        self._took(group, first, last)
-
-    def add_window(self, window: TimeWindow, first: int, last: int) -> None:
-        """A window joins the group, unless the group was closed by days written after its windows."""
-        group = self.current
-        if group.days_after_windows:
-            group = _Group()
-            self.groups.append(group)
-        group.windows.append(window)
-        group.window_spans.append((first, last))
-        self._took(group, first, last)
-
-    def exclude(self, days: list[Weekday], words: str, first: int, last: int) -> None:
-        """`except` + days: these days leave the group, whether named before or after."""
-        self.current.excluded.update(days)
-        self.current.except_words = words
-        self._took(self.current, first, last)
-
-    def carve_out(
-        self, days: list[Weekday], windows: list[TimeWindow], words: str, first: int, last: int
-    ) -> None:
-        """`except` + days + times, in a group with windows: only those times leave those days."""
-        self.current.carve_outs.append(_CarveOut(tuple(days), windows, words))
-        self.current.except_words = words
-        self._took(self.current, first, last)
-
-    def separate(self, kind: Kind) -> None:
-        self._separators.append(kind)
-
-    def close_group(self) -> None:
-        if not self.current.is_empty():
-            self.groups.append(_Group())
-        self._separators = [Kind.GROUP_SEPARATOR]
-
-    def schedule(self, text: str) -> WeeklySchedule:
-        groups = [group for group in self.groups if not group.is_empty()]
-        lenders = {group.lender for group in groups if group.borrows()}
-        windows_by_day: dict[Weekday, list[TimeWindow]] = {}
-        for group in groups:
-            if group in lenders:
-                continue
-            for day, windows in group.calling_windows().items():
-                windows_by_day.setdefault(day, []).extend(windows)
-        if not windows_by_day:
-            raise _nothing_to_schedule(text)
-        return WeeklySchedule(days={day: tuple(windows) for day, windows in windows_by_day.items()})
-
-    def _took(self, group: _Group, first: int, last: int) -> None:
-        if group.first < 0:
-            group.first = first
-        group.last = last
-        self._separators = []
-
-
 class _Parser:
     """Recursive descent over the meaningful tokens: items are days, windows, `except` and separators."""
 
@@ -259,7 +117,7 @@ class _Parser:
         self._source = source
         self._tokens = tokens
         self._position = 0
-        self._groups = _Groups()
+        self._groups = Groups()
         self._dateparser_lookups = 0
 
     def parse(self) -> WeeklySchedule:
@@ -290,17 +148,14 @@ class _Parser:
         elif token.kind is Kind.ONE_OFF:
             raise one_off_date(self._one_off_words(token))
         elif token.kind is Kind.GENERIC_DAY:
-            raise ScheduleError(
-                f'{quote(self._words(token, token))} alone doesn\'t say which days: write "every day", '
-                '"weekdays" or name the days, like "Mon-Fri".'
-            )
+            raise day_word_alone(self._words(token, token))
         elif token.kind is Kind.TO:
             self._position += 1  # the message quotes the end the range was meant to reach, too
             if self._kind_at(0) in _TIME_STARTS:
                 self._time()
             elif self._kind_at(0) in _DAY_STARTS:
                 self._position += 1
-            raise self._incomplete_range(token, "has no start")
+            raise self._incomplete_range(token, RangeProblem.NO_START)
         else:
             raise not_understood([self._words(token, token)], here=True)
 
@@ -335,7 +190,7 @@ class _Parser:
 
     def _range_day(self, first: Token) -> Weekday:
         if self._kind_at(0) is not Kind.DAY:
-            raise self._incomplete_range(first, "needs a day at each end")
+            raise self._incomplete_range(first, RangeProblem.DAYS)
         return _days_of(self._next())[0]
 
     def _window(self) -> TimeWindow:
@@ -344,7 +199,7 @@ class _Parser:
             self._position += 1
             return cast(TimeWindow, first.value)
         if self._accept(Kind.BETWEEN):
-            self._require_time(first, "needs a time at each end")
+            self._require_time(first, RangeProblem.TIMES)
             start = self._time()
             self._expect(Kind.AND, first)
         else:
@@ -352,11 +207,8 @@ class _Parser:
             if self._accept(Kind.ONE_OFF):
                 raise one_off_date(self._words_since(first))
             if not (self._accept(Kind.TO) or self._accept(Kind.SMALL_TO)):
-                raise ScheduleError(
-                    f"{quote(start.words)} is a single time, not a window: give a start and an end, "
-                    'like "9-12".'
-                )
-        self._require_time(first, "has no end")
+                raise single_time(start.words)
+        self._require_time(first, RangeProblem.NO_END)
         end = self._time()
         return window_between(start, end, self._words_since(first))
 
@@ -406,17 +258,13 @@ class _Parser:
             return plain
         self._dateparser_lookups += 1
         if self._dateparser_lookups > _MAX_DATEPARSER_LOOKUPS:
-            raise ScheduleError(
-                f"Too many unusual times such as {quote(words)}: write times like 9:30 or 14h."
-            )
+            raise too_many_unusual_times(words)
         return dateparser_clock(cast(str, chunk.value), words)
 
     def _offset_clock(self, offset: Token) -> tuple[int, int]:
         hour_token = self._peek()
         if hour_token is None or hour_token.kind not in {Kind.HOUR_WORD, Kind.NUMBER}:
-            raise ScheduleError(
-                f'{quote(self._words(offset, offset))} must be followed by an hour, like "quarter past ten".'
-            )
+            raise offset_needs_an_hour(self._words(offset, offset))
         self._position += 1
         hour = cast(int, hour_token.value) if hour_token.kind is Kind.HOUR_WORD else self._hour_of(hour_token)
         return shifted(hour, cast(int, offset.value))
@@ -435,10 +283,7 @@ class _Parser:
         start = self._position
         token = self._next()
         if not self._starts_days():
-            raise ScheduleError(
-                f"{quote(self._words(token, token))} must be followed by the days to leave out, "
-                'like "except Wednesday".'
-            )
+            raise except_needs_days(self._words(token, token))
         carving = self._groups.current.has_windows()
         while True:
             days = self._day_list()
@@ -515,14 +360,12 @@ class _Parser:
         last = self._tokens[self._position + 1] if following in {Kind.DAY, Kind.ONE_OFF} else token
         return self._words(token, last)
 
-    def _incomplete_range(self, first: Token, problem: str) -> ScheduleError:
-        return ScheduleError(
-            f'{quote(self._words_since(first))} {problem}: write ranges like "Mon-Fri" or "9-12".'
-        )
+    def _incomplete_range(self, first: Token, problem: RangeProblem) -> ScheduleError:
+        return incomplete_range(self._words_since(first), problem)
 
     def _expect(self, kind: Kind, first: Token) -> None:
         if not self._accept(kind):
-            raise self._incomplete_range(first, "has no end")
+            raise self._incomplete_range(first, RangeProblem.NO_END)
 
     def _accept(self, kind: Kind) -> Token | None:
         if self._kind_at(0) is kind:
@@ -564,9 +407,3 @@ def _day_span(first: Weekday, last: Weekday) -> tuple[Weekday, ...]:
 
 def _joined(*parts: str) -> str:
     return " ".join(part for part in parts if part)
-
-
-def _nothing_to_schedule(text: str) -> ScheduleError:
-    if not text.strip():
-        return ScheduleError(f"The schedule is empty: write days and hours like {EXAMPLE}.")
-    return ScheduleError(f"I found no days or hours in {quote(text)}. Write them like {EXAMPLE}.")
