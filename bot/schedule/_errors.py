@@ -57,6 +57,13 @@ def leaves_no_day(words: str) -> ScheduleError:
     return ScheduleError(f"{quote(words)} leaves no day to call on: name the days to call instead.")
 
 
+def not_among_the_days(words: str, day: str) -> ScheduleError:
+    return ScheduleError(
+        f"{quote(words)} leaves out {day}, which is not one of the days it goes with: name those days "
+        'first, like "every day except Sunday", and give other days their own group after a ";".'
+    )
+
+
 def removes_nothing(words: str, day: str) -> ScheduleError:
     return ScheduleError(
         f"{quote(words)} takes nothing away on {day}, which has no calling time then. "

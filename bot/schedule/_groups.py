@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.schedule._errors import leaves_no_day, nothing_to_schedule, removes_nothing
+from bot.schedule._errors import leaves_no_day, not_among_the_days, nothing_to_schedule, removes_nothing
 from bot.schedule._lexicon import Kind
 from bot.schedule.model import (
     DEFAULT_WINDOWS,
@@ -50,6 +50,8 @@ class Group:
     group has none of its own."""
     linked_to: Group | None = None
     """The group of days and windows that `on` / `le` joins it to (`Mon 9-12 on Tue`)."""
+    trails: Group | None = None
+    """The group of windows then days right before its windows (`9-12 on Mon, 14-17`)."""
 
     def is_empty(self) -> bool:
         return self.days is None and not self.windows and not self.excluded and not self.carve_outs
@@ -64,6 +66,8 @@ class Group:
         """Windows per calling day: its own (or the lender's, or the defaults) less what except took."""
         named = self.days if self.days is not None else set(WEEKDAYS)
         windows = tuple(self.windows or (self.lender.windows if self.lender else DEFAULT_WINDOWS))
+        for day in self.excluded - named:
+            raise not_among_the_days(self.except_words, day.value)
         by_day = dict.fromkeys(named - self.excluded, windows)
         for carve_out in self.carve_outs:
             for day in carve_out.days:
@@ -110,7 +114,7 @@ class Groups:
         """A window joins the group, unless the group was closed by days written after its windows."""
         group = self.current
         if group.days_after_windows:
-            group = Group()
+            group = Group(trails=group)
             self.groups.append(group)
         group.windows.append(window)
         group.window_spans.append((first, last))

@@ -37,7 +37,7 @@ from bot.schedule._errors import (
     too_many_unusual_times,
     unclear,
 )
-from bot.schedule._groups import Groups
+from bot.schedule._groups import Group, Groups
 from bot.schedule._lexicon import WHOLE_WEEK, Kind, Source, Token, tokenize
 from bot.schedule.model import DEFAULT_WINDOWS, TimeWindow, Weekday, WeeklySchedule, without_times
 
@@ -329,21 +329,35 @@ class _Parser:
         return self._two_readings(self._text(except_index, self._position - 1), group_times, default_hours)
 
     def _refuse_windows_between_days(self) -> None:
-        """`Mon 9-12 on Tue`: are 9-12 Monday's, or Tuesday's (rule 8 allows both)? Refused, showing both
-        ways to write it, unless the later days have windows of their own."""
+        """Windows with days on both sides, which rule 8 could give to either, are refused showing both
+        ways to write them: `Mon 9-12 on Tue` (unless Tuesday has windows of its own) and `9-12 on Mon,
+        14-17` (unless days follow 14-17)."""
         for group in self._groups.groups:
-            before = group.linked_to
-            if before is None or group.windows:
-                continue
-            moved_first = before.window_spans[-1][0]
-            kept_last = moved_first - 1
-            if self._tokens[kept_last].kind in _SOFT_SEPARATORS:
-                kept_last -= 1
-            raise self._two_readings(
-                self._text(moved_first, group.last),
-                f"{self._text(before.first, before.last)}; {self._text(group.first, group.last)}",
-                f"{self._text(before.first, kept_last)}; {self._text(moved_first, group.last)}",
-            )
+            if group.linked_to and not group.windows:
+                raise self._days_before_or_after(group.linked_to, group)
+            if group.trails and group.days is None:
+                raise self._days_of_the_windows_before(group.trails, group)
+
+    def _days_before_or_after(self, before: Group, after: Group) -> ScheduleError:
+        moved_first = before.window_spans[-1][0]
+        kept_last = moved_first - 1
+        if self._tokens[kept_last].kind in _SOFT_SEPARATORS:
+            kept_last -= 1
+        return self._two_readings(
+            self._text(moved_first, after.last),
+            f"{self._text(before.first, before.last)}; {self._text(after.first, after.last)}",
+            f"{self._text(before.first, kept_last)}; {self._text(moved_first, after.last)}",
+        )
+
+    def _days_of_the_windows_before(self, before: Group, trailing: Group) -> ScheduleError:
+        last_window = before.window_spans[-1][1]
+        days = self._source.span(self._tokens[last_window].end, self._tokens[before.last].end).strip()
+        trailing_windows = self._text(trailing.first, trailing.last)
+        return self._two_readings(
+            trailing_windows,
+            f"{self._text(before.first, before.last)}; {trailing_windows}",
+            f"{self._text(before.first, last_window)}, {trailing_windows} {days}",
+        )
 
     def _two_readings(self, words: str, *phrases: str) -> ScheduleError:
         """Each reading is shown as the user can type it and with the hours it gives, read by the parser

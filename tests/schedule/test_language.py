@@ -356,12 +356,23 @@ def test_except_days_then_a_part_of_day_without_windows_before_is_refused_showin
             "Mon-Fri 09:00-12:00, 14:00-17:00",
             "Mon-Thu 09:00-12:00; Fri 09:00-12:00, 14:00-17:00",
         ),
+        (
+            "9-12 on Mon, 14-17",
+            "Mon 09:00-12:00, 14:00-17:00; Tue-Fri 14:00-17:00",
+            "Mon 09:00-12:00, 14:00-17:00",
+        ),
+        (
+            "de 9h à 12h le lundi 14h-17h",
+            "Mon 09:00-12:00, 14:00-17:00; Tue-Fri 14:00-17:00",
+            "Mon 09:00-12:00, 14:00-17:00",
+        ),
     ],
 )
 def test_windows_between_two_sets_of_days_are_refused_showing_both_readings(
     text: str, windows_before: str, windows_after: str
 ) -> None:
-    """Rule 8 gives windows to the days before them, and to days after them joined by on / le."""
+    """Rule 8 gives windows to the days before them, and to days after them joined by on / le: windows
+    with days on both sides could be either's."""
     first, second = _two_readings_of(text)
     assert parse_schedule(first).render() == _en_dashed(windows_before)
     assert parse_schedule(second).render() == _en_dashed(windows_after)
@@ -373,6 +384,9 @@ def test_windows_between_two_sets_of_days_are_refused_showing_both_readings(
         ("Mon-Fri 9-12 except Fri 14-17", ['"except Fri 14-17" takes nothing away on Friday', '";"']),
         ("weekdays 9-12 except Friday 10-12, Saturday 10-12", ["takes nothing away on Saturday"]),
         ("Mon 9-12 except Mon morning", ['"except Mon morning" leaves no day']),
+        ("sauf dimanche", ['"sauf dimanche" leaves out Sunday', '"every day except Sunday"']),
+        ("Mon-Fri 9-12; Sat 10-12 except Wed", ['"except Wed" leaves out Wednesday']),
+        ("weekdays except Wed and Sat 10-12", ['"except Wed and Sat" leaves out Saturday']),
     ],
 )
 def test_an_except_that_changes_nothing_or_everything_is_refused(text: str, fragments: list[str]) -> None:
