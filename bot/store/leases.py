@@ -41,7 +41,7 @@ class Lease:
 
 
 class HeldClaims:
-    """The claims one worker holds, renewed together by its heartbeat until each is released."""
+    """The claims one worker holds, renewed together by its heartbeat while it holds them."""
 
     def __init__(self, renew: Renew, lease: Lease, worker: str) -> None:
         self._renew = renew
