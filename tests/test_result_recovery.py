@@ -63,7 +63,7 @@ def crash_site(
         else:
             url = cleanup.enter_context(postgres_schema("result_recovery"))
         running = Crashable(fake_slack, fake_starleads, tmp_path, DATABASE_URL=url, **DEFAULT_LEASE)
-        cleanup.callback(lambda: running.bot.stop())
+        cleanup.callback(lambda: running.bot.stop())  # the one started last
         engine = connect(url)
         cleanup.callback(engine.dispose)
         yield running, engine
@@ -124,13 +124,11 @@ def test_a_bot_killed_in_the_middle_of_a_burst_posts_every_result_exactly_once_s
 
     crashable.kill_and_restart()  # replies are still being paced out, one a second
     left = [r for r in stored_in(database, token) if r["state"] != "posted"]
-    held = [r["id"] for r in left if r["state"] == "posting"]  # the dead process's claims
     # Each result left takes its second in the channel; the dead process's claims are free once
     # their lease (15 s by default) runs out. A deadline to wait for, not a pause.
     rows = posted_in_time(lambda: stored_in(database, token), 20, len(left) * 1.0 + TAKEOVER_SECONDS)
 
     assert len(left) >= 10  # the kill did land in the middle of the burst
-    assert held  # ... while the dead process held claims
     assert [r["state"] for r in rows] == ["posted"] * 20
     assert result_ids(fresh_slack, channel) == Counter({r["id"]: 1 for r in rows})
     log = crashable.bot.log()
