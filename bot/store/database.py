@@ -114,12 +114,14 @@ call_results = Table(
     Column("payload", Text, nullable=False),
     Column("state", String(16), nullable=False, index=True),
     Column("tag_name", String(200)),  # read once at intake, for the thread's tally
-    Column("claimed_at", DateTime(timezone=True)),  # when a poster took it; stale claims are retaken
+    Column("claimed_at", DateTime(timezone=True)),  # when its poster last renewed its lease on it
+    Column("claim_token", String(32)),  # which poster (store) holds it while `posting`
     Column("reply_ts", String(32)),  # the reply that carries it, once posted
     # Forwarding to the user's own webhook URL: null when there is none, else pending → forwarded | dead.
     Column("forward_state", String(16), index=True),
     Column("forward_attempts", Integer),
     Column("forward_after", DateTime(timezone=True)),  # no try before this moment (backoff)
+    Column("forward_token", String(32)),  # which forwarder (store) holds it while `forwarding`
     UniqueConstraint("token_hash", "item_id", "attempt_count", name="uq_call_results_delivery"),
 )
 

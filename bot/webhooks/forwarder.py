@@ -24,13 +24,15 @@ import contextlib
 import logging
 import socket
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
 import httpx
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.store.forwards import DueForward, ForwardStore
+from bot.store.leases import HeldClaims, Lease
 from bot.webhooks.public_address import is_public
 
 logger = logging.getLogger(__name__)
@@ -62,11 +64,7 @@ class ForwardPacing:
     timeout_seconds: float = 10.0
     max_retry_after_seconds: float = 7200.0
     private_addresses: bool = False  # whether a URL may lead into the bot's own network
-
-    @property
-    def hold(self) -> timedelta:
-        """How long a claim lasts: well beyond one try, so only a dead process's claims expire."""
-        return timedelta(seconds=3 * self.timeout_seconds + 60)
+    lease: Lease = field(default_factory=Lease)  # a claim not renewed this long: its forwarder died
 
 
 class Forwarder:
@@ -82,13 +80,19 @@ class Forwarder:
         self._on_dead = on_dead
         self._resolve = resolve
         self._wake = asyncio.Event()
+        keep = partial(forwards.keep, lease=self._pacing.lease.length)
+        self._held = HeldClaims(keep, self._pacing.lease, "result_forwarder")
 
     def wake(self) -> None:
         """A result was just stored: look now rather than at the next poll."""
         self._wake.set()
 
     async def run(self) -> None:
-        """Until cancelled: claim what is due, forward it, wait for more."""
+        """Until cancelled: claim what is due, forward it, wait for more; the heartbeat meanwhile keeps
+        the claims held alive."""
+        await self._held.alongside(self._rounds())
+
+    async def _rounds(self) -> None:
         timeout = httpx.Timeout(self._pacing.timeout_seconds)
         headers = {"User-Agent": "starleads-bot (call result forwarding)"}
         no_reuse = httpx.Limits(max_keepalive_connections=0)  # a connection is checked for one name
@@ -97,8 +101,9 @@ class Forwarder:
         ) as http:
             while True:
                 try:
-                    due = await self._forwards.claim(self._pacing.batch, self._pacing.hold)
-                    await asyncio.gather(*(self._forward(http, item) for item in due))
+                    due = await self._forwards.claim(self._pacing.batch, self._pacing.lease.length)
+                    with self._held.holding(item.id for item in due):
+                        await asyncio.gather(*(self._forward(http, item) for item in due))
                 except SQLAlchemyError as error:  # claims left behind expire and are taken again
                     logger.error("forward_round_failed error=%s", type(error).__name__)
                     due = []

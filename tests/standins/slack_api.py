@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,7 @@ class FakeSlack(StandIn):
     def __init__(self) -> None:
         super().__init__()
         self._failures: dict[str, list[dict[str, Any]]] = {}
+        self._slow: list[tuple[str, float, Callable[[dict[str, Any]], bool]]] = []
         self.user_groups: dict[str, list[str]] = {}
         self._ids = itertools.count(1)
         self._failure_lock = threading.Lock()
@@ -47,9 +49,23 @@ class FakeSlack(StandIn):
                 [{"error": error, "status": status, "headers": headers or {}}] * times
             )
 
+    def slow_down(
+        self,
+        method: str,
+        seconds: float,
+        *,
+        times: int = 1,
+        where: Callable[[dict[str, Any]], bool] = lambda _: True,
+    ) -> None:
+        """Make the next `times` calls of `method` whose arguments match `where` wait `seconds` before
+        Slack takes them (nothing is posted meanwhile) and answers."""
+        with self._failure_lock:
+            self._slow.extend([(method, seconds, where)] * times)
+
     def reset(self) -> None:
         with self._failure_lock:
             self._failures.clear()
+            self._slow.clear()
             self._messages.clear()
         self.clear()
 
@@ -99,12 +115,14 @@ class FakeSlack(StandIn):
                 return 400, {"content-type": "text/plain"}, b"invalid_blocks"
             return 200, {"content-type": "text/plain"}, b"ok"
         method = recorded.path.removeprefix("/api/")
+        params = _params(recorded)
         with self._failure_lock:
             queued = self._failures.get(method)
             failure = queued.pop(0) if queued else None
+            delay = self._delay(method, params)
+        time.sleep(delay)
         if failure:
             return json_reply(failure["status"], {"ok": False, "error": failure["error"]}, failure["headers"])
-        params = _params(recorded)
         refused = _over_limits(method, params)
         if refused:
             return json_reply(200, {"ok": False, "error": refused})
@@ -147,6 +165,14 @@ class FakeSlack(StandIn):
         if method == "conversations.replies":
             return json_reply(200, self._replies(params))
         return json_reply(200, {"ok": True})
+
+    def _delay(self, method: str, params: dict[str, Any]) -> float:
+        """How long this call waits for its answer, under `slow_down` (held: the failure lock)."""
+        for n, (name, seconds, where) in enumerate(self._slow):
+            if name == method and where(params):
+                del self._slow[n]
+                return seconds
+        return 0.0
 
     def _replies(self, params: dict[str, Any]) -> dict[str, Any]:
         """A thread's messages, root first, a page at a time (the cursor is an offset)."""
