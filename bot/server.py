@@ -26,7 +26,7 @@ from bot.slack.access import AccessPolicy
 from bot.slack.app import create_bolt_app
 from bot.slack.background import AfterAck
 from bot.slack.campaign_flow import CampaignFlow
-from bot.slack.forwarding import note_in_thread
+from bot.slack.forwarding import ForwardNotes
 from bot.slack.result_poster import PosterPacing, ResultPoster
 from bot.webhooks.forwarder import Forwarder, ForwardPacing
 from bot.webhooks.receiver import webhook_endpoint
@@ -45,14 +45,17 @@ def create_web_app(services: Services) -> Starlette:
     slack = AsyncSlackRequestHandler(bolt)
     settings = services.settings
     pacing = PosterPacing(stale_after=timedelta(seconds=settings.result_claim_stale_seconds))
-    poster = ResultPoster(bolt.client, services.results, pacing)
+    forward_notes = ForwardNotes(
+        bolt.client, services.forward_notes, pacing.backoff_seconds, hold=pacing.stale_after
+    )
+    poster = ResultPoster(bolt.client, services.results, pacing, forward_notes=forward_notes)
     forwarder = Forwarder(
         services.forwards,
         ForwardPacing(
             backoff_seconds=settings.result_forward_backoff_seconds,
             private_addresses=settings.result_forward_private_addresses,
         ),
-        on_dead=note_in_thread(bolt.client),
+        on_dead=poster.wake,
     )
 
     def result_stored() -> None:

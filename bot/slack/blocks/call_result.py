@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import colorsys
+from datetime import UTC, datetime
 
 from bot.call_results import CallResult
 from bot.call_results.contact import first_name, masked_phone
@@ -75,11 +76,16 @@ def undeliverable_note() -> Card:
     return Card(text=text, blocks=[section(text)])
 
 
-def forward_failed_note(host: str, tries: int, problem: str) -> Card:
-    tried = f"after {tries} tries (last: {escape(problem)})" if tries > 1 else f"({escape(problem)})"
+def forward_failed_note(host: str, count: int, problem: str, last_at: datetime) -> Card:
+    """The thread's one note per receiving host, edited as results fail to reach it: how many, where,
+    the last problem and when (in each reader's own timezone)."""
+    results = "1 call result" if count == 1 else f"{count} call results"
+    where = f"`{escape(host)}`" if host else "your webhook"
+    when = f"<!date^{int(last_at.timestamp())}^{{time}}|{last_at.astimezone(UTC):%H:%M} UTC>"
+    still = "It is" if count == 1 else "They are"
     text = (
-        f":warning: A call result could not be forwarded to your webhook at `{escape(host)}` {tried}. "
-        "It is still posted here."
+        f":warning: {results} could not be forwarded to {where}: {escape(problem)} (last at {when}). "
+        f"{still} still posted in this thread."
     )
     return Card(text=text, blocks=[section(text)])
 
