@@ -62,15 +62,15 @@ class FakeSlack(StandIn):
 
     def wait_timed(
         self,
-        method: str,
+        method: str | tuple[str, ...],
         where: Callable[[dict[str, Any]], bool],
         count: int = 1,
         timeout: float = 10,
     ) -> list[tuple[float, dict[str, Any]]]:
-        """The calls of `method` whose arguments match `where`, with when they arrived (monotonic)."""
-        found = self.wait_for(
-            lambda r: r.path == f"/api/{method}" and where(_params(r)), count=count, timeout=timeout
-        )
+        """The calls of `method` (or of any of several) whose arguments match `where`, with when they
+        arrived (monotonic)."""
+        paths = {f"/api/{name}" for name in ((method,) if isinstance(method, str) else method)}
+        found = self.wait_for(lambda r: r.path in paths and where(_params(r)), count=count, timeout=timeout)
         return [(r.received_at, _params(r)) for r in found]
 
     def wait_view_update(self, view_id: str, count: int = 1, timeout: float = 10) -> dict[str, Any]:
