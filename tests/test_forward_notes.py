@@ -4,7 +4,6 @@ edited as failures add up, posted and edited in the channel's turn with the resu
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import itertools
 import json
 import uuid
@@ -16,11 +15,11 @@ import pytest
 from sqlalchemy import Engine, select
 
 from bot.call_results import CallResult
-from bot.store.call_results import ResultStore, SubscriptionStore
+from bot.store.call_results import ResultStore, SubscriptionStore, hash_token
 from bot.store.database import call_results
 from bot.store.forward_notes import DueNote, ForwardNoteStore
 from bot.store.forwards import DueForward, ForwardStore
-from tests.call_results_driver import PASCAL, create, post, query, token_in
+from tests.call_results_driver import PASCAL, create, post, query, thread_ts, token_in
 from tests.conftest import Crashable, RunningBot
 from tests.slack_driver import SlackDriver, unique_id
 from tests.slack_views import texts
@@ -31,16 +30,12 @@ from tests.standins.starleads_api import FakeStarleads
 TRIES = 3  # RESULT_FORWARD_BACKOFF_SECONDS is [0.3, 0.6] for the tests' bots: three tries a result
 PACE = 1.0  # the poster's interval between two messages in one channel
 NOTE = "could not be forwarded"
+HOST = "hooks.example.com"
+OWN = f"https://{HOST}/in"
 
 
 def body() -> dict[str, Any]:
     return {**PASCAL, "Id": f"item-{uuid.uuid4().hex[:12]}"}
-
-
-def thread_of(bot: RunningBot, token: str) -> str:
-    token_hash = hashlib.sha256(token.encode()).hexdigest()
-    rows = query(bot, "select thread_ts from webhook_subscriptions where token_hash = ?", token_hash)
-    return str(rows[0]["thread_ts"])
 
 
 def campaign_with_own_webhook(
@@ -63,13 +58,16 @@ def is_reply(channel: str) -> Any:
 
 def note_saying(fake_slack: FakeSlack, channel: str, says: str, timeout: float = 30) -> dict[str, Any]:
     """The first post or edit of a note in `channel` that says `says`, once there is one."""
-    where = lambda c: c.get("channel") == channel and says in texts(c)  # noqa: E731
-    return fake_slack.wait_timed(("chat.postMessage", "chat.update"), where, timeout=timeout)[0][1]
+
+    def saying(call: dict[str, Any]) -> bool:
+        return call.get("channel") == channel and says in texts(call)
+
+    return fake_slack.wait_timed(("chat.postMessage", "chat.update"), saying, timeout=timeout)[0][1]
 
 
 def stored_note_ts(bot: RunningBot, token: str) -> str:
-    token_hash = hashlib.sha256(token.encode()).hexdigest()
-    rows = query(bot, "select note_ts from forward_notes where token_hash = ?", token_hash)
+    """The note's ts as the bot recorded it (what it edits, after a restart too)."""
+    rows = query(bot, "select note_ts from forward_notes where token_hash = ?", hash_token(token))
     return str(rows[0]["note_ts"])
 
 
@@ -82,7 +80,7 @@ def test_thirty_results_a_webhook_refuses_make_one_note_edited_up_to_thirty_in_t
 ) -> None:
     channel = unique_id("C")
     token = campaign_with_own_webhook(slack, fake_slack, fake_starleads, f"{hook.url}/in?key=s3cret", channel)
-    root = thread_of(bot, token)
+    root = thread_ts(bot, channel)
     hook.answer(*[500] * (30 * TRIES))
 
     for _ in range(10):
@@ -114,7 +112,7 @@ def test_a_rate_limited_note_waits_out_retry_after_and_nothing_is_posted_in_the_
 ) -> None:
     channel = unique_id("C")
     token = campaign_with_own_webhook(slack, fake_slack, fake_starleads, f"{hook.url}/in", channel)
-    root = thread_of(bot, token)
+    root = thread_ts(bot, channel)
     hook.answer(*[500] * TRIES)  # the first result's forward dies; the second one's goes through
     post(bot, token, body())
     fake_slack.wait_timed("chat.postMessage", is_reply(channel))
@@ -154,9 +152,8 @@ def test_two_campaigns_forwarding_to_two_hosts_get_one_note_each(
 
     for host, channel in channels.items():
         note_saying(fake_slack, channel, f"2 call results {NOTE} to `{host}`")
-    for host, token in tokens.items():
-        notes = fake_slack.wait_timed("chat.postMessage", is_note(channels[host], thread_of(bot, token)))
-        assert len(notes) == 1
+    for channel in channels.values():
+        assert len(fake_slack.wait_timed("chat.postMessage", is_note(channel, thread_ts(bot, channel)))) == 1
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +172,7 @@ def test_after_a_restart_a_further_failure_edits_the_same_note(
     channel = unique_id("C")
     url = f"{hook.url}/in"
     token = campaign_with_own_webhook(crashable.driver(), fake_slack, fake_starleads, url, channel)
-    root = thread_of(crashable.bot, token)
+    root = thread_ts(crashable.bot, channel)
     hook.answer(*[500] * (2 * TRIES))
     post(crashable.bot, token, body())
     crashable.bot.wait_for_log("forward_note_shown", timeout=30)
@@ -211,13 +208,10 @@ def owed_forwards(engine: Engine, count: int) -> list[DueForward]:
     return asyncio.run(make())
 
 
-def claim_mine(store: ForwardNoteStore, token_hash: str, edit_interval: float = 0) -> list[DueNote]:
-    claimed = asyncio.run(store.claim(timedelta(seconds=edit_interval), timedelta(minutes=5)))
+async def claim_mine(store: ForwardNoteStore, token_hash: str, edit_interval: float = 0) -> list[DueNote]:
+    """The notes `store` claims that are this test's (other tests' notes may share the database)."""
+    claimed = await store.claim(timedelta(seconds=edit_interval), timedelta(minutes=5))
     return [note for note in claimed if note.token_hash == token_hash]
-
-
-HOST = "hooks.example.com"
-OWN = f"https://{HOST}/in"
 
 
 def test_two_processes_giving_up_forwards_share_one_note_that_counts_them_all(engines: list[Engine]) -> None:
@@ -225,13 +219,13 @@ def test_two_processes_giving_up_forwards_share_one_note_that_counts_them_all(en
     forwards = [ForwardStore(engine) for engine in engines]
     notes = [ForwardNoteStore(engine) for engine in engines]
 
-    async def give_up_burst() -> None:
+    async def give_up_burst_then_both_claim() -> list[list[DueNote]]:
         await asyncio.gather(
             *(forwards[n % 2].gave_up(item, HOST, f"HTTP 50{n}") for n, item in enumerate(burst))
         )
+        return await asyncio.gather(*(claim_mine(store, later.token_hash) for store in notes))
 
-    asyncio.run(give_up_burst())
-    first, second = (claim_mine(store, later.token_hash) for store in notes)
+    first, second = asyncio.run(give_up_burst_then_both_claim())
 
     assert len(first) + len(second) == 1  # one process shows it, the other finds it taken
     (note,) = first or second
@@ -239,8 +233,8 @@ def test_two_processes_giving_up_forwards_share_one_note_that_counts_them_all(en
     assert note.problem in {"HTTP 500", "HTTP 501", "HTTP 502"}
 
     asyncio.run(notes[0].shown(note, "1700000000.000042"))
-    assert claim_mine(notes[1], note.token_hash) == []  # the thread shows all there is
+    assert asyncio.run(claim_mine(notes[1], note.token_hash)) == []  # the thread shows all there is
     asyncio.run(forwards[1].gave_up(later, HOST, "HTTP 503"))
-    assert claim_mine(notes[1], note.token_hash, edit_interval=60) == []  # shown a moment ago: it waits
-    (edit,) = claim_mine(notes[1], note.token_hash)
+    assert asyncio.run(claim_mine(notes[1], note.token_hash, edit_interval=60)) == []  # shown just now
+    (edit,) = asyncio.run(claim_mine(notes[1], note.token_hash))
     assert (edit.note_ts, edit.dead_forwards, edit.problem) == ("1700000000.000042", 4, "HTTP 503")
