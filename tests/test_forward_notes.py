@@ -203,7 +203,7 @@ def owed_forwards(engine: Engine, count: int) -> list[DueForward]:
         mine = select(call_results.c.id).where(call_results.c.token_hash == subscription.token_hash)
         with engine.connect() as connection:
             ids = connection.execute(mine.order_by(call_results.c.id)).scalars().all()
-        return [DueForward(id, subscription.token_hash, OWN, "{}", TRIES - 1, "C", None) for id in ids]
+        return [DueForward(id, subscription.token_hash, OWN, "{}", TRIES - 1) for id in ids]
 
     return asyncio.run(make())
 

@@ -47,8 +47,6 @@ class DueForward:
     url: str
     payload: str
     attempts: int  # tries made before this one
-    channel_id: str
-    thread_ts: str | None
 
 
 class ForwardStore:
@@ -88,8 +86,6 @@ class ForwardStore:
             webhook_subscriptions.c.forward_url.label("url"),
             call_results.c.payload,
             call_results.c.forward_attempts.label("attempts"),
-            webhook_subscriptions.c.channel_id,
-            webhook_subscriptions.c.thread_ts,
         ]
         query = oldest_results(columns, and_(due, webhook_subscriptions.c.forward_url.is_not(None)), limit)
         hold = {"forward_state": ForwardState.FORWARDING.value, "forward_after": at + hold_for}
