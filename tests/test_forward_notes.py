@@ -6,20 +6,22 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import Engine, select
 
 from bot.call_results import CallResult
-from bot.store.call_results import ResultStore, SubscriptionStore, hash_token
+from bot.store.call_results import ResultStore, SubscriptionStore
 from bot.store.database import call_results
 from bot.store.forward_notes import DueNote, ForwardNoteStore
 from bot.store.forwards import DueForward, ForwardStore
-from tests.call_results_driver import PASCAL, create, post, query, thread_ts, token_in
+from tests.call_results_driver import PASCAL, create, post, thread_ts, token_in
 from tests.conftest import Crashable, RunningBot
 from tests.slack_driver import SlackDriver, unique_id
 from tests.slack_views import texts
@@ -65,10 +67,17 @@ def note_saying(fake_slack: FakeSlack, channel: str, says: str, timeout: float =
     return fake_slack.wait_timed(("chat.postMessage", "chat.update"), saying, timeout=timeout)[0][1]
 
 
-def stored_note_ts(bot: RunningBot, token: str) -> str:
-    """The note's ts as the bot recorded it (what it edits, after a restart too)."""
-    rows = query(bot, "select note_ts from forward_notes where token_hash = ?", hash_token(token))
-    return str(rows[0]["note_ts"])
+def note_posted(fake_slack: FakeSlack, channel: str, root: str, count: int = 1) -> str:
+    """The ts Slack gave the `count`-th note it accepted in that thread, read from the thread."""
+    deadline = time.monotonic() + 10
+    while True:
+        thread = {"channel": channel, "ts": root}
+        replies = httpx.post(f"{fake_slack.api_url}conversations.replies", data=thread).json()["messages"]
+        notes = [message["ts"] for message in replies if NOTE in (message.get("text") or "")]
+        if len(notes) >= count:
+            return str(notes[count - 1])
+        assert time.monotonic() < deadline, f"{len(notes)} note(s) in the thread, not {count}"
+        time.sleep(0.05)
 
 
 def test_thirty_results_a_webhook_refuses_make_one_note_edited_up_to_thirty_in_the_channels_pace(
@@ -93,7 +102,7 @@ def test_thirty_results_a_webhook_refuses_make_one_note_edited_up_to_thirty_in_t
     note_saying(fake_slack, channel, final, timeout=90)
     replies = fake_slack.wait_timed("chat.postMessage", is_reply(channel), count=30, timeout=60)
     assert len(fake_slack.wait_timed("chat.postMessage", is_note(channel, root))) == 1  # never one per result
-    note_ts = stored_note_ts(bot, token)
+    note_ts = note_posted(fake_slack, channel, root)
     edits = fake_slack.wait_timed("chat.update", lambda c: c.get("ts") == note_ts)
     assert final in texts(edits[-1][1])
     assert "s3cret" not in texts(edits[-1][1])
@@ -156,6 +165,31 @@ def test_two_campaigns_forwarding_to_two_hosts_get_one_note_each(
         assert len(fake_slack.wait_timed("chat.postMessage", is_note(channel, thread_ts(bot, channel)))) == 1
 
 
+def test_a_note_someone_deleted_is_posted_again_and_edited_from_then_on(
+    bot: RunningBot,
+    slack: SlackDriver,
+    fake_slack: FakeSlack,
+    fake_starleads: FakeStarleads,
+    hook: CustomerWebhook,
+) -> None:
+    channel = unique_id("C")
+    token = campaign_with_own_webhook(slack, fake_slack, fake_starleads, f"{hook.url}/in", channel)
+    root = thread_ts(bot, channel)
+    hook.answer(*[500] * (3 * TRIES))
+    post(bot, token, body())
+    fake_slack.delete(note_posted(fake_slack, channel, root))
+
+    post(bot, token, body())
+
+    fake_slack.wait_timed(  # posted anew in the thread once its edit found it gone
+        "chat.postMessage", lambda c: is_note(channel, root)(c) and f"2 call results {NOTE}" in texts(c)
+    )
+    post(bot, token, body())
+    edit = note_saying(fake_slack, channel, f"3 call results {NOTE} to `127.0.0.1`")
+    assert edit["ts"] == note_posted(fake_slack, channel, root, count=2)
+    assert len(fake_slack.wait_timed("chat.postMessage", is_note(channel, root))) == 2
+
+
 @pytest.fixture(scope="module")
 def crashable(
     fake_slack: FakeSlack, fake_starleads: FakeStarleads, tmp_path_factory: pytest.TempPathFactory
@@ -182,7 +216,7 @@ def test_after_a_restart_a_further_failure_edits_the_same_note(
 
     edit = note_saying(fake_slack, channel, f"2 call results {NOTE} to `127.0.0.1`: HTTP 500")
     assert len(fake_slack.wait_timed("chat.postMessage", is_note(channel, root))) == 1
-    assert edit["ts"] == stored_note_ts(crashable.bot, token)
+    assert edit["ts"] == note_posted(fake_slack, channel, root)
 
 
 # The store, as several processes share it ---------------------------------------------------------

@@ -20,10 +20,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.slack.blocks.call_result import forward_failed_note
-from bot.slack.delivery import SlackRefused, call_slack, post_message
+from bot.slack.delivery import Card, SlackRefused, call_slack, post_message
 from bot.store.forward_notes import DueNote, ForwardNoteStore
 
 logger = logging.getLogger(__name__)
+
+_DELETED = "message_not_found"  # chat.update's answer for a message deleted in Slack
 
 ChannelTurn = Callable[[str], AbstractAsyncContextManager[None]]
 """A channel's next turn to get a message, held while the message goes out."""
@@ -73,10 +75,18 @@ class ForwardNotes:
         """The note's ts once it is in the thread (posted now or before), None if it isn't."""
         card = forward_failed_note(note.host, note.dead_forwards, note.problem, note.failed_at)
         try:
-            if note.note_ts is None:
-                return await post_message(
-                    self._client, note.channel_id, card, self._backoff, thread_ts=note.thread_ts
-                )
+            if note.note_ts is not None and await self._edited(note, card):
+                return note.note_ts
+            return await post_message(
+                self._client, note.channel_id, card, self._backoff, thread_ts=note.thread_ts
+            )
+        except SlackRefused as refused:
+            logger.error("forward_note_failed channel=%s error=%s", note.channel_id, refused.reason)
+        return note.note_ts
+
+    async def _edited(self, note: DueNote, card: Card) -> bool:
+        """Whether the posted note now reads `card`; False when someone deleted it: a new one is due."""
+        try:
             await call_slack(
                 lambda: self._client.chat_update(
                     channel=note.channel_id, ts=note.note_ts, text=card.text, blocks=card.blocks
@@ -85,5 +95,8 @@ class ForwardNotes:
                 f"forward_note_update_failed channel={note.channel_id}",
             )
         except SlackRefused as refused:
-            logger.error("forward_note_failed channel=%s error=%s", note.channel_id, refused.reason)
-        return note.note_ts
+            if refused.reason != _DELETED:
+                raise
+            logger.warning("forward_note_deleted channel=%s", note.channel_id)
+            return False
+        return True

@@ -23,6 +23,7 @@ class FakeSlack(StandIn):
         self._ids = itertools.count(1)
         self._failure_lock = threading.Lock()
         self._messages: list[dict[str, Any]] = []  # what chat.postMessage accepted, in order
+        self._deleted: set[str] = set()  # messages someone deleted in Slack: chat.update can't find them
 
     @property
     def api_url(self) -> str:
@@ -46,10 +47,16 @@ class FakeSlack(StandIn):
                 [{"error": error, "status": status, "headers": headers or {}}] * times
             )
 
+    def delete(self, ts: str) -> None:
+        """Someone deletes that message in Slack."""
+        with self._failure_lock:
+            self._deleted.add(ts)
+
     def reset(self) -> None:
         with self._failure_lock:
             self._failures.clear()
             self._messages.clear()
+            self._deleted.clear()
         self.clear()
 
     # What tests look at -------------------------------------------------------------------------
@@ -140,6 +147,8 @@ class FakeSlack(StandIn):
             return json_reply(200, {"ok": True, "channel": params.get("channel"), "ts": ts})
         if method == "conversations.replies":
             return json_reply(200, self._replies(params))
+        if method == "chat.update" and params.get("ts") in self._deleted:
+            return json_reply(200, {"ok": False, "error": "message_not_found"})
         return json_reply(200, {"ok": True})
 
     def _replies(self, params: dict[str, Any]) -> dict[str, Any]:
