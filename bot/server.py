@@ -25,7 +25,7 @@ from bot.slack.access import AccessPolicy
 from bot.slack.app import create_bolt_app
 from bot.slack.background import AfterAck
 from bot.slack.campaign_flow import CampaignFlow
-from bot.slack.forwarding import note_in_thread
+from bot.slack.forwarding import ForwardNotes
 from bot.slack.result_poster import PosterPacing, ResultPoster
 from bot.slack.signature import SlackSignature
 from bot.store.leases import Lease
@@ -46,7 +46,9 @@ def create_web_app(services: Services) -> Starlette:
     slack = AsyncSlackRequestHandler(bolt)
     settings = services.settings
     lease = Lease(settings.result_claim_lease_seconds)
-    poster = ResultPoster(bolt.client, services.results, PosterPacing(lease=lease))
+    pacing = PosterPacing(lease=lease)
+    forward_notes = ForwardNotes(bolt.client, services.forward_notes, pacing.backoff_seconds)
+    poster = ResultPoster(bolt.client, services.results, pacing, forward_notes=forward_notes)
     forwarder = Forwarder(
         services.forwards,
         ForwardPacing(
@@ -54,7 +56,7 @@ def create_web_app(services: Services) -> Starlette:
             private_addresses=settings.result_forward_private_addresses,
             lease=lease,
         ),
-        on_dead=note_in_thread(bolt.client),
+        on_dead=poster.wake,
     )
 
     def result_stored() -> None:

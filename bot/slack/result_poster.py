@@ -11,7 +11,9 @@ result taken over from a poster that died (its lease ran out) may already be in 
 the thread is read back first (`conversations.replies`) and a reply found there is recorded, not
 posted again. If the thread can't be read, the result is posted anyway with a warning: a rare
 duplicate is better than a lost result. A fresh result costs no read. The roots' tallies follow
-with `chat.update`, throttled. Logs name results by id and channels by id, never anything personal.
+with `chat.update`, throttled. Between rounds the poster also shows the threads' notes about results
+that could not be forwarded (forwarding.py), each in its channel's turn. Logs name results by id and
+channels by id, never anything personal.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import json
 import logging
 import time
 from collections import defaultdict
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +36,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.call_results import CallResult
 from bot.slack.blocks.call_result import result_reply, results_root, undeliverable_note, with_tally
 from bot.slack.delivery import Card, SlackRefused, call_slack, post_message
+from bot.slack.forwarding import ForwardNotes
 from bot.store.call_results import ClaimedResult, ResultState, ResultStore
 from bot.store.leases import HeldClaims, Lease
 
@@ -65,11 +69,17 @@ class _Root:
 
 class ResultPoster:
     def __init__(
-        self, client: AsyncWebClient, results: ResultStore, pacing: PosterPacing | None = None
+        self,
+        client: AsyncWebClient,
+        results: ResultStore,
+        pacing: PosterPacing | None = None,
+        *,
+        forward_notes: ForwardNotes,
     ) -> None:
         self._client = client
         self._results = results
         self._pacing = pacing or PosterPacing()
+        self._forward_notes = forward_notes
         self._wake = asyncio.Event()
         self._next_post: dict[str, float] = defaultdict(float)
         self._roots: dict[str, _Root] = {}
@@ -107,6 +117,7 @@ class ResultPoster:
         with self._held.holding(result.id for result in claimed):
             await asyncio.gather(*(self._post_all(results) for results in by_channel.values()))
         await self._update_tallies()
+        await self._forward_notes.show_due(self._turn)
         return bool(claimed)
 
     async def _post_all(self, results: list[ClaimedResult]) -> None:
@@ -207,6 +218,8 @@ class ResultPoster:
             except SlackRefused:
                 logger.error("result_dead_note_failed result=%d", claimed.id)
             return
+        finally:
+            self._turn_used(claimed.channel_id)
         await self._results.mark(claimed.id, ResultState.POSTED, reply_ts=ts)
         logger.info("result_posted result=%d channel=%s", claimed.id, claimed.channel_id)
         self._count(claimed)
@@ -221,8 +234,8 @@ class ResultPoster:
         root.stale = True
 
     async def _send(self, channel_id: str, card: Card, **extra: object) -> str:
-        await self._take_turn(channel_id)
-        return await post_message(self._client, channel_id, card, self._pacing.backoff_seconds, **extra)
+        async with self._turn(channel_id):
+            return await post_message(self._client, channel_id, card, self._pacing.backoff_seconds, **extra)
 
     async def _take_turn(self, channel_id: str) -> None:
         """Wait until this channel may get its next message (callers of one channel run in turn)."""
@@ -230,6 +243,21 @@ class ResultPoster:
         if wait > 0:
             await asyncio.sleep(wait)
         self._next_post[channel_id] = time.monotonic() + self._pacing.channel_interval_seconds
+
+    @contextlib.asynccontextmanager
+    async def _turn(self, channel_id: str) -> AsyncIterator[None]:
+        """The channel's next turn, held until the message is out: a 429's `Retry-After` waited inside
+        it pushes the channel's next turn back too."""
+        await self._take_turn(channel_id)
+        try:
+            yield
+        finally:
+            self._turn_used(channel_id)
+
+    def _turn_used(self, channel_id: str) -> None:
+        """A message just went out (or gave up): the channel's next one waits a full interval from now."""
+        interval_from_now = time.monotonic() + self._pacing.channel_interval_seconds
+        self._next_post[channel_id] = max(self._next_post[channel_id], interval_from_now)
 
     async def _update_tallies(self) -> None:
         moment = time.monotonic()

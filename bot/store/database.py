@@ -125,6 +125,22 @@ call_results = Table(
     UniqueConstraint("token_hash", "item_id", "attempt_count", name="uq_call_results_delivery"),
 )
 
+# The results thread's note about forwards that died, one per subscription and receiving host. Each dead
+# forward moves `revision` on; the poster shows the note when the thread shows an older one.
+forward_notes = Table(
+    "forward_notes",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("host", String(255), primary_key=True),  # '' when the URL had none that could be read
+    Column("problem", String(500), nullable=False),  # the last dead forward's, in words
+    Column("failed_at", DateTime(timezone=True), nullable=False),  # when the last one died
+    Column("revision", Integer, nullable=False),  # one more per dead forward
+    Column("shown_revision", Integer),  # the revision the thread's note shows (null: none yet)
+    Column("note_ts", String(32)),  # the note in the thread, once posted
+    Column("shown_at", DateTime(timezone=True)),  # its last post or edit: edits are throttled
+    Column("claimed_until", DateTime(timezone=True)),  # a poster is showing it until then
+)
+
 
 def oldest_results(
     columns: list[ColumnElement[Any]], condition: ColumnElement[bool], limit: int
@@ -156,12 +172,19 @@ def connect(url: str) -> Engine:
     return engine
 
 
-def insert_or_update(engine: Engine, table: Table, values: dict[str, Any], keys: list[str]) -> Insert:
-    """An upsert statement in the engine's own dialect (SQLite and PostgreSQL)."""
+def insert_or_update(
+    engine: Engine,
+    table: Table,
+    values: dict[str, Any],
+    keys: list[str],
+    updates: dict[str, Any] | None = None,
+) -> Insert:
+    """An upsert statement in the engine's own dialect (SQLite and PostgreSQL); `updates` replace the
+    new values on conflict where the stored row counts (a counter's `column + 1`)."""
     dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(table).values(**values)
-    updates = {name: statement.excluded[name] for name in values if name not in keys}
-    return statement.on_conflict_do_update(index_elements=keys, set_=updates)
+    replaced = {name: statement.excluded[name] for name in values if name not in keys}
+    return statement.on_conflict_do_update(index_elements=keys, set_=replaced | (updates or {}))
 
 
 async def run_in_thread(function: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:

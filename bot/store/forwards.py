@@ -2,7 +2,8 @@
 
 A result stored for a subscription with a `forward_url` starts `pending`; a forwarder claims it
 (`forwarding`), posts it and marks it `forwarded`, back to `pending` with a later `forward_after`
-(backoff), or `dead` after its last try. One timestamp serves both states: for `pending` it is "not
+(backoff), or `dead` after its last try, which in the same transaction moves the thread's note about
+dead forwards on (forward_notes.py shows it). One timestamp serves both states: for `pending` it is "not
 before", for `forwarding` it is when the claim's lease runs out. Its forwarder renews the lease while
 it holds the claim (`keep`), so only a claim left by a process that died runs out and is taken again.
 Claims work across processes like the poster's (SKIP LOCKED on PostgreSQL, a conditional UPDATE per
@@ -17,9 +18,21 @@ from datetime import timedelta
 from enum import StrEnum
 
 from sqlalchemy import Engine, and_, update
+from sqlalchemy.sql.dml import Insert, Update
 
 from bot.store.claims import claim_rows, new_claim_token, renew_claims
-from bot.store.database import call_results, now, oldest_results, run_in_thread, webhook_subscriptions
+from bot.store.database import (
+    call_results,
+    forward_notes,
+    insert_or_update,
+    now,
+    oldest_results,
+    run_in_thread,
+    webhook_subscriptions,
+)
+
+MAX_PROBLEM_LENGTH = 500
+MAX_HOST_LENGTH = 255
 
 
 class ForwardState(StrEnum):
@@ -32,11 +45,10 @@ class ForwardState(StrEnum):
 @dataclass(frozen=True)
 class DueForward:
     id: int
+    token_hash: str  # its subscription's
     url: str
     payload: str
     attempts: int  # tries made before this one
-    channel_id: str
-    thread_ts: str | None
 
 
 class ForwardStore:
@@ -60,14 +72,19 @@ class ForwardStore:
     async def forwarded(self, result_id: int) -> None:
         await run_in_thread(self._set, result_id, {"forward_state": ForwardState.FORWARDED.value})
 
-    async def failed(self, result_id: int, attempts: int, retry_in: timedelta | None) -> None:
-        """A try failed (`attempts` made so far): try again after `retry_in`, or never (None: dead)."""
-        values: dict[str, object] = {"forward_attempts": attempts}
-        if retry_in is None:
-            values["forward_state"] = ForwardState.DEAD.value
-        else:
-            values |= {"forward_state": ForwardState.PENDING.value, "forward_after": now() + retry_in}
+    async def failed(self, result_id: int, attempts: int, retry_in: timedelta) -> None:
+        """A try failed (`attempts` made so far): try again after `retry_in`."""
+        values = {
+            "forward_attempts": attempts,
+            "forward_state": ForwardState.PENDING.value,
+            "forward_after": now() + retry_in,
+        }
         await run_in_thread(self._set, result_id, values)
+
+    async def gave_up(self, item: DueForward, host: str, problem: str) -> None:
+        """No more tries for `item` (its last one, or none, was made): dead, and its subscription's note
+        for `host` moves on to say so, in one transaction so the note's count never misses it."""
+        await run_in_thread(self._gave_up, item, host, problem)
 
     def _claim(self, limit: int, lease: timedelta) -> list[DueForward]:
         at = now()
@@ -77,11 +94,10 @@ class ForwardStore:
         )
         columns = [
             call_results.c.id,
+            call_results.c.token_hash,
             webhook_subscriptions.c.forward_url.label("url"),
             call_results.c.payload,
             call_results.c.forward_attempts.label("attempts"),
-            webhook_subscriptions.c.channel_id,
-            webhook_subscriptions.c.thread_ts,
         ]
         query = oldest_results(columns, and_(due, webhook_subscriptions.c.forward_url.is_not(None)), limit)
         hold = {
@@ -91,9 +107,30 @@ class ForwardStore:
         }
         return [_due(row._mapping) for row in claim_rows(self._engine, query, call_results, due, hold)]
 
+    def _gave_up(self, item: DueForward, host: str, problem: str) -> None:
+        dead = {"forward_state": ForwardState.DEAD.value, "forward_attempts": item.attempts + 1}
+        with self._engine.begin() as connection:
+            connection.execute(_update(item.id, dead))
+            connection.execute(self._note_moved_on(item.token_hash, host, problem))
+
+    def _note_moved_on(self, token_hash: str, host: str, problem: str) -> Insert:
+        values = {
+            "token_hash": token_hash,
+            "host": host[:MAX_HOST_LENGTH],
+            "problem": problem[:MAX_PROBLEM_LENGTH],
+            "failed_at": now(),
+            "revision": 1,
+        }
+        moved_on = {"revision": forward_notes.c.revision + 1}
+        return insert_or_update(self._engine, forward_notes, values, ["token_hash", "host"], moved_on)
+
     def _set(self, result_id: int, values: dict[str, object]) -> None:
         with self._engine.begin() as connection:
-            connection.execute(update(call_results).where(call_results.c.id == result_id).values(**values))
+            connection.execute(_update(result_id, values))
+
+
+def _update(result_id: int, values: dict[str, object]) -> Update:
+    return update(call_results).where(call_results.c.id == result_id).values(**values)
 
 
 def _due(row: object) -> DueForward:

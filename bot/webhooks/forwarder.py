@@ -5,8 +5,9 @@ typed a webhook URL of their own still gets every payload there, byte for byte a
 so nobody has to choose. The forwarder runs for the life of the process, claims due forwards from
 the database (several processes share the work), and retries a failed one with backoff (at least as
 long as a `Retry-After` asks, within reason) before giving up on it as `dead`, which is logged and
-noted in the results thread. Logs name the result by id and the destination by host only: a webhook
-URL often carries a secret in its path or query.
+recorded for the results thread's note (one per subscription and receiving host, shown by whoever
+`on_dead` wakes: the forwarder never talks to Slack itself). Logs name the result by id and the
+destination by host only: a webhook URL often carries a secret in its path or query.
 
 Whoever may use the form chooses where the bot sends requests from inside its own network, so by
 default a URL whose host resolves to a loopback, private, link-local or otherwise non-public address
@@ -27,6 +28,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
+from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy.exc import SQLAlchemyError
@@ -37,8 +39,8 @@ from bot.webhooks.public_address import is_public
 
 logger = logging.getLogger(__name__)
 
-DeadForward = Callable[[DueForward, str], Awaitable[None]]
-"""Told when a result will not be forwarded after all: the result, and the last problem in words."""
+ForwardDied = Callable[[], None]
+"""Told when a result will not be forwarded after all (recorded by then): its thread's note is due."""
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 """A host name and port → its addresses, in the order to try them."""
@@ -72,7 +74,7 @@ class Forwarder:
         self,
         forwards: ForwardStore,
         pacing: ForwardPacing | None = None,
-        on_dead: DeadForward | None = None,
+        on_dead: ForwardDied | None = None,
         resolve: Resolver = resolve_host,
     ) -> None:
         self._forwards = forwards
@@ -119,7 +121,8 @@ class Forwarder:
             host, port = url.raw_host.decode("ascii"), url.port or _DEFAULT_PORTS[url.scheme]
         except (httpx.InvalidURL, UnicodeError, KeyError):
             logger.error("forward_refused result=%d reason=unusable-url", item.id)
-            await self._give_up(item, "its URL can't be sent to; check the campaign's webhook URL")
+            host = _readable_host(item.url)
+            await self._give_up(item, host, "its URL can't be sent to; check the campaign's webhook URL")
             return
         addresses = await self._resolve(host, port)
         private = None if self._pacing.private_addresses else _first_private(addresses)
@@ -127,6 +130,7 @@ class Forwarder:
             logger.error("forward_refused result=%d host=%s reason=private-address", item.id, host)
             await self._give_up(
                 item,
+                host,
                 f"{private} is not a public address; the bot's admin may allow it with "
                 "RESULT_FORWARD_PRIVATE_ADDRESSES",
             )
@@ -150,12 +154,20 @@ class Forwarder:
             )
             return
         logger.error("forward_dead result=%d host=%s attempts=%d problem=%s", item.id, host, attempt, problem)
-        await self._give_up(item, problem)
+        await self._give_up(item, host, problem)
 
-    async def _give_up(self, item: DueForward, problem: str) -> None:
-        await self._forwards.failed(item.id, item.attempts + 1, None)
+    async def _give_up(self, item: DueForward, host: str, problem: str) -> None:
+        await self._forwards.gave_up(item, host, problem)
         if self._on_dead:
-            await self._on_dead(item, problem)
+            self._on_dead()
+
+
+def _readable_host(url: str) -> str:
+    """The host of a URL that can't be sent to, if one can be read from it at all ('' if not)."""
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
 
 
 def _first_private(addresses: list[str]) -> str | None:

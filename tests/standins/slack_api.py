@@ -26,6 +26,7 @@ class FakeSlack(StandIn):
         self._ids = itertools.count(1)
         self._failure_lock = threading.Lock()
         self._messages: list[dict[str, Any]] = []  # what chat.postMessage accepted, in order
+        self._deleted: set[str] = set()  # messages someone deleted in Slack: chat.update can't find them
 
     @property
     def api_url(self) -> str:
@@ -62,11 +63,17 @@ class FakeSlack(StandIn):
         with self._failure_lock:
             self._slow.extend([(method, seconds, where)] * times)
 
+    def delete(self, ts: str) -> None:
+        """Someone deletes that message in Slack."""
+        with self._failure_lock:
+            self._deleted.add(ts)
+
     def reset(self) -> None:
         with self._failure_lock:
             self._failures.clear()
             self._slow.clear()
             self._messages.clear()
+            self._deleted.clear()
         self.clear()
 
     # What tests look at -------------------------------------------------------------------------
@@ -79,15 +86,15 @@ class FakeSlack(StandIn):
 
     def wait_timed(
         self,
-        method: str,
+        method: str | tuple[str, ...],
         where: Callable[[dict[str, Any]], bool],
         count: int = 1,
         timeout: float = 10,
     ) -> list[tuple[float, dict[str, Any]]]:
-        """The calls of `method` whose arguments match `where`, with when they arrived (monotonic)."""
-        found = self.wait_for(
-            lambda r: r.path == f"/api/{method}" and where(_params(r)), count=count, timeout=timeout
-        )
+        """The calls of `method` (or of any of several) whose arguments match `where`, with when they
+        arrived (monotonic)."""
+        paths = {f"/api/{name}" for name in ((method,) if isinstance(method, str) else method)}
+        found = self.wait_for(lambda r: r.path in paths and where(_params(r)), count=count, timeout=timeout)
         return [(r.received_at, _params(r)) for r in found]
 
     def wait_view_update(self, view_id: str, count: int = 1, timeout: float = 10) -> dict[str, Any]:
@@ -164,6 +171,8 @@ class FakeSlack(StandIn):
             return json_reply(200, {"ok": True, "channel": params.get("channel"), "ts": ts})
         if method == "conversations.replies":
             return json_reply(200, self._replies(params))
+        if method == "chat.update" and params.get("ts") in self._deleted:
+            return json_reply(200, {"ok": False, "error": "message_not_found"})
         return json_reply(200, {"ok": True})
 
     def _delay(self, method: str, params: dict[str, Any]) -> float:

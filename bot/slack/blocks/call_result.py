@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import colorsys
+from datetime import UTC, datetime
 
 from bot.call_results import CallResult
 from bot.call_results.contact import first_name, masked_phone
@@ -75,11 +76,17 @@ def undeliverable_note() -> Card:
     return Card(text=text, blocks=[section(text)])
 
 
-def forward_failed_note(host: str, tries: int, problem: str) -> Card:
-    tried = md("after {} tries (last: {})", tries, problem) if tries > 1 else md("({})", problem)
+def forward_failed_note(host: str, count: int, problem: str, last_at: datetime) -> Card:
+    """The thread's one note per receiving host, edited as results fail to reach it: how many, where,
+    the last problem and when (in each reader's own timezone)."""
+    results = "1 call result" if count == 1 else f"{count} call results"
+    where = md("{:code}", host) if host else "your webhook"
+    when = f"<!date^{int(last_at.timestamp())}^{{time}}|{last_at.astimezone(UTC):%H:%M} UTC>"
+    still = "It is" if count == 1 else "They are"
     text = (
-        md(":warning: A call result could not be forwarded to your webhook at {:code}", host)
-        + f" {tried}. It is still posted here."
+        f":warning: {results} could not be forwarded to {where}: "
+        + md("{}", problem)
+        + f" (last at {when}). {still} still posted in this thread."
     )
     return Card(text=text, blocks=[section(text)])
 
