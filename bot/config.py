@@ -21,6 +21,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.store.leases import DEFAULT_LEASE_SECONDS
+
 _USER_OR_GROUP_ID = re.compile(r"[UWS][A-Z0-9]{2,30}")
 _CHANNEL_ID = re.compile(r"[CDG][A-Z0-9]{2,30}")
 DEFAULT_DATABASE_URL = f"sqlite:///{Path.cwd() / 'starleads-bot.db'}"
@@ -73,7 +75,8 @@ class Settings(DatabaseSettings):
         45.0,
         120.0,
     )
-    result_claim_stale_seconds: Annotated[float, Field(gt=0, le=86400)] = 300.0
+    result_claim_lease_seconds: Annotated[float, Field(ge=1, le=300)] = DEFAULT_LEASE_SECONDS
+    result_claim_stale_seconds: Annotated[float, Field(gt=0, le=86400)] | None = None  # its old name
     result_forward_backoff_seconds: Annotated[
         tuple[Annotated[float, Field(ge=0, le=86400)], ...], Field(max_length=10)
     ] = (10.0, 60.0, 300.0, 1800.0, 7200.0)
@@ -123,6 +126,16 @@ class Settings(DatabaseSettings):
                 "SLACK_SIGNING_SECRET is missing: HTTP mode needs it to verify Slack's requests "
                 "(or set SLACK_APP_TOKEN to use Socket Mode)"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _claim_lease_by_its_old_name(self) -> Settings:
+        """RESULT_CLAIM_STALE_SECONDS, the lease's name before claims had a heartbeat, still counts when
+        the new name is not set: as the lease, kept within 1 s and the default, since a longer one
+        would only delay the recovery after a crash."""
+        old = self.result_claim_stale_seconds
+        if old is not None and "result_claim_lease_seconds" not in self.model_fields_set:
+            self.result_claim_lease_seconds = min(max(old, 1.0), DEFAULT_LEASE_SECONDS)
         return self
 
     @property

@@ -7,7 +7,6 @@ import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import timedelta
 
 import aiohttp
 import uvicorn
@@ -26,9 +25,10 @@ from bot.slack.access import AccessPolicy
 from bot.slack.app import create_bolt_app
 from bot.slack.background import AfterAck
 from bot.slack.campaign_flow import CampaignFlow
-from bot.slack.forwarding import note_in_thread
+from bot.slack.forwarding import ForwardNotes
 from bot.slack.result_poster import PosterPacing, ResultPoster
 from bot.slack.signature import SlackSignature
+from bot.store.leases import Lease
 from bot.webhooks.forwarder import Forwarder, ForwardPacing
 from bot.webhooks.receiver import webhook_endpoint
 
@@ -45,15 +45,18 @@ def create_web_app(services: Services) -> Starlette:
     bolt = create_bolt_app(services, after_ack, access, campaigns)
     slack = AsyncSlackRequestHandler(bolt)
     settings = services.settings
-    pacing = PosterPacing(stale_after=timedelta(seconds=settings.result_claim_stale_seconds))
-    poster = ResultPoster(bolt.client, services.results, pacing)
+    lease = Lease(settings.result_claim_lease_seconds)
+    pacing = PosterPacing(lease=lease)
+    forward_notes = ForwardNotes(bolt.client, services.forward_notes, pacing.backoff_seconds)
+    poster = ResultPoster(bolt.client, services.results, pacing, forward_notes=forward_notes)
     forwarder = Forwarder(
         services.forwards,
         ForwardPacing(
             backoff_seconds=settings.result_forward_backoff_seconds,
             private_addresses=settings.result_forward_private_addresses,
+            lease=lease,
         ),
-        on_dead=note_in_thread(bolt.client),
+        on_dead=poster.wake,
     )
 
     def result_stored() -> None:
@@ -95,7 +98,7 @@ def create_web_app(services: Services) -> Starlette:
             yield
         finally:
             # A reply in flight when the poster stops leaves its result `posting`: taken again once
-            # its claim is stale, after reading the thread back for a reply that did get through.
+            # its lease runs out, after reading the thread back for a reply that did get through.
             for task in (posting, forwarding, connecting, groups, warming):
                 if task:
                     task.cancel()

@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.starleads import StarleadsClient
 from bot.store import AuditStore, CreationStore, PreferenceStore, connect
 from bot.store.call_results import ResultStore, SubscriptionStore
+from bot.store.forward_notes import ForwardNoteStore
 from bot.store.forwards import ForwardStore
 
 
@@ -28,6 +29,7 @@ class Services:
     subscriptions: SubscriptionStore
     results: ResultStore
     forwards: ForwardStore
+    forward_notes: ForwardNoteStore
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -61,6 +63,7 @@ class Services:
             subscriptions=subscriptions,
             results=ResultStore(engine),
             forwards=ForwardStore(engine),
+            forward_notes=ForwardNoteStore(engine),
         )
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -9,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -258,6 +260,23 @@ def postgres_or_skip() -> str:
             pytest.fail(f"CI must test PostgreSQL, but {POSTGRES_URL} is unreachable: {reason}")
         pytest.skip(f"NO POSTGRESQL at {POSTGRES_URL} ({reason}): PostgreSQL tests skipped")
     return POSTGRES_URL
+
+
+@contextlib.contextmanager
+def postgres_schema(name: str) -> Iterator[str]:
+    """A database URL whose tables live in a PostgreSQL schema of their own, dropped afterwards: results
+    other tests or benchmarks leave pending in the shared `test` database can't reach a bot there."""
+    base_url = postgres_or_skip()
+    schema = f"{name}_{uuid.uuid4().hex[:8]}"
+    admin = connect(base_url)
+    try:
+        with admin.begin() as db:
+            db.execute(text(f"create schema {schema}"))
+        yield f"{base_url}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as db:
+            db.execute(text(f"drop schema if exists {schema} cascade"))
+        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

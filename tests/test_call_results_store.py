@@ -10,12 +10,13 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.call_results import CallResult
 from bot.store.call_results import ResultState, ResultStore, Subscription, SubscriptionStore
-from bot.store.database import call_results, webhook_subscriptions
+from bot.store.database import call_results, now, webhook_subscriptions
+from bot.store.forwards import ForwardStore
 
 
 def subscribe(
@@ -183,6 +184,69 @@ def test_a_claim_left_by_a_dead_poster_is_taken_again_and_a_posted_result_never(
     assert asyncio.run(first.tally(subscription.token_hash)) == {None: 1}
     for claimed in stale:  # posted, so no bot sharing the database picks them up later
         asyncio.run(second.mark(claimed.id, ResultState.POSTED))
+
+
+LEASE = timedelta(seconds=15)
+
+
+def lease_ran_out(engine: Engine, result_ids: list[int], column: str) -> None:
+    """Time passes: these claims were last renewed (or their lease set) a whole lease ago."""
+    when = {"claimed_at": now() - LEASE - timedelta(seconds=1), "forward_after": now() - timedelta(seconds=1)}
+    statement = update(call_results).where(call_results.c.id.in_(result_ids)).values({column: when[column]})
+    with engine.begin() as connection:
+        connection.execute(statement)
+
+
+def test_a_claim_its_poster_keeps_renewing_is_never_taken_and_one_it_stopped_renewing_is(
+    engines: list[Engine],
+) -> None:
+    subscription = threaded(engines[0])
+    holder, other = ResultStore(engines[0]), ResultStore(engines[1])
+    for item in ("item-1", "item-2"):
+        asyncio.run(holder.add(subscription, *result(item)))
+    kept, dropped = [
+        c for c in asyncio.run(holder.claim(100_000, LEASE)) if c.token_hash == subscription.token_hash
+    ]
+    early = asyncio.run(other.claim(100_000, LEASE))
+
+    lease_ran_out(engines[0], [kept.id, dropped.id], "claimed_at")
+    asyncio.run(other.keep([kept.id, dropped.id]))  # another poster's heartbeat renews only its own
+    asyncio.run(holder.keep([kept.id]))  # the holder's heartbeat: it still holds `kept` only
+    taken = [c for c in asyncio.run(other.claim(100_000, LEASE)) if c.token_hash == subscription.token_hash]
+
+    assert all(c.token_hash != subscription.token_hash for c in early)  # within the lease: nobody's
+    assert [(c.id, c.reclaimed) for c in taken] == [(dropped.id, True)]
+    assert asyncio.run(holder.renew(dropped)) is None  # its first poster would skip it now
+    assert asyncio.run(holder.renew(kept)) == kept
+    for claimed in (kept, dropped):
+        asyncio.run(holder.mark(claimed.id, ResultState.POSTED))
+
+
+def test_a_forward_its_forwarder_keeps_renewing_is_never_taken_and_one_it_stopped_renewing_is(
+    engines: list[Engine],
+) -> None:
+    subscriptions = SubscriptionStore(engines[0])
+    token = asyncio.run(
+        subscriptions.create("C0SALES01", "U0ALICE", forward_url="https://hooks.example.com/in")
+    )
+    subscription = asyncio.run(subscriptions.find(token))
+    assert subscription is not None
+    for item in ("item-1", "item-2"):
+        asyncio.run(ResultStore(engines[0]).add(subscription, *result(item)))
+    ours = [row["id"] for row in stored_rows(engines[0], subscription)]
+    holder, other = ForwardStore(engines[0]), ForwardStore(engines[1])
+    kept, dropped = [f.id for f in asyncio.run(holder.claim(100_000, LEASE)) if f.id in ours]
+    early = asyncio.run(other.claim(100_000, LEASE))
+
+    lease_ran_out(engines[0], [kept, dropped], "forward_after")
+    asyncio.run(other.keep([kept, dropped], LEASE))  # another forwarder's heartbeat renews only its own
+    asyncio.run(holder.keep([kept], LEASE))  # the holder's heartbeat: it still holds `kept` only
+    taken = [f.id for f in asyncio.run(other.claim(100_000, LEASE)) if f.id in ours]
+
+    assert all(f.id not in ours for f in early)  # within the lease: nobody's
+    assert taken == [dropped]
+    for result_id in ours:
+        asyncio.run(holder.forwarded(result_id))
 
 
 def test_results_of_a_subscription_without_a_thread_wait(engines: list[Engine]) -> None:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import load_settings
+
 VALID = {
     "SLACK_BOT_TOKEN": "xoxb-1111-2222-valid-token-value",
     "SLACK_SIGNING_SECRET": "signing-secret-value-123",
@@ -66,6 +68,11 @@ CASES = [
         {"STARLEADS_TIMEOUT_SECONDS": "0"}, "STARLEADS_TIMEOUT_SECONDS must be more than 0", id="timeout-zero"
     ),
     pytest.param(
+        {"RESULT_CLAIM_LEASE_SECONDS": "0.5"},
+        "RESULT_CLAIM_LEASE_SECONDS must be at least 1",
+        id="claim-lease-too-short",
+    ),
+    pytest.param(
         {"DATABASE_URL": "not a url"}, "DATABASE_URL must be an SQLAlchemy URL", id="database-url-shape"
     ),
     pytest.param(
@@ -101,3 +108,25 @@ def test_settings_can_come_from_a_dotenv_file(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "PORT must be a whole number" in result.stderr
     assert "SLACK_BOT_TOKEN" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("settings", "lease"),
+    [
+        ({}, 15.0),
+        ({"RESULT_CLAIM_STALE_SECONDS": "300"}, 15.0),  # the old default: recovery in 15 s, not 5 min
+        ({"RESULT_CLAIM_STALE_SECONDS": "4"}, 4.0),
+        ({"RESULT_CLAIM_STALE_SECONDS": "0.2"}, 1.0),
+        ({"RESULT_CLAIM_STALE_SECONDS": "300", "RESULT_CLAIM_LEASE_SECONDS": "60"}, 60.0),
+    ],
+    ids=["default", "old-name-capped", "old-name", "old-name-raised", "new-name-wins"],
+)
+def test_the_claim_lease_takes_its_old_setting_within_one_second_and_the_default(
+    monkeypatch: pytest.MonkeyPatch, settings: dict[str, str], lease: float
+) -> None:
+    for name in ("RESULT_CLAIM_STALE_SECONDS", "RESULT_CLAIM_LEASE_SECONDS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in {**VALID, **settings}.items():
+        monkeypatch.setenv(name, value)
+
+    assert load_settings(env_file=None).result_claim_lease_seconds == lease

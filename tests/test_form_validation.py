@@ -111,8 +111,8 @@ INVALID_CASES = [
     pytest.param({"name": "   "}, "name", "Give the campaign a name", id="name-blank"),
     pytest.param({"name": "x" * 201}, "name", "200 characters at most (it has 201)", id="name-201-chars"),
     pytest.param({"agent_id": None}, "agent_id", "Enter the ID of the Starleads agent", id="agent-missing"),
-    pytest.param({"agent_id": "my agent"}, "agent_id", "no spaces or slashes", id="agent-with-space"),
-    pytest.param({"agent_id": "../Campaign"}, "agent_id", "no spaces or slashes", id="agent-path-traversal"),
+    pytest.param({"agent_id": "my agent"}, "agent_id", "letters, digits, - and _", id="agent-with-space"),
+    pytest.param({"agent_id": "../Campaign"}, "agent_id", "not “.”, “/”", id="agent-path-traversal"),
     pytest.param(
         {"phone_number": "12345"},
         "phone_number",

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from bot.call_results import CallResult
 from bot.store import connect
 from bot.store.call_results import ResultStore, SubscriptionStore
-from bot.store.forwards import DueForward, ForwardStore
+from bot.store.forwards import ForwardStore
 from bot.webhooks.forwarder import Forwarder, ForwardPacing
 from tests.call_results_driver import PASCAL, create, post, stored, subscription_of, token_in
 from tests.conftest import RunningBot, driving, serving
@@ -109,8 +109,7 @@ def test_a_webhook_that_keeps_failing_ends_dead_with_a_note_in_the_thread(
         "chat.postMessage", lambda c: in_thread(bot, channel)(c) and "could not be forwarded" in texts(c)
     )
     note = texts(notes[0][1])
-    assert "127.0.0.1" in note
-    assert "after 3 tries (last: HTTP 503)" in note
+    assert "1 call result could not be forwarded to `127.0.0.1`: HTTP 503 (last at" in note
     assert SECRET_QUERY not in note
     assert [row["state"] for row in stored(bot, token)] == ["posted"]  # the thread still has the result
     assert "forward_dead" in bot.log()
@@ -194,7 +193,7 @@ def forward_one(
     workdir: Path, url: str, names: NameServer, *, private_addresses: bool
 ) -> tuple[str, list[str]]:
     """A forwarder on its own SQLite database, with one result to forward to `url`: the result's
-    forwarding state once settled, and the problems it gave up with."""
+    forwarding state once settled, and the problems its thread's note was given."""
 
     async def scenario() -> tuple[str, list[str]]:
         engine = connect(f"sqlite:///{workdir / 'forwards.db'}")
@@ -203,19 +202,15 @@ def forward_one(
         subscription = await subscriptions.find(token)
         assert subscription is not None
         await ResultStore(engine).add(subscription, CallResult.read(PASCAL), json.dumps(PASCAL))
-        given_up: list[str] = []
-
-        async def dead(_: DueForward, problem: str) -> None:
-            given_up.append(problem)
-
         pacing = ForwardPacing(poll_seconds=0.05, backoff_seconds=(0.1,), private_addresses=private_addresses)
-        running = asyncio.create_task(Forwarder(ForwardStore(engine), pacing, dead, names).run())
+        running = asyncio.create_task(Forwarder(ForwardStore(engine), pacing, None, names).run())
         with engine.connect() as db:
             for _ in range(200):  # 10 s at most
                 state = db.execute(text("select forward_state from call_results")).scalar_one()
                 if state in ("forwarded", "dead"):
                     break
                 await asyncio.sleep(0.05)
+            given_up = list(db.execute(text("select problem from forward_notes")).scalars())
         running.cancel()
         engine.dispose()
         return str(state), given_up
@@ -351,7 +346,8 @@ def test_a_certificate_that_does_not_name_the_host_gets_nothing_sent(
     notes = fake_slack.wait_timed(
         "chat.postMessage", lambda c: in_thread(tls_bot, channel)(c) and "could not be forwarded" in texts(c)
     )
-    assert "after 3 tries (last: ConnectError)" in texts(notes[0][1])
+    assert "could not be forwarded to `127.0.0.1`: ConnectError (last at" in texts(notes[0][1])
+
 
 
 @pytest.mark.parametrize("address", ["64:ff9b::a00:1", "::ffff:10.0.0.1", "2002:a00:1::1", "::a00:1"])

@@ -73,6 +73,21 @@ def test_submitting_unreadable_calling_hours_is_an_error_on_that_field(
     assert fake_starleads.creates() == []
 
 
+def test_calling_hours_that_read_two_ways_are_refused_on_that_field_showing_both(
+    slack: SlackDriver, fake_slack: FakeSlack, fake_starleads: FakeStarleads
+) -> None:
+    view = open_form(slack, fake_slack)
+
+    ack = slack.submit(view, {**VALID, "schedule": "en semaine sauf mercredi après-midi"}).json()
+
+    assert ack["response_action"] == "errors"
+    message = ack["errors"]["schedule"]
+    assert "can be read two ways" in message
+    assert '"en semaine après-midi sauf mercredi"' in message
+    assert '"en semaine 09:00–12:00, 14:00–17:00 sauf mercredi après-midi"' in message
+    assert fake_starleads.creates() == []
+
+
 def open_picker(slack: SlackDriver, fake_slack: FakeSlack, values: dict[str, Any]) -> tuple[dict, dict]:
     view = open_form(slack, fake_slack)
     slack.click(view, "schedule_picker_open", values)

@@ -48,6 +48,25 @@ def test_a_failed_create_can_be_retried_once_and_a_created_one_never(engines: li
     assert record.campaign == {"id": "abc"}
 
 
+def test_a_created_campaign_is_recorded_even_when_its_agent_name_is_very_long(
+    engines: list[Engine],
+) -> None:
+    store = CreationStore(engines[0])
+    key = f"V{uuid.uuid4().hex}"
+    asyncio.run(claim_all([store], key, 1))
+
+    recorded = asyncio.run(
+        store.finish(key, CreationState.CREATED, campaign={"id": "abc"}, agent_name="Chloé & co " * 200)
+    )
+
+    record = asyncio.run(store.get(key))
+    assert recorded is True
+    assert record is not None
+    assert record.state is CreationState.CREATED
+    assert record.agent_name is not None
+    assert record.agent_name.startswith("Chloé & co Chloé")
+
+
 def test_a_create_left_unfinished_by_a_dead_process_becomes_unknown_not_retried(
     engines: list[Engine],
 ) -> None:

@@ -12,7 +12,13 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from bot.campaigns.draft import DraftField, DraftInput, field_problems, normalise_phone_number
+from bot.campaigns.draft import (
+    TEXT_MAX_LENGTHS,
+    DraftField,
+    DraftInput,
+    field_problems,
+    normalise_phone_number,
+)
 from bot.store import ChannelPreferences
 
 KEYS: dict[str, DraftField] = {
@@ -38,11 +44,13 @@ _PHONE_GROUP = re.compile(r"\d{1,4}")
 
 @dataclass(frozen=True)
 class StartingForm:
-    """What the form opens with: values, notes under fields, and what could not be placed."""
+    """What the form opens with: values, notes under fields, what could not be placed, and the fields
+    whose value was cut to fit their text box."""
 
     typed: DraftInput
     problems: dict[DraftField, str]
     unplaced: tuple[str, ...]
+    cut: tuple[DraftField, ...] = ()
 
 
 def starting_form(
@@ -52,7 +60,8 @@ def starting_form(
 
     A command value that is not valid stays in its field with a note when the field can show any text
     (`shows_any_text`, e.g. a text box); otherwise (a number box, a menu) the field keeps its default
-    and the value is listed with what is wrong, so the user still sees it.
+    and the value is listed with what is wrong, so the user still sees it. A value longer than its text
+    box holds is cut to fit (Slack refuses a longer one), and `cut` names it for the form to say so.
     """
     base = DraftInput(
         agent_id=remembered.agent_id,
@@ -64,6 +73,8 @@ def starting_form(
     given = {field.value: value for field, value in prefill.values.items()}
     if prefill.schedule:
         given[DraftField.SCHEDULE.value] = prefill.schedule
+    cut = tuple(f for f, most in TEXT_MAX_LENGTHS.items() if len(given.get(f.value, "")) > most)
+    given.update({f.value: given[f.value][: TEXT_MAX_LENGTHS[f]] for f in cut})
     typed = base.model_copy(update=given)
     problems = field_problems(typed, [DraftField(name) for name in given])
     unplaced = list(prefill.unplaced)
@@ -71,7 +82,7 @@ def starting_form(
         value, problem = given[rejected.value], problems.pop(rejected)
         unplaced.append(problem if value in problem else f"“{value}”: {problem}")
         typed = typed.model_copy(update={rejected.value: getattr(base, rejected.value)})
-    return StartingForm(typed=typed, problems=problems, unplaced=tuple(unplaced))
+    return StartingForm(typed=typed, problems=problems, unplaced=tuple(unplaced), cut=cut)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.campaigns.timezones import DEFAULT_TIMEZONE, is_known_timezone
-from bot.schedule import DEFAULT_SCHEDULE, ScheduleError, WeeklySchedule, parse_schedule
+from bot.schedule import DEFAULT_SCHEDULE, MAX_TEXT_LENGTH, ScheduleError, WeeklySchedule, parse_schedule
 from bot.starleads.models import CampaignRequest, ScheduleDay
 
 NAME_MAX_LENGTH = 200
@@ -27,6 +27,7 @@ WEBHOOK_URL_MAX_LENGTH = 2000
 MIN_RETRIES, MAX_RETRIES, DEFAULT_RETRIES = 1, 4, 3
 DEFAULT_DELAY_HOURS = 2.0
 MAX_DELAY_HOURS = 24 * 365
+_AGENT_ID = re.compile(r"[A-Za-z0-9_-]+")  # Starleads' IDs (24 hex digits, or slugs like agent-123-abc)
 # National numbers are read as French first, then as the overseas departments' own plans (0590 …).
 _FRENCH_REGIONS = ("FR", "GP", "MQ", "GF", "RE", "YT", "PM", "NC", "PF")
 
@@ -42,6 +43,29 @@ class DraftField(StrEnum):
     WEBHOOK_URL = "webhook_url"
     TIMEZONE = "timezone"
     SCHEDULE = "schedule"
+
+    @property
+    def label(self) -> str:
+        """The field's name as the form shows it, so messages about a field use the same words."""
+        return _LABELS[self]
+
+
+_LABELS = {
+    DraftField.NAME: "Campaign name",
+    DraftField.AGENT_ID: "Agent ID",
+    DraftField.PHONE_NUMBER: "Outbound phone number",
+    DraftField.MAX_RETRIES: "Max retries",
+    DraftField.DELAY_HOURS: "Delay between retries (hours)",
+    DraftField.WEBHOOK_URL: "Webhook URL",
+    DraftField.TIMEZONE: "Timezone",
+    DraftField.SCHEDULE: "Calling hours",
+}
+# How much each text box holds (its `max_length`): a longer prefilled value must be cut to fit.
+TEXT_MAX_LENGTHS = {
+    DraftField.NAME: NAME_MAX_LENGTH,
+    DraftField.AGENT_ID: AGENT_ID_MAX_LENGTH,
+    DraftField.SCHEDULE: MAX_TEXT_LENGTH,
+}
 
 
 class DraftInput(BaseModel):
@@ -104,10 +128,17 @@ class CampaignDraft(BaseModel):
             raise ValueError(
                 "Enter the ID of the Starleads agent who will make the calls (see Agents in Starleads)."
             )
-        if len(agent_id) > AGENT_ID_MAX_LENGTH or not re.fullmatch(r"[^\s/?#%\\]+", agent_id):
+        if len(agent_id) > AGENT_ID_MAX_LENGTH:
             raise ValueError(
-                "This doesn't look like an agent ID: copy it from the agent's page in Starleads "
-                "(one word, no spaces or slashes)."
+                f"This is too long for an agent ID ({len(agent_id)} characters, at most "
+                f"{AGENT_ID_MAX_LENGTH}): copy the ID from the agent's page in Starleads."
+            )
+        if not _AGENT_ID.fullmatch(agent_id):
+            others = "".join(dict.fromkeys(c for c in agent_id if not _AGENT_ID.fullmatch(c)))
+            shown = ", ".join("spaces" if c.isspace() else f"“{c}”" for c in others)
+            raise ValueError(
+                f"An agent ID has only letters, digits, - and _, not {_quote(shown)}: copy it from the "
+                "agent's page in Starleads (Agents)."
             )
         return agent_id
 

@@ -16,7 +16,16 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from dateparser.date import DateDataParser
 
-from bot.schedule._errors import ScheduleError, not_understood, one_off_date, quote
+from bot.schedule._errors import (
+    day_ends_at_23_59,
+    ends_before_it_starts,
+    ends_the_day,
+    has_seconds,
+    impossible_time,
+    meridiem_on_a_24_hour,
+    not_understood,
+    one_off_date,
+)
 from bot.schedule.model import TimeWindow
 
 Meridiem = Literal["am", "pm"]
@@ -83,18 +92,12 @@ def clock_reading(
 ) -> ClockReading:
     """Check that the hour and minutes exist before any reading rule is applied to them."""
     if hour == 24 and minute == 0:
-        raise ScheduleError(f"{quote(words)} is not a time: the day ends at 23:59, end there instead.")
+        raise day_ends_at_23_59(words)
     if not 0 <= hour <= 23 or not 0 <= minute <= 59:
         raise impossible_time(words)
     if meridiem and hour not in _MERIDIEM_HOURS:
-        raise ScheduleError(
-            f"{quote(words)} is not a time: am/pm only goes with hours 1 to 12 (write 14:00 or 2pm)."
-        )
+        raise meridiem_on_a_24_hour(words)
     return ClockReading(hour, minute, meridiem, words, fixed)
-
-
-def impossible_time(words: str) -> ScheduleError:
-    return ScheduleError(f"{quote(words)} is not a time: hours go from 0 to 23 and minutes from 00 to 59.")
 
 
 def plain_clock(chunk: str, words: str) -> tuple[int, int] | None:
@@ -108,8 +111,14 @@ def plain_clock(chunk: str, words: str) -> tuple[int, int] | None:
 
 
 def shifted(hour: int, minutes: int) -> tuple[int, int]:
-    """Hour and minute `minutes` after (or before) `hour` o'clock: half past nine, quarter to twelve."""
-    return divmod(hour * _MINUTES_PER_HOUR + minutes, _MINUTES_PER_HOUR)
+    """Hour and minute `minutes` after (or before) `hour` o'clock: half past nine, quarter to twelve.
+
+    These are 12-hour clock words (rule 4): "quarter to one" is 12:45, never 00:45.
+    """
+    shifted_hour, minute = divmod(hour * _MINUTES_PER_HOUR + minutes, _MINUTES_PER_HOUR)
+    if shifted_hour == 0 and hour in _MERIDIEM_HOURS:
+        return 12, minute
+    return shifted_hour, minute
 
 
 def dateparser_clock(chunk: str, words: str) -> tuple[int, int]:
@@ -130,13 +139,10 @@ def window_between(start: ClockReading, end: ClockReading, words: str) -> TimeWi
     """The window from `start` to `end`, each hour read by rule 6, rejected if it is not a window."""
     start_minutes, end_minutes = _read_pair(start, end)
     if end_minutes == 0:
-        raise ScheduleError(f"{quote(end.words)} ends the day: end at 23:59 instead.")
+        raise ends_the_day(end.words)
     if start_minutes >= end_minutes:
         reading = f"{_clock_text(start_minutes)}{_EN_DASH}{_clock_text(end_minutes)}"
-        raise ScheduleError(
-            f"{quote(words)} reads as {reading}, which ends before it starts: "
-            "a window starts and ends on the same day, at 23:59 at the latest."
-        )
+        raise ends_before_it_starts(words, reading)
     return TimeWindow(start=_time(start_minutes), end=_time(end_minutes))
 
 
@@ -152,9 +158,9 @@ def _dateparser_reading(chunk: str) -> tuple[datetime | None, bool]:
     return data.date_obj, data.period == "time"
 
 
-def _reject_seconds(has_seconds: bool, words: str) -> None:
-    if has_seconds:
-        raise ScheduleError(f"{quote(words)} has seconds: calls are scheduled to the minute, like 9:30.")
+def _reject_seconds(seconds_given: bool, words: str) -> None:
+    if seconds_given:
+        raise has_seconds(words)
 
 
 def _read_pair(start: ClockReading, end: ClockReading) -> tuple[int, int]:

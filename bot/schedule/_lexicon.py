@@ -168,7 +168,11 @@ class Source:
 
     def words(self, first: Token, last: Token) -> str:
         """The original text from the start of `first` to the end of `last`."""
-        return self.original[self.origins[first.start] : self.origins[last.end]]
+        return self.span(first.start, last.end)
+
+    def span(self, start: int, end: int) -> str:
+        """The original text of the normalised text from `start` to `end`."""
+        return self.original[self.origins[start] : self.origins[end]]
 
 
 def tokenize(normalised: str) -> Iterator[Token]:

@@ -54,6 +54,14 @@ class TimeWindow(BaseModel):
     def render(self) -> str:
         return f"{_clock(self.start)}–{_clock(self.end)}"
 
+    def without(self, removed: TimeWindow) -> tuple[TimeWindow, ...]:
+        """What is left of this window once `removed` is taken out: none, one or two windows."""
+        if removed.end <= self.start or self.end <= removed.start:
+            return (self,)
+        left = (TimeWindow(start=self.start, end=removed.start),) if self.start < removed.start else ()
+        right = (TimeWindow(start=removed.end, end=self.end),) if removed.end < self.end else ()
+        return left + right
+
     def to_api(self) -> dict[str, str]:
         return {"startTime": self.start.strftime("%H:%M:%S"), "endTime": self.end.strftime("%H:%M:%S")}
 
@@ -117,6 +125,15 @@ class WeeklySchedule(BaseModel):
             labels = [_day_run_label([d for d, _ in run]) for run in same]
             groups.append(f"{', '.join(labels)} {', '.join(w.render() for w in windows)}")
         return "; ".join(groups)
+
+
+def without_times(
+    windows: tuple[TimeWindow, ...], removed: list[TimeWindow] | tuple[TimeWindow, ...]
+) -> tuple[TimeWindow, ...]:
+    """`windows` with every time of `removed` taken out (`except Wednesday morning`)."""
+    for taken in removed:
+        windows = tuple(left for window in windows for left in window.without(taken))
+    return windows
 
 
 def _day_run_label(days: list[Weekday]) -> str:

@@ -13,13 +13,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import aiohttp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.campaigns.command_text import KEYS, starting_form
+from bot.campaigns.command_text import KEYS, StartingForm, starting_form
 from bot.campaigns.creation import Created, Outcome, Rejected, Unavailable
 from bot.campaigns.draft import CampaignDraft, DraftField, DraftInput, DraftInvalid
 from bot.campaigns.late_lookup import LateLookup
@@ -29,7 +30,7 @@ from bot.slack.background import AfterAck
 from bot.slack.blocks import campaign_card as cards
 from bot.slack.blocks.call_result import with_tally
 from bot.slack.blocks.campaign_form import TEXT_BOX_FIELDS, campaign_form, current_schedule_block, read_form
-from bot.slack.blocks.kit import escape
+from bot.slack.blocks.kit import md
 from bot.slack.blocks.state import FormState
 from bot.slack.command_gate import admit
 from bot.slack.delivery import INVITE_TIP, Card, Delivery, deliver_card, tell_privately
@@ -39,6 +40,22 @@ from bot.store import CreationRecord, CreationState
 logger = logging.getLogger(__name__)
 
 _TOO_SLOW = "Sorry, that took too long and Slack closed the form. Please run `/starleads campaign` again."
+_FORM_BROKEN = (
+    "Sorry, the form could not be built, so Slack did not open it. The bot's admin has been told "
+    "(see the bot's log)."
+)
+_SLACK_BUSY = "Slack is busy right now and did not open the form. Please try again in a minute."
+_SLACK_UNREACHABLE = "I couldn't reach Slack to open the form. Please run `/starleads campaign` again."
+# Why views.open failed, in words the user can act on (anything else names Slack's error code).
+_NOT_OPENED = {
+    "expired_trigger_id": _TOO_SLOW,
+    "exchanged_trigger_id": _TOO_SLOW,
+    "invalid_trigger_id": _TOO_SLOW,
+    "invalid_arguments": _FORM_BROKEN,
+    "invalid_blocks": _FORM_BROKEN,
+    "view_too_large": _FORM_BROKEN,
+    "ratelimited": _SLACK_BUSY,
+}
 _UNKNOWN_DETAIL = (
     "Check the campaign list in Starleads before you try again: trying again when it was created would "
     "make a second one. If it shows up, I'll post its card here. Everything you typed is kept."
@@ -168,14 +185,17 @@ class CampaignFlow:
         typed = start.typed
         if self._services.creator.offers_results:
             typed = typed.model_copy(update={"post_results": True})
-        view = campaign_form(
-            typed, origin.encode(), problems=start.problems, banner=_unplaced_notice(start.unplaced)
-        )
+        view = campaign_form(typed, origin.encode(), problems=start.problems, banner=_start_notice(start))
         try:
             await client.views_open(trigger_id=command.get("trigger_id"), view=view)
         except SlackApiError as error:
-            logger.warning("views_open_failed error=%s", error.response.get("error"))
-            await respond(text=_TOO_SLOW, response_type="ephemeral")
+            reason = str(error.response.get("error") or "unknown")
+            if error.response.status_code == 429:
+                reason = "ratelimited"
+            await respond(text=_form_not_opened(reason), response_type="ephemeral")
+        except (aiohttp.ClientError, TimeoutError) as error:
+            logger.warning("views_open_failed error=%s", type(error).__name__)
+            await respond(text=_SLACK_UNREACHABLE, response_type="ephemeral")
 
     async def _retry(self, client: AsyncWebClient, view: dict[str, Any], user_id: str | None) -> None:
         origin, record = self._origin(view), await self._services.creations.get(str(view.get("id")))
@@ -216,7 +236,7 @@ class CampaignFlow:
 
         async def tell_waiting(_: float, reason: str) -> None:
             await self._update(
-                client, view, cards.status_view(origin.encode(), f":hourglass_flowing_sand: {reason}")
+                client, view, cards.status_view(origin.encode(), md(":hourglass_flowing_sand: {}", reason))
             )
 
         outcome = await self._services.creator.create(
@@ -330,7 +350,8 @@ class CampaignFlow:
 
     def _outcome_view(self, outcome: Outcome, typed: DraftInput, origin: Origin) -> dict[str, Any]:
         if isinstance(outcome, Rejected):
-            return campaign_form(typed, origin.encode(), problems=outcome.problems, banner=outcome.general)
+            banner = md("{}", outcome.general) if outcome.general else None
+            return campaign_form(typed, origin.encode(), problems=outcome.problems, banner=banner)
         assert not isinstance(outcome, Created)  # noqa: S101 - handled by the caller
         detail = _UNKNOWN_DETAIL if outcome.outcome_unknown else _NOTHING_CREATED
         return cards.failed_view(origin.encode(), outcome.message, detail=detail)
@@ -378,26 +399,41 @@ def _outcome_note(draft: CampaignDraft, outcome: Rejected | Unavailable) -> str:
         reason = " ".join(reasons + list(outcome.problems.values()))
     else:
         reason = outcome.message
-    return (
-        f"I couldn't create “{escape(draft.name)}”. {escape(reason)} Run `/starleads campaign` to try again."
-    )
+    return md("I couldn't create “{}”. {} Run `/starleads campaign` to try again.", draft.name, reason)
 
 
 def _results_note(campaign_id: str) -> str:
     return (
         " Its call results are kept until I can post them: once I can post in that channel, type "
-        f"`/starleads subscribe {escape(campaign_id)}` there and they will follow in a thread."
+        + md("{:code}", f"/starleads subscribe {campaign_id}")
+        + " there and they will follow in a thread."
     )
 
 
-def _unplaced_notice(unplaced: tuple[str, ...]) -> str | None:
-    if not unplaced:
-        return None
-    return (
-        f"I couldn't use part of your command: {', '.join(unplaced)}. Fill those in below. "
-        f'After `/starleads campaign`, write a "name" in quotes, {", ".join(f"`{k}:`" for k in KEYS)} '
-        "and the calling hours in words."
-    )
+def _form_not_opened(reason: str) -> str:
+    """The private message when Slack would not open the form, worded from Slack's error code."""
+    if _NOT_OPENED.get(reason) is _FORM_BROKEN:
+        logger.error("views_open_failed error=%s form_refused=yes", reason)
+    else:
+        logger.warning("views_open_failed error=%s", reason)
+    default = md("Slack did not open the form ({:code}). Please run `/starleads campaign` again.", reason)
+    return _NOT_OPENED.get(reason, default)
+
+
+def _start_notice(start: StartingForm) -> str | None:
+    """The note at the top of a prefilled form: what was cut to fit, what could not be placed."""
+    notes = [
+        md("{} was cut to {} characters, the most it holds; the rest was dropped.", field.label, len(value))
+        for field in start.cut
+        if (value := getattr(start.typed, field.value))
+    ]
+    if start.unplaced:
+        notes.append(
+            md("I couldn't use part of your command: {}. Fill those in below. ", ", ".join(start.unplaced))
+            + f'After `/starleads campaign`, write a "name" in quotes, {", ".join(f"`{k}:`" for k in KEYS)} '
+            "and the calling hours in words."
+        )
+    return " ".join(notes) or None
 
 
 def _user_of(body: dict[str, Any]) -> str | None:

@@ -1,32 +1,102 @@
-"""Telling the channel when a call result could not be forwarded to the user's own webhook."""
+"""The results thread's note when call results could not be forwarded to the team's own webhook.
+
+One note per subscription and receiving host ("3 call results could not be forwarded to
+`hooks.example.com`: HTTP 500"), posted when the first forward dies and edited as more do, never one
+note per result: a webhook that is down for a burst of 30 results would otherwise flood the thread.
+The poster shows the notes between its rounds, each in its channel's turn with the results (its pacing
+and `call_slack`'s wait for a 429's `Retry-After`), so a note never jumps the channel's queue.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from urllib.parse import urlsplit
+from collections import defaultdict
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from datetime import timedelta
 
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.slack.blocks.call_result import forward_failed_note
-from bot.slack.delivery import SlackRefused, post_message
-from bot.store.forwards import DueForward
-from bot.webhooks.forwarder import DeadForward
-
-_NOTE_BACKOFF_SECONDS = (1.0, 2.0, 4.0)
+from bot.slack.delivery import Card, SlackRefused, call_slack, post_message
+from bot.store.forward_notes import DueNote, ForwardNoteStore
 
 logger = logging.getLogger(__name__)
 
+_DELETED = "message_not_found"  # chat.update's answer for a message deleted in Slack
 
-def note_in_thread(client: AsyncWebClient) -> DeadForward:
-    """A note in the result's thread, so the team learns their system missed a result."""
+ChannelTurn = Callable[[str], AbstractAsyncContextManager[None]]
+"""A channel's next turn to get a message, held while the message goes out."""
 
-    async def note(item: DueForward, problem: str) -> None:
-        if item.thread_ts is None:
-            return
-        card = forward_failed_note(urlsplit(item.url).hostname or "your webhook", item.attempts + 1, problem)
+
+class ForwardNotes:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        notes: ForwardNoteStore,
+        backoff: tuple[float, ...],
+        hold: timedelta = timedelta(minutes=5),
+        edit_interval: timedelta = timedelta(seconds=3),
+    ) -> None:
+        self._client = client
+        self._notes = notes
+        self._backoff = backoff
+        self._hold = hold  # how long a claim on a note lasts: beyond one post with its retries
+        self._edit_interval = edit_interval  # at most one edit of a note this often
+
+    async def show_due(self, turn: ChannelTurn) -> None:
+        """Post or edit every note that shows less than is known, one channel's notes in turn."""
+        by_channel: dict[str, list[DueNote]] = defaultdict(list)
+        for note in await self._notes.claim(self._edit_interval, self._hold):
+            by_channel[note.channel_id].append(note)
+        await asyncio.gather(*(self._show_all(turn, notes) for notes in by_channel.values()))
+
+    async def _show_all(self, turn: ChannelTurn, notes: list[DueNote]) -> None:
+        for note in notes:
+            async with turn(note.channel_id):
+                note_ts = await self._send(note)
+            try:
+                await self._notes.shown(note, note_ts)
+            except SQLAlchemyError as error:  # its claim expires: shown again then, as an edit if posted
+                error_name = type(error).__name__
+                logger.error("forward_note_mark_failed channel=%s error=%s", note.channel_id, error_name)
+                continue
+            logger.info(
+                "forward_note_shown channel=%s host=%s dead_forwards=%d note=%s",
+                note.channel_id,
+                note.host,
+                note.dead_forwards,
+                note_ts,
+            )
+
+    async def _send(self, note: DueNote) -> str | None:
+        """The note's ts once it is in the thread (posted now or before), None if it isn't."""
+        card = forward_failed_note(note.host, note.dead_forwards, note.problem, note.failed_at)
         try:
-            await post_message(client, item.channel_id, card, _NOTE_BACKOFF_SECONDS, thread_ts=item.thread_ts)
+            if note.note_ts is not None and await self._edited(note, card):
+                return note.note_ts
+            return await post_message(
+                self._client, note.channel_id, card, self._backoff, thread_ts=note.thread_ts
+            )
         except SlackRefused as refused:
-            logger.error("forward_dead_note_failed result=%d error=%s", item.id, refused.reason)
+            logger.error("forward_note_failed channel=%s error=%s", note.channel_id, refused.reason)
+        return note.note_ts
 
-    return note
+    async def _edited(self, note: DueNote, card: Card) -> bool:
+        """Whether the posted note now reads `card`; False when someone deleted it: a new one is due."""
+        try:
+            await call_slack(
+                lambda: self._client.chat_update(
+                    channel=note.channel_id, ts=note.note_ts, text=card.text, blocks=card.blocks
+                ),
+                self._backoff,
+                f"forward_note_update_failed channel={note.channel_id}",
+            )
+        except SlackRefused as refused:
+            if refused.reason != _DELETED:
+                raise
+            logger.warning("forward_note_deleted channel=%s", note.channel_id)
+            return False
+        return True

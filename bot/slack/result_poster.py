@@ -3,14 +3,17 @@
 It runs for the life of the process, claiming results from the database (so several processes can
 share the work) and posting them at Slack's pace: about one message a second per channel, a 429 waits
 `Retry-After`, passing failures are retried with backoff and a result that still can't be posted ends
-`dead`, with a note in its thread. A claim is renewed right before its post, so a live poster's claim
-never goes stale under it, and one another poster took over meanwhile is left to that poster. Each
-reply carries the result's id in its message metadata: a
-result taken over from a poster that died (its claim went stale) may already be in the thread, so
+`dead`, with a note in its thread. A claim is a lease: a heartbeat renews every claim the poster holds
+(waiting its turn or being posted) every third of a lease, so a live poster's claims never run out,
+and each is renewed once more right before its post, so one another poster took over anyway is left
+to that poster. Each reply carries the result's id in its message metadata: a
+result taken over from a poster that died (its lease ran out) may already be in the thread, so
 the thread is read back first (`conversations.replies`) and a reply found there is recorded, not
 posted again. If the thread can't be read, the result is posted anyway with a warning: a rare
 duplicate is better than a lost result. A fresh result costs no read. The roots' tallies follow
-with `chat.update`, throttled. Logs name results by id and channels by id, never anything personal.
+with `chat.update`, throttled. Between rounds the poster also shows the threads' notes about results
+that could not be forwarded (forwarding.py), each in its channel's turn. Logs name results by id and
+channels by id, never anything personal.
 """
 
 from __future__ import annotations
@@ -21,8 +24,8 @@ import json
 import logging
 import time
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import timedelta
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
@@ -33,7 +36,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.call_results import CallResult
 from bot.slack.blocks.call_result import result_reply, results_root, undeliverable_note, with_tally
 from bot.slack.delivery import Card, SlackRefused, call_slack, post_message
+from bot.slack.forwarding import ForwardNotes
 from bot.store.call_results import ClaimedResult, ResultState, ResultStore
+from bot.store.leases import HeldClaims, Lease
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +53,7 @@ class PosterPacing:
     tally_interval_seconds: float = 3.0  # at most one chat.update per root this often
     idle_root_seconds: float = 600.0  # a root with no new result this long is forgotten until its next
     backoff_seconds: tuple[float, ...] = (1.0, 2.0, 4.0)  # between 4 tries; then the result is dead
-    stale_after: timedelta = timedelta(minutes=5)  # a claim this old belongs to a dead poster
+    lease: Lease = field(default_factory=Lease)  # a claim not renewed for this long belongs to a dead poster
     thread_page_size: int = 200  # replies per conversations.replies page when reading a thread back
     thread_pages: int = 50  # pages read at most: 10,000 replies
 
@@ -64,22 +69,34 @@ class _Root:
 
 class ResultPoster:
     def __init__(
-        self, client: AsyncWebClient, results: ResultStore, pacing: PosterPacing | None = None
+        self,
+        client: AsyncWebClient,
+        results: ResultStore,
+        pacing: PosterPacing | None = None,
+        *,
+        forward_notes: ForwardNotes,
     ) -> None:
         self._client = client
         self._results = results
         self._pacing = pacing or PosterPacing()
+        self._forward_notes = forward_notes
         self._wake = asyncio.Event()
         self._next_post: dict[str, float] = defaultdict(float)
         self._roots: dict[str, _Root] = {}
+        self._held = HeldClaims(results.keep, self._pacing.lease, "result_poster")
 
     def wake(self) -> None:
         """A result was just stored: look now rather than at the next poll."""
         self._wake.set()
 
     async def run(self) -> None:
-        """Until cancelled: claim, post, update tallies, wait for more. A failed round is logged and
-        the next one starts after the poll interval: the results stay stored either way."""
+        """Until cancelled: claim, post, update tallies, wait for more; the heartbeat meanwhile keeps
+        the claims held alive."""
+        await self._held.alongside(self._rounds())
+
+    async def _rounds(self) -> None:
+        """A failed round is logged and the next one starts after the poll interval: the results stay
+        stored either way."""
         while True:
             try:
                 claimed = await self._round()
@@ -93,12 +110,14 @@ class ResultPoster:
 
     async def _round(self) -> bool:
         """One claim and its posts; whether there was anything to post."""
-        claimed = await self._results.claim(self._pacing.batch, self._pacing.stale_after)
+        claimed = await self._results.claim(self._pacing.batch, self._pacing.lease.length)
         by_channel: dict[str, list[ClaimedResult]] = defaultdict(list)
         for result in claimed:
             by_channel[result.channel_id].append(result)
-        await asyncio.gather(*(self._post_all(results) for results in by_channel.values()))
+        with self._held.holding(result.id for result in claimed):
+            await asyncio.gather(*(self._post_all(results) for results in by_channel.values()))
         await self._update_tallies()
+        await self._forward_notes.show_due(self._turn)
         return bool(claimed)
 
     async def _post_all(self, results: list[ClaimedResult]) -> None:
@@ -113,7 +132,7 @@ class ResultPoster:
                 if result.reclaimed and await self._already_posted(result, threads):
                     continue
                 await self._post(result)
-            except SQLAlchemyError as error:  # left `posting`: taken again once its claim is stale
+            except SQLAlchemyError as error:  # left `posting`: taken again once its lease runs out
                 logger.error("result_mark_failed result=%d error=%s", claimed.id, type(error).__name__)
 
     async def _already_posted(
@@ -199,6 +218,8 @@ class ResultPoster:
             except SlackRefused:
                 logger.error("result_dead_note_failed result=%d", claimed.id)
             return
+        finally:
+            self._turn_used(claimed.channel_id)
         await self._results.mark(claimed.id, ResultState.POSTED, reply_ts=ts)
         logger.info("result_posted result=%d channel=%s", claimed.id, claimed.channel_id)
         self._count(claimed)
@@ -213,8 +234,8 @@ class ResultPoster:
         root.stale = True
 
     async def _send(self, channel_id: str, card: Card, **extra: object) -> str:
-        await self._take_turn(channel_id)
-        return await post_message(self._client, channel_id, card, self._pacing.backoff_seconds, **extra)
+        async with self._turn(channel_id):
+            return await post_message(self._client, channel_id, card, self._pacing.backoff_seconds, **extra)
 
     async def _take_turn(self, channel_id: str) -> None:
         """Wait until this channel may get its next message (callers of one channel run in turn)."""
@@ -222,6 +243,21 @@ class ResultPoster:
         if wait > 0:
             await asyncio.sleep(wait)
         self._next_post[channel_id] = time.monotonic() + self._pacing.channel_interval_seconds
+
+    @contextlib.asynccontextmanager
+    async def _turn(self, channel_id: str) -> AsyncIterator[None]:
+        """The channel's next turn, held until the message is out: a 429's `Retry-After` waited inside
+        it pushes the channel's next turn back too."""
+        await self._take_turn(channel_id)
+        try:
+            yield
+        finally:
+            self._turn_used(channel_id)
+
+    def _turn_used(self, channel_id: str) -> None:
+        """A message just went out (or gave up): the channel's next one waits a full interval from now."""
+        interval_from_now = time.monotonic() + self._pacing.channel_interval_seconds
+        self._next_post[channel_id] = max(self._next_post[channel_id], interval_from_now)
 
     async def _update_tallies(self) -> None:
         moment = time.monotonic()

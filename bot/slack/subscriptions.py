@@ -25,7 +25,7 @@ from bot.services import Services
 from bot.slack.access import AccessPolicy
 from bot.slack.background import AfterAck
 from bot.slack.blocks.call_result import results_root
-from bot.slack.blocks.kit import escape, truncate
+from bot.slack.blocks.kit import md
 from bot.slack.command_gate import admit
 from bot.slack.delivery import NOT_A_MEMBER_ERRORS, SlackRefused, post_message
 from bot.slack.origin import Origin
@@ -44,7 +44,7 @@ NEEDS_PUBLIC_URL = (
 )
 _ROOT_BACKOFF_SECONDS = (1.0, 2.0)
 _ALREADY_SENDING = (
-    "Campaign `{id}` already sends its call results to this channel: it was created from Slack with "
+    "Campaign {id:code} already sends its call results to this channel: it was created from Slack with "
     "*Post call results to this channel*. The results kept so far, and each one after them, are now "
     "posted in the thread of the message I just posted. Nothing to change in Starleads."
 )
@@ -105,7 +105,7 @@ class ResultSubscriptions:
         try:
             if await subscriptions.bind_waiting(origin.channel_id, campaign_id, thread_ts, root.to_json()):
                 logger.info("subscription_bound channel=%s campaign=%s", origin.channel_id, campaign_id)
-                await respond(text=_ALREADY_SENDING.format(id=escape(campaign_id)), response_type="ephemeral")
+                await respond(text=md(_ALREADY_SENDING, id=campaign_id), response_type="ephemeral")
                 return
             token = await subscriptions.create(
                 origin.channel_id,
@@ -133,18 +133,18 @@ def campaign_id_problem(campaign_id: str) -> str | None:
     """What is wrong with a typed campaign ID, or None. Starleads' IDs are short and plain."""
     if not campaign_id:
         return SUBSCRIBE_USAGE
-    shown = escape(truncate(campaign_id, 40))
+    shown = md("{:code.40}", campaign_id)
     if any(c.isspace() or c == "/" for c in campaign_id) or not campaign_id.isprintable():
-        return f"`{shown}` isn't a campaign ID: an ID has no spaces or slashes.\n{SUBSCRIBE_USAGE}"
+        return f"{shown} isn't a campaign ID: an ID has no spaces or slashes.\n{SUBSCRIBE_USAGE}"
     if len(campaign_id) > MAX_CAMPAIGN_ID_LENGTH:
-        return f"`{shown}` is too long for a campaign ID (at most {MAX_CAMPAIGN_ID_LENGTH} characters)."
+        return f"{shown} is too long for a campaign ID (at most {MAX_CAMPAIGN_ID_LENGTH} characters)."
     return None
 
 
 def _instructions(campaign_id: str, url: str) -> str:
     return (
-        f"Here is the webhook address for campaign `{escape(campaign_id)}`, bound to this channel:\n"
-        f"```{url}```\n"
+        md("Here is the webhook address for campaign {:code}, bound to this channel:\n", campaign_id)
+        + f"```{url}```\n"
         "In the Starleads app, open this campaign's settings, paste the address as its *webhook URL* "
         "(it replaces any webhook the campaign has) and save: Starleads then sends a test call, and "
         "each call result after that. Starleads' API can't change a campaign, which is why this step "
@@ -155,15 +155,15 @@ def _instructions(campaign_id: str, url: str) -> str:
 
 
 def _cannot_post(campaign_id: str, reason: str) -> str:
-    command = f"`/starleads subscribe {escape(campaign_id)}`"
+    command = md("{:code}", f"/starleads subscribe {campaign_id}")
     if reason in NOT_A_MEMBER_ERRORS:
         return (
             "I can't post in this conversation, so its call results would have nowhere to go: nothing "
             f"was set up. Invite me with `/invite @Starleads`, then type {command} again."
         )
     return (
-        f"Slack didn't let me post the results thread here (`{escape(reason)}`), so nothing was set up. "
-        f"Please type {command} again in a moment."
+        md("Slack didn't let me post the results thread here ({:code}), so nothing was set up. ", reason)
+        + f"Please type {command} again in a moment."
     )
 
 

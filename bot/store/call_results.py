@@ -6,9 +6,10 @@ URL. Each result is one INSERT under a unique (token, item, attempt) key: a rede
 the first copy and is reported as a duplicate, atomically, whichever process receives it.
 
 Posting is claimed row by row (`pending` → `posting` → `posted` or `dead`), so several processes can
-post from one PostgreSQL database without posting a result twice; a claim older than `stale_after`
-belongs to a poster that died and is taken again, flagged `reclaimed`: that poster may have died
-with its reply already in Slack, so the new owner reads the thread back before posting.
+post from one PostgreSQL database without posting a result twice. A claim is a lease its poster renews
+(`keep`) while it holds it; one not renewed for a whole lease belongs to a poster that died and is
+taken again, flagged `reclaimed`: that poster may have died with its reply already in Slack, so the new
+owner reads the thread back before posting.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -36,7 +37,7 @@ from sqlalchemy import (
 )
 
 from bot.call_results import CallResult
-from bot.store.claims import claim_rows
+from bot.store.claims import claim_rows, new_claim_token, renew_claims
 from bot.store.database import call_results, now, oldest_results, run_in_thread, webhook_subscriptions
 from bot.store.forwards import ForwardState
 from bot.store.intake import GroupCommit
@@ -48,7 +49,7 @@ UNKNOWN_ATTEMPT = 0  # stored when a result has no readable attempt count, so it
 
 class ResultState(StrEnum):
     PENDING = "pending"  # stored, not yet posted to Slack
-    POSTING = "posting"  # claimed by a poster at `claimed_at`
+    POSTING = "posting"  # claimed by the poster of `claim_token`, its lease last renewed at `claimed_at`
     POSTED = "posted"  # in the subscription's thread, as `reply_ts`
     DEAD = "dead"  # could not be posted after bounded tries; a note in the thread says so
 
@@ -77,15 +78,14 @@ class ClaimedResult:
     campaign_id: str | None
     root_message: str | None
     payload: str
-    claimed_at: datetime  # the claim's mark: whoever holds the row with this mark owns it
-    # Taken over from a claim gone stale: a poster may have died with its reply already in the thread.
+    # Taken over from a lease run out: a poster may have died with its reply already in the thread.
     reclaimed: bool = False
 
 
-def _claimed(row: Mapping[str, Any], at: datetime) -> ClaimedResult:
+def _claimed(row: Mapping[str, Any]) -> ClaimedResult:
     fields = dict(row)
     fields["reclaimed"] = fields.pop("state") == ResultState.POSTING.value
-    return ClaimedResult(**fields, claimed_at=at)
+    return ClaimedResult(**fields)
 
 
 def hash_token(token: str) -> str:
@@ -208,6 +208,7 @@ class SubscriptionStore:
 class ResultStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._token = new_claim_token()  # marks this process's claims
         self._intake = GroupCommit(engine, call_results, ("token_hash", "item_id", "attempt_count"))
 
     async def add(self, subscription: Subscription, result: CallResult, raw: str) -> bool:
@@ -227,15 +228,20 @@ class ResultStore:
         }
         return await self._intake.insert(row)  # committed with concurrent deliveries' rows
 
-    async def claim(self, limit: int, stale_after: timedelta) -> list[ClaimedResult]:
-        """Take up to `limit` results to post, oldest first, that no live poster holds."""
-        return await run_in_thread(self._claim, limit, stale_after)
+    async def claim(self, limit: int, lease: timedelta) -> list[ClaimedResult]:
+        """Take up to `limit` results to post, oldest first, that no live poster holds: pending, or
+        claimed but not renewed for a whole `lease`."""
+        return await run_in_thread(self._claim, limit, lease)
+
+    async def keep(self, result_ids: Collection[int]) -> None:
+        """The heartbeat: renew the lease on those of these results this store still holds."""
+        await run_in_thread(self._keep, result_ids)
 
     async def renew(self, claimed: ClaimedResult) -> ClaimedResult | None:
-        """The claim again, freshly marked, if it is still this poster's (None: another took it over
-        because it went stale). Called right before posting, so a live poster's claim never goes
-        stale under it, and one that did is not posted twice."""
-        return await run_in_thread(self._renew, claimed)
+        """The claim again, its lease renewed, if it is still this store's (None: another poster took
+        it over because its lease ran out). Called right before posting, so a claim that lapsed
+        however late the heartbeat was is not posted twice."""
+        return claimed if await run_in_thread(self._keep, [claimed.id]) == 1 else None
 
     async def mark(self, result_id: int, state: ResultState, reply_ts: str | None = None) -> None:
         await run_in_thread(self._mark, result_id, state, reply_ts)
@@ -244,13 +250,13 @@ class ResultStore:
         """How many results of a subscription are posted, by tag name (None: no tag)."""
         return await run_in_thread(self._tally, token_hash)
 
-    def _claim(self, limit: int, stale_after: timedelta) -> list[ClaimedResult]:
+    def _claim(self, limit: int, lease: timedelta) -> list[ClaimedResult]:
         at = now()
         claimable = or_(
             call_results.c.state == ResultState.PENDING.value,
             and_(
                 call_results.c.state == ResultState.POSTING.value,
-                call_results.c.claimed_at < at - stale_after,
+                call_results.c.claimed_at < at - lease,
             ),
         )
         columns = [
@@ -266,26 +272,16 @@ class ResultStore:
         query = oldest_results(
             columns, and_(claimable, webhook_subscriptions.c.thread_ts.is_not(None)), limit
         )
-        taken = {"state": ResultState.POSTING.value, "claimed_at": at}
+        taken = {"state": ResultState.POSTING.value, "claimed_at": at, "claim_token": self._token}
         return [
-            _claimed(row._mapping, at)
-            for row in claim_rows(self._engine, query, call_results, claimable, taken)
+            _claimed(row._mapping) for row in claim_rows(self._engine, query, call_results, claimable, taken)
         ]
 
-    def _renew(self, claimed: ClaimedResult) -> ClaimedResult | None:
-        at = now()
-        statement = (
-            update(call_results)
-            .where(
-                call_results.c.id == claimed.id,
-                call_results.c.state == ResultState.POSTING.value,
-                call_results.c.claimed_at == claimed.claimed_at,
-            )
-            .values(claimed_at=at)
+    def _keep(self, result_ids: Collection[int]) -> int:
+        held = and_(
+            call_results.c.state == ResultState.POSTING.value, call_results.c.claim_token == self._token
         )
-        with self._engine.begin() as connection:
-            still_ours = connection.execute(statement).rowcount == 1
-        return replace(claimed, claimed_at=at) if still_ours else None
+        return renew_claims(self._engine, call_results, result_ids, held, {"claimed_at": now()})
 
     def _mark(self, result_id: int, state: ResultState, reply_ts: str | None) -> None:
         statement = update(call_results).where(call_results.c.id == result_id)

@@ -3,11 +3,15 @@
 PostgreSQL locks the chosen rows and skips those another worker holds (`FOR UPDATE SKIP LOCKED`), so
 concurrent claims never wait on each other. SQLite has no row locks: each chosen row is taken with a
 conditional UPDATE, and whoever changes it first owns it.
+
+A claim is a lease (see leases.py): each row records the claim token of the store that holds it, so a
+worker renews its own claims, and only its own, in one UPDATE.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import secrets
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Engine, Row, Select, Table, update
@@ -34,6 +38,19 @@ def claim_rows(
             if _take(connection, table, [row.id], claimable, taken):
                 claimed.append(row)
     return claimed
+
+
+def new_claim_token() -> str:
+    """A store's mark on the rows it claims: one per store, so one per process."""
+    return secrets.token_hex(8)
+
+
+def renew_claims(
+    engine: Engine, table: Table, ids: Collection[int], held: ColumnElement[bool], renewed: dict[str, object]
+) -> int:
+    """Set `renewed` on the rows of `ids` that `held` says are still the caller's; how many were."""
+    with engine.begin() as connection:
+        return _take(connection, table, list(ids), held, renewed)
 
 
 def _take(

@@ -90,7 +90,8 @@ class CreationStore:
         values: dict[str, Any] = {
             "state": state.value,
             "updated_at": now(),
-            "agent_name": agent_name,
+            # Starleads' agent names have no length limit; the name is only shown, so a cut one will do.
+            "agent_name": agent_name[: creations.c.agent_name.type.length] if agent_name else None,
             "late_lookup": late_lookup,
         }
         if campaign is not None:

@@ -128,13 +128,31 @@ call_results = Table(
     Column("payload", Text, nullable=False),
     Column("state", String(16), nullable=False, index=True),
     Column("tag_name", String(200)),  # read once at intake, for the thread's tally
-    Column("claimed_at", DateTime(timezone=True)),  # when a poster took it; stale claims are retaken
+    Column("claimed_at", DateTime(timezone=True)),  # when its poster last renewed its lease on it
+    Column("claim_token", String(32)),  # which poster (store) holds it while `posting`
     Column("reply_ts", String(32)),  # the reply that carries it, once posted
     # Forwarding to the user's own webhook URL: null when there is none, else pending → forwarded | dead.
     Column("forward_state", String(16), index=True),
     Column("forward_attempts", Integer),
     Column("forward_after", DateTime(timezone=True)),  # no try before this moment (backoff)
+    Column("forward_token", String(32)),  # which forwarder (store) holds it while `forwarding`
     UniqueConstraint("token_hash", "item_id", "attempt_count", name="uq_call_results_delivery"),
+)
+
+# The results thread's note about forwards that died, one per subscription and receiving host. Each dead
+# forward moves `revision` on; the poster shows the note when the thread shows an older one.
+forward_notes = Table(
+    "forward_notes",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("host", String(255), primary_key=True),  # '' when the URL had none that could be read
+    Column("problem", String(500), nullable=False),  # the last dead forward's, in words
+    Column("failed_at", DateTime(timezone=True), nullable=False),  # when the last one died
+    Column("revision", Integer, nullable=False),  # one more per dead forward
+    Column("shown_revision", Integer),  # the revision the thread's note shows (null: none yet)
+    Column("note_ts", String(32)),  # the note in the thread, once posted
+    Column("shown_at", DateTime(timezone=True)),  # its last post or edit: edits are throttled
+    Column("claimed_until", DateTime(timezone=True)),  # a poster is showing it until then
 )
 
 
@@ -210,12 +228,19 @@ def new_revision(engine: Engine, message: str) -> str:
     return str(script.path)
 
 
-def insert_or_update(engine: Engine, table: Table, values: dict[str, Any], keys: list[str]) -> Insert:
-    """An upsert statement in the engine's own dialect (SQLite and PostgreSQL)."""
+def insert_or_update(
+    engine: Engine,
+    table: Table,
+    values: dict[str, Any],
+    keys: list[str],
+    updates: dict[str, Any] | None = None,
+) -> Insert:
+    """An upsert statement in the engine's own dialect (SQLite and PostgreSQL); `updates` replace the
+    new values on conflict where the stored row counts (a counter's `column + 1`)."""
     dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(table).values(**values)
-    updates = {name: statement.excluded[name] for name in values if name not in keys}
-    return statement.on_conflict_do_update(index_elements=keys, set_=updates)
+    replaced = {name: statement.excluded[name] for name in values if name not in keys}
+    return statement.on_conflict_do_update(index_elements=keys, set_=replaced | (updates or {}))
 
 
 async def run_in_thread(function: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:

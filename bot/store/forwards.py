@@ -2,27 +2,42 @@
 
 A result stored for a subscription with a `forward_url` starts `pending`; a forwarder claims it
 (`forwarding`), posts it and marks it `forwarded`, back to `pending` with a later `forward_after`
-(backoff), or `dead` after its last try. One timestamp serves both states: for `pending` it is "not
-before", for `forwarding` it is when the claim expires, so a claim left by a process that died is
-taken again. Claims work across processes like the poster's (SKIP LOCKED on PostgreSQL, a conditional
-UPDATE per row on SQLite).
+(backoff), or `dead` after its last try, which in the same transaction moves the thread's note about
+dead forwards on (forward_notes.py shows it). One timestamp serves both states: for `pending` it is "not
+before", for `forwarding` it is when the claim's lease runs out. Its forwarder renews the lease while
+it holds the claim (`keep`), so only a claim left by a process that died runs out and is taken again.
+Claims work across processes like the poster's (SKIP LOCKED on PostgreSQL, a conditional UPDATE per
+row on SQLite).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
 from sqlalchemy import Engine, and_, update
+from sqlalchemy.sql.dml import Insert, Update
 
-from bot.store.claims import claim_rows
-from bot.store.database import call_results, now, oldest_results, run_in_thread, webhook_subscriptions
+from bot.store.claims import claim_rows, new_claim_token, renew_claims
+from bot.store.database import (
+    call_results,
+    forward_notes,
+    insert_or_update,
+    now,
+    oldest_results,
+    run_in_thread,
+    webhook_subscriptions,
+)
+
+MAX_PROBLEM_LENGTH = 500
+MAX_HOST_LENGTH = 255
 
 
 class ForwardState(StrEnum):
     PENDING = "pending"  # due at `forward_after`
-    FORWARDING = "forwarding"  # claimed until `forward_after`
+    FORWARDING = "forwarding"  # claimed by the forwarder of `forward_token`, its lease until `forward_after`
     FORWARDED = "forwarded"
     DEAD = "dead"  # every try failed
 
@@ -30,34 +45,48 @@ class ForwardState(StrEnum):
 @dataclass(frozen=True)
 class DueForward:
     id: int
+    token_hash: str  # its subscription's
     url: str
     payload: str
     attempts: int  # tries made before this one
-    channel_id: str
-    thread_ts: str | None
 
 
 class ForwardStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._token = new_claim_token()  # marks this process's claims
 
-    async def claim(self, limit: int, hold_for: timedelta) -> list[DueForward]:
-        """Up to `limit` forwards that are due, oldest first; each is this caller's for `hold_for`."""
-        return await run_in_thread(self._claim, limit, hold_for)
+    async def claim(self, limit: int, lease: timedelta) -> list[DueForward]:
+        """Up to `limit` forwards that are due, oldest first; each is this store's for a `lease`."""
+        return await run_in_thread(self._claim, limit, lease)
+
+    async def keep(self, result_ids: Collection[int], lease: timedelta) -> None:
+        """The heartbeat: those of these forwards this store still holds are its own for another `lease`."""
+        held = and_(
+            call_results.c.forward_state == ForwardState.FORWARDING.value,
+            call_results.c.forward_token == self._token,
+        )
+        renewed = {"forward_after": now() + lease}
+        await run_in_thread(renew_claims, self._engine, call_results, result_ids, held, renewed)
 
     async def forwarded(self, result_id: int) -> None:
         await run_in_thread(self._set, result_id, {"forward_state": ForwardState.FORWARDED.value})
 
-    async def failed(self, result_id: int, attempts: int, retry_in: timedelta | None) -> None:
-        """A try failed (`attempts` made so far): try again after `retry_in`, or never (None: dead)."""
-        values: dict[str, object] = {"forward_attempts": attempts}
-        if retry_in is None:
-            values["forward_state"] = ForwardState.DEAD.value
-        else:
-            values |= {"forward_state": ForwardState.PENDING.value, "forward_after": now() + retry_in}
+    async def failed(self, result_id: int, attempts: int, retry_in: timedelta) -> None:
+        """A try failed (`attempts` made so far): try again after `retry_in`."""
+        values = {
+            "forward_attempts": attempts,
+            "forward_state": ForwardState.PENDING.value,
+            "forward_after": now() + retry_in,
+        }
         await run_in_thread(self._set, result_id, values)
 
-    def _claim(self, limit: int, hold_for: timedelta) -> list[DueForward]:
+    async def gave_up(self, item: DueForward, host: str, problem: str) -> None:
+        """No more tries for `item` (its last one, or none, was made): dead, and its subscription's note
+        for `host` moves on to say so, in one transaction so the note's count never misses it."""
+        await run_in_thread(self._gave_up, item, host, problem)
+
+    def _claim(self, limit: int, lease: timedelta) -> list[DueForward]:
         at = now()
         due = and_(
             call_results.c.forward_state.in_([ForwardState.PENDING.value, ForwardState.FORWARDING.value]),
@@ -65,19 +94,43 @@ class ForwardStore:
         )
         columns = [
             call_results.c.id,
+            call_results.c.token_hash,
             webhook_subscriptions.c.forward_url.label("url"),
             call_results.c.payload,
             call_results.c.forward_attempts.label("attempts"),
-            webhook_subscriptions.c.channel_id,
-            webhook_subscriptions.c.thread_ts,
         ]
         query = oldest_results(columns, and_(due, webhook_subscriptions.c.forward_url.is_not(None)), limit)
-        hold = {"forward_state": ForwardState.FORWARDING.value, "forward_after": at + hold_for}
+        hold = {
+            "forward_state": ForwardState.FORWARDING.value,
+            "forward_after": at + lease,
+            "forward_token": self._token,
+        }
         return [_due(row._mapping) for row in claim_rows(self._engine, query, call_results, due, hold)]
+
+    def _gave_up(self, item: DueForward, host: str, problem: str) -> None:
+        dead = {"forward_state": ForwardState.DEAD.value, "forward_attempts": item.attempts + 1}
+        with self._engine.begin() as connection:
+            connection.execute(_update(item.id, dead))
+            connection.execute(self._note_moved_on(item.token_hash, host, problem))
+
+    def _note_moved_on(self, token_hash: str, host: str, problem: str) -> Insert:
+        values = {
+            "token_hash": token_hash,
+            "host": host[:MAX_HOST_LENGTH],
+            "problem": problem[:MAX_PROBLEM_LENGTH],
+            "failed_at": now(),
+            "revision": 1,
+        }
+        moved_on = {"revision": forward_notes.c.revision + 1}
+        return insert_or_update(self._engine, forward_notes, values, ["token_hash", "host"], moved_on)
 
     def _set(self, result_id: int, values: dict[str, object]) -> None:
         with self._engine.begin() as connection:
-            connection.execute(update(call_results).where(call_results.c.id == result_id).values(**values))
+            connection.execute(_update(result_id, values))
+
+
+def _update(result_id: int, values: dict[str, object]) -> Update:
+    return update(call_results).where(call_results.c.id == result_id).values(**values)
 
 
 def _due(row: object) -> DueForward:

@@ -5,8 +5,9 @@ typed a webhook URL of their own still gets every payload there, byte for byte a
 so nobody has to choose. The forwarder runs for the life of the process, claims due forwards from
 the database (several processes share the work), and retries a failed one with backoff (at least as
 long as a `Retry-After` asks, within reason) before giving up on it as `dead`, which is logged and
-noted in the results thread. Logs name the result by id and the destination by host only: a webhook
-URL often carries a secret in its path or query.
+recorded for the results thread's note (one per subscription and receiving host, shown by whoever
+`on_dead` wakes: the forwarder never talks to Slack itself). Logs name the result by id and the
+destination by host only: a webhook URL often carries a secret in its path or query.
 
 Whoever may use the form chooses where the bot sends requests from inside its own network, so by
 default a URL whose host resolves to a loopback, private, link-local or otherwise non-public address
@@ -24,19 +25,22 @@ import contextlib
 import logging
 import socket
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
+from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.store.forwards import DueForward, ForwardStore
+from bot.store.leases import HeldClaims, Lease
 from bot.webhooks.public_address import is_public
 
 logger = logging.getLogger(__name__)
 
-DeadForward = Callable[[DueForward, str], Awaitable[None]]
-"""Told when a result will not be forwarded after all: the result, and the last problem in words."""
+ForwardDied = Callable[[], None]
+"""Told when a result will not be forwarded after all (recorded by then): its thread's note is due."""
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 """A host name and port → its addresses, in the order to try them."""
@@ -62,11 +66,7 @@ class ForwardPacing:
     timeout_seconds: float = 10.0
     max_retry_after_seconds: float = 7200.0
     private_addresses: bool = False  # whether a URL may lead into the bot's own network
-
-    @property
-    def hold(self) -> timedelta:
-        """How long a claim lasts: well beyond one try, so only a dead process's claims expire."""
-        return timedelta(seconds=3 * self.timeout_seconds + 60)
+    lease: Lease = field(default_factory=Lease)  # a claim not renewed this long: its forwarder died
 
 
 class Forwarder:
@@ -74,7 +74,7 @@ class Forwarder:
         self,
         forwards: ForwardStore,
         pacing: ForwardPacing | None = None,
-        on_dead: DeadForward | None = None,
+        on_dead: ForwardDied | None = None,
         resolve: Resolver = resolve_host,
     ) -> None:
         self._forwards = forwards
@@ -82,13 +82,19 @@ class Forwarder:
         self._on_dead = on_dead
         self._resolve = resolve
         self._wake = asyncio.Event()
+        keep = partial(forwards.keep, lease=self._pacing.lease.length)
+        self._held = HeldClaims(keep, self._pacing.lease, "result_forwarder")
 
     def wake(self) -> None:
         """A result was just stored: look now rather than at the next poll."""
         self._wake.set()
 
     async def run(self) -> None:
-        """Until cancelled: claim what is due, forward it, wait for more."""
+        """Until cancelled: claim what is due, forward it, wait for more; the heartbeat meanwhile keeps
+        the claims held alive."""
+        await self._held.alongside(self._rounds())
+
+    async def _rounds(self) -> None:
         timeout = httpx.Timeout(self._pacing.timeout_seconds)
         headers = {"User-Agent": "starleads-bot (call result forwarding)"}
         no_reuse = httpx.Limits(max_keepalive_connections=0)  # a connection is checked for one name
@@ -97,8 +103,9 @@ class Forwarder:
         ) as http:
             while True:
                 try:
-                    due = await self._forwards.claim(self._pacing.batch, self._pacing.hold)
-                    await asyncio.gather(*(self._forward(http, item) for item in due))
+                    due = await self._forwards.claim(self._pacing.batch, self._pacing.lease.length)
+                    with self._held.holding(item.id for item in due):
+                        await asyncio.gather(*(self._forward(http, item) for item in due))
                 except SQLAlchemyError as error:  # claims left behind expire and are taken again
                     logger.error("forward_round_failed error=%s", type(error).__name__)
                     due = []
@@ -114,7 +121,8 @@ class Forwarder:
             host, port = url.raw_host.decode("ascii"), url.port or _DEFAULT_PORTS[url.scheme]
         except (httpx.InvalidURL, UnicodeError, KeyError):
             logger.error("forward_refused result=%d reason=unusable-url", item.id)
-            await self._give_up(item, "its URL can't be sent to; check the campaign's webhook URL")
+            host = _readable_host(item.url)
+            await self._give_up(item, host, "its URL can't be sent to; check the campaign's webhook URL")
             return
         addresses = await self._resolve(host, port)
         private = None if self._pacing.private_addresses else _first_private(addresses)
@@ -122,6 +130,7 @@ class Forwarder:
             logger.error("forward_refused result=%d host=%s reason=private-address", item.id, host)
             await self._give_up(
                 item,
+                host,
                 f"{private} is not a public address; the bot's admin may allow it with "
                 "RESULT_FORWARD_PRIVATE_ADDRESSES",
             )
@@ -145,12 +154,20 @@ class Forwarder:
             )
             return
         logger.error("forward_dead result=%d host=%s attempts=%d problem=%s", item.id, host, attempt, problem)
-        await self._give_up(item, problem)
+        await self._give_up(item, host, problem)
 
-    async def _give_up(self, item: DueForward, problem: str) -> None:
-        await self._forwards.failed(item.id, item.attempts + 1, None)
+    async def _give_up(self, item: DueForward, host: str, problem: str) -> None:
+        await self._forwards.gave_up(item, host, problem)
         if self._on_dead:
-            await self._on_dead(item, problem)
+            self._on_dead()
+
+
+def _readable_host(url: str) -> str:
+    """The host of a URL that can't be sent to, if one can be read from it at all ('' if not)."""
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
 
 
 def _first_private(addresses: list[str]) -> str | None:

@@ -41,7 +41,7 @@ def _quoted(message: str) -> list[str]:
 
 
 def test_the_shared_phrase_file_is_the_full_sample() -> None:
-    assert len(PHRASES) == 76
+    assert len(PHRASES) == 85
 
 
 @pytest.mark.parametrize("phrase", [p for p in PHRASES if not p.get("error")], ids=lambda p: p["text"])
@@ -242,3 +242,154 @@ def test_a_schedule_error_is_a_value_error() -> None:
 def test_warm_up_leaves_the_parser_ready() -> None:
     warm_up()
     assert parse_schedule("Mon 9:5-12").render() == _en_dashed("Mon 09:05-12:00")
+
+
+@pytest.mark.parametrize(
+    ("text", "rendered"),
+    [
+        # Rule 3: after the group's windows, a time after the removed days takes only that time away.
+        (
+            "weekdays 9-5 but not Wednesday morning",
+            "Mon, Tue 09:00-17:00; Wed 12:00-17:00; Thu, Fri 09:00-17:00",
+        ),
+        (
+            "en semaine 9h-17h sauf le mercredi matin",
+            "Mon, Tue 09:00-17:00; Wed 12:00-17:00; Thu, Fri 09:00-17:00",
+        ),
+        ("9-5 except Friday afternoon", "Mon-Thu 09:00-17:00; Fri 09:00-14:00"),
+        (
+            "du lundi au vendredi 9h-17h sauf mercredi de 12h à 14h",
+            "Mon, Tue 09:00-17:00; Wed 09:00-12:00, 14:00-17:00; Thu, Fri 09:00-17:00",
+        ),
+        (
+            "Mon-Fri 9-17 except Wed and Fri 9-10",
+            "Mon, Tue 09:00-17:00; Wed 10:00-17:00; Thu 09:00-17:00; Fri 10:00-17:00",
+        ),
+        (
+            "weekdays 9-5 except Wed morning and Fri afternoon",
+            "Mon, Tue 09:00-17:00; Wed 12:00-17:00; Thu 09:00-17:00; Fri 09:00-14:00",
+        ),
+        ("2-5pm on weekdays except Friday 4-5pm", "Mon-Thu 14:00-17:00; Fri 14:00-16:00"),
+        # Rule 8: days right after windows without days, and at most a comma, take those windows.
+        ("2-5pm, Mondays", "Mon 14:00-17:00"),
+        ("entre 9h et 12h, du lundi au vendredi", "Mon-Fri 09:00-12:00"),
+        ("9-12 and 14-16, Tue", "Tue 09:00-12:00, 14:00-16:00"),
+        ("de 14h à 17h, les mardis et jeudis", "Tue, Thu 14:00-17:00"),
+        ("9-12, weekdays except Wed", "Mon, Tue, Thu, Fri 09:00-12:00"),
+        # Rule 4: number words are 12-hour clock words, and never give hour 0.
+        ("quarter to one to two", "Mon-Fri 12:45-14:00"),
+        ("Fri quarter to 1 to 2", "Fri 12:45-14:00"),
+        ("Tue quarter to one pm to 2pm", "Tue 12:45-14:00"),
+        ("Mon 11 to quarter to one", "Mon 11:00-12:45"),
+    ],
+)
+def test_phrasings_of_the_new_rules(text: str, rendered: str) -> None:
+    assert parse_schedule(text).render() == _en_dashed(rendered)
+
+
+def _two_readings_of(text: str) -> tuple[str, str]:
+    """The two phrasings an ambiguous text's message offers (quoted after the words at fault)."""
+    message = _error_of(text)
+    assert "can be read two ways" in message, message
+    _at_fault, first, second = _quoted(message)
+    assert parse_schedule(first).render() in message
+    assert parse_schedule(second).render() in message
+    return first, second
+
+
+@pytest.mark.parametrize(
+    ("text", "group_hours", "default_hours"),
+    [
+        (
+            "weekdays except Thursday afternoon",
+            "Mon-Wed, Fri 14:00-17:00",
+            "Mon-Wed 09:00-12:00, 14:00-17:00; Thu 09:00-12:00; Fri 09:00-12:00, 14:00-17:00",
+        ),
+        (
+            "en semaine sauf mercredi après-midi",
+            "Mon, Tue, Thu, Fri 14:00-17:00",
+            "Mon, Tue 09:00-12:00, 14:00-17:00; Wed 09:00-12:00; Thu, Fri 09:00-12:00, 14:00-17:00",
+        ),
+        (
+            "tous les jours sauf samedi matin",
+            "Mon-Fri, Sun 09:00-12:00",
+            "Mon-Fri 09:00-12:00, 14:00-17:00; Sat 14:00-17:00; Sun 09:00-12:00, 14:00-17:00",
+        ),
+        (
+            "sauf le vendredi matin",
+            "Mon-Thu 09:00-12:00",
+            "Mon-Thu 09:00-12:00, 14:00-17:00; Fri 14:00-17:00",
+        ),
+        (
+            "Mon-Fri but not Wed and Fri afternoons",
+            "Mon, Tue, Thu 14:00-17:00",
+            "Mon, Tue 09:00-12:00, 14:00-17:00; Wed 09:00-12:00; Thu 09:00-12:00, 14:00-17:00; "
+            "Fri 09:00-12:00",
+        ),
+        ("weekdays except Wed evening", "Mon, Tue, Thu, Fri 17:00-20:00", "Mon-Fri 09:00-12:00, 14:00-17:00"),
+    ],
+)
+def test_except_days_then_a_part_of_day_without_windows_before_is_refused_showing_both_readings(
+    text: str, group_hours: str, default_hours: str
+) -> None:
+    """Rule 3: the part of day is the group's (without those days), or taken off those days' defaults."""
+    first, second = _two_readings_of(text)
+    assert parse_schedule(first).render() == _en_dashed(group_hours)
+    assert parse_schedule(second).render() == _en_dashed(default_hours)
+
+
+@pytest.mark.parametrize(
+    ("text", "windows_before", "windows_after"),
+    [
+        (
+            "Mon 9-12 on Tue",
+            "Mon 09:00-12:00; Tue 09:00-12:00, 14:00-17:00",
+            "Mon 09:00-12:00, 14:00-17:00; Tue 09:00-12:00",
+        ),
+        (
+            "lundi 9h-12h le mardi",
+            "Mon 09:00-12:00; Tue 09:00-12:00, 14:00-17:00",
+            "Mon 09:00-12:00, 14:00-17:00; Tue 09:00-12:00",
+        ),
+        (
+            "weekdays 9-12, 2-5pm on Fridays",
+            "Mon-Fri 09:00-12:00, 14:00-17:00",
+            "Mon-Thu 09:00-12:00; Fri 09:00-12:00, 14:00-17:00",
+        ),
+        (
+            "9-12 on Mon, 14-17",
+            "Mon 09:00-12:00, 14:00-17:00; Tue-Fri 14:00-17:00",
+            "Mon 09:00-12:00, 14:00-17:00",
+        ),
+        (
+            "de 9h à 12h le lundi 14h-17h",
+            "Mon 09:00-12:00, 14:00-17:00; Tue-Fri 14:00-17:00",
+            "Mon 09:00-12:00, 14:00-17:00",
+        ),
+    ],
+)
+def test_windows_between_two_sets_of_days_are_refused_showing_both_readings(
+    text: str, windows_before: str, windows_after: str
+) -> None:
+    """Rule 8 gives windows to the days before them, and to days after them joined by on / le: windows
+    with days on both sides could be either's."""
+    first, second = _two_readings_of(text)
+    assert parse_schedule(first).render() == _en_dashed(windows_before)
+    assert parse_schedule(second).render() == _en_dashed(windows_after)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragments"),
+    [
+        ("Mon-Fri 9-12 except Fri 14-17", ['"except Fri 14-17" takes nothing away on Friday', '";"']),
+        ("weekdays 9-12 except Friday 10-12, Saturday 10-12", ["takes nothing away on Saturday"]),
+        ("Mon 9-12 except Mon morning", ['"except Mon morning" leaves no day']),
+        ("sauf dimanche", ['"sauf dimanche" leaves out Sunday', '"every day except Sunday"']),
+        ("Mon-Fri 9-12; Sat 10-12 except Wed", ['"except Wed" leaves out Wednesday']),
+        ("weekdays except Wed and Sat 10-12", ['"except Wed and Sat" leaves out Saturday']),
+    ],
+)
+def test_an_except_that_changes_nothing_or_everything_is_refused(text: str, fragments: list[str]) -> None:
+    message = _error_of(text)
+    for fragment in fragments:
+        assert fragment in message

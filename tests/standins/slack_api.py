@@ -7,9 +7,11 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
+from tests.standins.block_limits import MESSAGE_BLOCKS, block_problems, view_problems
 from tests.standins.http import Recorded, Reply, StandIn, json_reply
 
 RESPONSE_URL_PATH = "/response/"
@@ -19,10 +21,12 @@ class FakeSlack(StandIn):
     def __init__(self) -> None:
         super().__init__()
         self._failures: dict[str, list[dict[str, Any]]] = {}
+        self._slow: list[tuple[str, float, Callable[[dict[str, Any]], bool]]] = []
         self.user_groups: dict[str, list[str]] = {}
         self._ids = itertools.count(1)
         self._failure_lock = threading.Lock()
         self._messages: list[dict[str, Any]] = []  # what chat.postMessage accepted, in order
+        self._deleted: set[str] = set()  # messages someone deleted in Slack: chat.update can't find them
 
     @property
     def api_url(self) -> str:
@@ -46,10 +50,30 @@ class FakeSlack(StandIn):
                 [{"error": error, "status": status, "headers": headers or {}}] * times
             )
 
+    def slow_down(
+        self,
+        method: str,
+        seconds: float,
+        *,
+        times: int = 1,
+        where: Callable[[dict[str, Any]], bool] = lambda _: True,
+    ) -> None:
+        """Make the next `times` calls of `method` whose arguments match `where` wait `seconds` before
+        Slack takes them (nothing is posted meanwhile) and answers."""
+        with self._failure_lock:
+            self._slow.extend([(method, seconds, where)] * times)
+
+    def delete(self, ts: str) -> None:
+        """Someone deletes that message in Slack."""
+        with self._failure_lock:
+            self._deleted.add(ts)
+
     def reset(self) -> None:
         with self._failure_lock:
             self._failures.clear()
+            self._slow.clear()
             self._messages.clear()
+            self._deleted.clear()
         self.clear()
 
     # What tests look at -------------------------------------------------------------------------
@@ -62,15 +86,15 @@ class FakeSlack(StandIn):
 
     def wait_timed(
         self,
-        method: str,
+        method: str | tuple[str, ...],
         where: Callable[[dict[str, Any]], bool],
         count: int = 1,
         timeout: float = 10,
     ) -> list[tuple[float, dict[str, Any]]]:
-        """The calls of `method` whose arguments match `where`, with when they arrived (monotonic)."""
-        found = self.wait_for(
-            lambda r: r.path == f"/api/{method}" and where(_params(r)), count=count, timeout=timeout
-        )
+        """The calls of `method` (or of any of several) whose arguments match `where`, with when they
+        arrived (monotonic)."""
+        paths = {f"/api/{name}" for name in ((method,) if isinstance(method, str) else method)}
+        found = self.wait_for(lambda r: r.path in paths and where(_params(r)), count=count, timeout=timeout)
         return [(r.received_at, _params(r)) for r in found]
 
     def wait_view_update(self, view_id: str, count: int = 1, timeout: float = 10) -> dict[str, Any]:
@@ -94,14 +118,21 @@ class FakeSlack(StandIn):
     # Serving ------------------------------------------------------------------------------------
     def handle(self, recorded: Recorded) -> Reply:
         if recorded.path.startswith(RESPONSE_URL_PATH):
+            if block_problems(_decoded(recorded.json().get("blocks")) or [], max_blocks=MESSAGE_BLOCKS):
+                return 400, {"content-type": "text/plain"}, b"invalid_blocks"
             return 200, {"content-type": "text/plain"}, b"ok"
         method = recorded.path.removeprefix("/api/")
+        params = _params(recorded)
         with self._failure_lock:
             queued = self._failures.get(method)
             failure = queued.pop(0) if queued else None
+            delay = self._delay(method, params)
+        time.sleep(delay)
         if failure:
             return json_reply(failure["status"], {"ok": False, "error": failure["error"]}, failure["headers"])
-        params = _params(recorded)
+        refused = _over_limits(method, params)
+        if refused:
+            return json_reply(200, {"ok": False, "error": refused})
         if method == "auth.test":
             return json_reply(
                 200,
@@ -140,7 +171,17 @@ class FakeSlack(StandIn):
             return json_reply(200, {"ok": True, "channel": params.get("channel"), "ts": ts})
         if method == "conversations.replies":
             return json_reply(200, self._replies(params))
+        if method == "chat.update" and params.get("ts") in self._deleted:
+            return json_reply(200, {"ok": False, "error": "message_not_found"})
         return json_reply(200, {"ok": True})
+
+    def _delay(self, method: str, params: dict[str, Any]) -> float:
+        """How long this call waits for its answer, under `slow_down` (held: the failure lock)."""
+        for n, (name, seconds, where) in enumerate(self._slow):
+            if name == method and where(params):
+                del self._slow[n]
+                return seconds
+        return 0.0
 
     def _replies(self, params: dict[str, Any]) -> dict[str, Any]:
         """A thread's messages, root first, a page at a time (the cursor is an offset)."""
@@ -162,6 +203,21 @@ class FakeSlack(StandIn):
             "has_more": more,
             "response_metadata": {"next_cursor": str(start + limit) if more else ""},
         }
+
+
+def _over_limits(method: str, params: dict[str, Any]) -> str | None:
+    """Slack's error when a message or view breaks a Block Kit limit: it is refused whole."""
+    if method in ("chat.postMessage", "chat.update"):
+        blocks = _decoded(params.get("blocks")) or []
+        return "invalid_blocks" if block_problems(blocks, max_blocks=MESSAGE_BLOCKS) else None
+    if method in ("views.open", "views.update", "views.push"):
+        return "invalid_arguments" if view_problems(_decoded(params.get("view")) or {}) else None
+    return None
+
+
+def _decoded(value: Any) -> Any:
+    """A JSON argument, whether slack_sdk sent it as JSON or as a form field holding JSON."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def _params(recorded: Recorded) -> dict[str, Any]:

@@ -16,7 +16,12 @@ API_KEY = "sl-test-key-5f2b9c1d8e7a"
 PHONE_AGENT = "66f1b2d0016e6d3e9353ab85"
 WEB_AGENT = "agent-123-abc"
 COMPANY_NUMBER = "+33123456789"
-AGENTS = {PHONE_AGENT: ("Chloé — Relance", "Phone"), WEB_AGENT: ("Web assistant", "Web")}
+LONG_NAME_AGENT = "agent-long-name"  # Starleads sets no limit on an agent's name: 2,000 characters of `&<>`
+AGENTS = {
+    PHONE_AGENT: ("Chloé — Relance", "Phone"),
+    WEB_AGENT: ("Web assistant", "Web"),
+    LONG_NAME_AGENT: ("R&D <bot> " * 200, "Web"),
+}
 SECRET_PROMPT = "You are Chloé. PROMPT-MUST-NOT-LEAK"
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import colorsys
+from datetime import UTC, datetime
 
 from bot.call_results import CallResult
 from bot.call_results.contact import first_name, masked_phone
-from bot.slack.blocks.kit import context, escape, section, truncate
+from bot.slack.blocks.kit import context, fallback, md, section
 from bot.slack.delivery import Card
 
-MAX_SUMMARY_LENGTH = 700
+SUMMARY_QUOTE = "{:quote.700}"  # the AI summary as a quote, at most 700 characters
 _NO_TAG = "No tag"
 _ERROR_STATUS = "error"
 # A coloured circle per hue band, so a tag's Starleads colour shows in the thread without images.
@@ -29,7 +30,7 @@ TALLY_BLOCK = "results_tally"
 
 def results_root(campaign_id: str | None) -> Card:
     """The root of a thread opened by `/starleads subscribe`: what it is for, and an empty tally."""
-    campaign = f"Starleads campaign `{escape(campaign_id)}`" if campaign_id else "this Starleads campaign"
+    campaign = md("Starleads campaign {:code}", campaign_id) if campaign_id else "this Starleads campaign"
     intro = f":telephone_receiver: Call results for {campaign} will appear in this thread."
     return with_tally(Card(text=intro, blocks=[section(intro)]), {})
 
@@ -47,16 +48,16 @@ def tally_line(tally: dict[str | None, int]) -> str:
     if not tally:
         return "none yet. Each one will be posted in this thread."
     ordered = sorted(tally.items(), key=lambda item: (-item[1], item[0] or ""))
-    return " · ".join(f"{escape(truncate(tag or _NO_TAG, 60))} {count}" for tag, count in ordered)
+    return " · ".join(md("{tag:.60} {count}", tag=tag or _NO_TAG, count=count) for tag, count in ordered)
 
 
 def result_reply(result: CallResult) -> Card:
     """One result: tag (with its colour), contact, attempt, summary; a failed call says so first."""
-    tag = escape(truncate(result.tag_name or _NO_TAG, 60))
-    contact = [escape(name) for name in (first_name(result.data_bag),) if name]
+    tag = md("{:.60}", result.tag_name or _NO_TAG)
+    contact = [md("{:.100}", name) for name in (first_name(result.data_bag),) if name]
     phone = masked_phone(result.phone_number)
     if phone:
-        contact.append(f"`{phone}`")
+        contact.append(md("{:code}", phone))
     attempt = f"attempt {result.attempt_count}" if result.attempt_count is not None else "attempt ?"
     headline = " · ".join([f"{_circle(result.tag_color)} *{tag}*", *contact, attempt])
     blocks = []
@@ -65,9 +66,9 @@ def result_reply(result: CallResult) -> Card:
         blocks.append(section(":rotating_light: *Error*: Starleads reports this call as failed."))
     blocks.append(section(headline))
     if result.summary and result.summary.strip():
-        blocks.append(section(">" + escape(truncate(result.summary.strip(), MAX_SUMMARY_LENGTH))))
+        blocks.append(section(md(SUMMARY_QUOTE, result.summary.strip())))
     text = f"{'Error: ' if failed else ''}{tag}, {attempt}"
-    return Card(text=text, blocks=blocks)
+    return Card(text=fallback(text), blocks=blocks)
 
 
 def undeliverable_note() -> Card:
@@ -75,11 +76,17 @@ def undeliverable_note() -> Card:
     return Card(text=text, blocks=[section(text)])
 
 
-def forward_failed_note(host: str, tries: int, problem: str) -> Card:
-    tried = f"after {tries} tries (last: {escape(problem)})" if tries > 1 else f"({escape(problem)})"
+def forward_failed_note(host: str, count: int, problem: str, last_at: datetime) -> Card:
+    """The thread's one note per receiving host, edited as results fail to reach it: how many, where,
+    the last problem and when (in each reader's own timezone)."""
+    results = "1 call result" if count == 1 else f"{count} call results"
+    where = md("{:code}", host) if host else "your webhook"
+    when = f"<!date^{int(last_at.timestamp())}^{{time}}|{last_at.astimezone(UTC):%H:%M} UTC>"
+    still = "It is" if count == 1 else "They are"
     text = (
-        f":warning: A call result could not be forwarded to your webhook at `{escape(host)}` {tried}. "
-        "It is still posted here."
+        f":warning: {results} could not be forwarded to {where}: "
+        + md("{}", problem)
+        + f" (last at {when}). {still} still posted in this thread."
     )
     return Card(text=text, blocks=[section(text)])
 

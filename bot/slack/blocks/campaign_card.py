@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.campaigns.draft import CampaignDraft
 from bot.slack.blocks import kit
@@ -24,15 +25,14 @@ def campaign_card(
     note: str | None = None,
 ) -> tuple[str, list[kit.Block]]:
     """(fallback text, blocks) for the channel: everything the team needs to know about the campaign."""
-    name = kit.escape(draft.name)
     fields = [
-        f"*Campaign ID*\n`{kit.escape(campaign_id)}`",
+        kit.md("*Campaign ID*\n{:code}", campaign_id),
         f"*Agent*\n{_agent(draft.agent_id, agent_name)}",
-        f"*Phone number*\n{kit.escape(draft.phone_number) if draft.phone_number else '—'}",
+        kit.md("*Phone number*\n{}", draft.phone_number) if draft.phone_number else "*Phone number*\n—",
         f"*Retries*\nUp to {draft.max_retries}, {format_hours(draft.delay_hours)} apart",
-        f"*Timezone*\n{kit.escape(draft.timezone)}",
-        f"*Calling hours*\n{draft.schedule.render()}",
-        f"*Webhook*\n{kit.escape(draft.webhook_url) if draft.webhook_url else '—'}",
+        kit.md("*Timezone*\n{}", draft.timezone),
+        kit.md("*Calling hours*\n{}", draft.schedule.render()),
+        kit.md("*Webhook*\n{}", webhook_origin(draft.webhook_url)) if draft.webhook_url else "*Webhook*\n—",
         f"*Status*\n:double_vertical_bar: <{starleads_app_url}|{INACTIVE_STATUS}>",
     ]
     blocks = [
@@ -41,12 +41,22 @@ def campaign_card(
         kit.context(f"Created by <@{created_by}> with `/starleads campaign`"),
     ]
     if note:
-        blocks.append(kit.context(f":information_source: {kit.escape(note)}"))
-    text = (
-        f"New Starleads campaign “{name}” ({kit.escape(campaign_id)}) created by <@{created_by}>: "
-        f"{INACTIVE_STATUS}."
+        blocks.append(kit.context(kit.md(":information_source: {}", note)))
+    text = kit.md(
+        "New Starleads campaign “{name:.200}” ({id:.100}) created by <@{user}>: {status}.",
+        name=draft.name,
+        id=campaign_id,
+        user=created_by,
+        status=INACTIVE_STATUS,
     )
-    return text, blocks
+    return kit.fallback(text), blocks
+
+
+def webhook_origin(url: str) -> str:
+    """`https://hooks.example.com`: enough to recognise the webhook, without the credentials, path or
+    query string a URL often carries as its secret."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}"
 
 
 def status_view(
@@ -68,7 +78,7 @@ def status_view(
 def creating_view(draft: CampaignDraft, private_metadata: str, channel_id: str) -> dict[str, Any]:
     return status_view(
         private_metadata,
-        f":hourglass_flowing_sand: Creating *{kit.escape(draft.name)}* in Starleads…",
+        kit.md(":hourglass_flowing_sand: Creating *{}* in Starleads…", draft.name),
         detail=f"You can close this window: the result will be posted in <#{channel_id}>.",
     )
 
@@ -78,8 +88,12 @@ def created_view(
 ) -> dict[str, Any]:
     return status_view(
         private_metadata,
-        f":white_check_mark: *{kit.escape(draft.name)}* is created in Starleads "
-        f"(ID `{kit.escape(campaign_id)}`). It starts inactive: switch it on in Starleads when you're ready.",
+        kit.md(
+            ":white_check_mark: *{name}* is created in Starleads (ID {id:code}). It starts inactive: "
+            "switch it on in Starleads when you're ready.",
+            name=draft.name,
+            id=campaign_id,
+        ),
         detail=where,
         buttons=[kit.button("Open Starleads", OPEN_STARLEADS_ACTION, url=starleads_app_url)],
     )
@@ -88,7 +102,7 @@ def created_view(
 def failed_view(private_metadata: str, message: str, *, detail: str) -> dict[str, Any]:
     return status_view(
         private_metadata,
-        f":x: {message}",
+        kit.md(":x: {}", message),
         detail=detail,
         buttons=[
             kit.button("Try again", RETRY_ACTION, style="primary"),
@@ -108,5 +122,5 @@ def format_hours(hours: float) -> str:
 
 def _agent(agent_id: str, agent_name: str | None) -> str:
     if agent_name:
-        return f"{kit.escape(agent_name)} (`{kit.escape(agent_id)}`)"
-    return f"`{kit.escape(agent_id)}`"
+        return kit.md("{name:.500} ({id:code})", name=agent_name, id=agent_id)
+    return kit.md("{:code}", agent_id)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.campaigns.draft import MAX_RETRIES, MIN_RETRIES, NAME_MAX_LENGTH, DraftField, DraftInput
+from bot.campaigns.draft import MAX_RETRIES, MIN_RETRIES, TEXT_MAX_LENGTHS, DraftField, DraftInput
 from bot.campaigns.timezones import (
     CURATED_ZONE_NAMES,
     DEFAULT_TIMEZONE,
@@ -21,7 +21,7 @@ from bot.campaigns.timezones import (
     timezone_choices,
     utc_offset_label,
 )
-from bot.schedule import MAX_TEXT_LENGTH, ScheduleError, parse_schedule
+from bot.schedule import ScheduleError, parse_schedule
 from bot.slack.blocks import kit
 from bot.slack.blocks.state import FormState
 
@@ -51,13 +51,13 @@ def campaign_form(
     banner: str | None = None,
     schedule_block_id: str = SCHEDULE_BLOCK,
 ) -> dict[str, Any]:
-    """The form, filled with `typed`. `problems` shows Starleads' complaints under their fields."""
+    """The form, filled with `typed`. `problems` shows Starleads' complaints under their fields;
+    `banner` (mrkdwn, built with `kit.md`) goes at the top."""
     problems = problems or {}
-    blocks: list[kit.Block] = [kit.section(f":warning: {kit.escape(banner)}")] if banner else []
+    blocks: list[kit.Block] = [kit.section(f":warning: {banner}")] if banner else []
 
     def field(
         name: DraftField,
-        label: str,
         element: kit.Element,
         *,
         optional: bool = False,
@@ -68,35 +68,38 @@ def campaign_form(
     ) -> None:
         """An input, then what belongs under it: its live preview, Starleads' note about it."""
         block = kit.input_block(
-            block_id or name, label, element, optional=optional, hint=hint, dispatch_action=dispatch_action
+            block_id or name,
+            name.label,
+            element,
+            optional=optional,
+            hint=hint,
+            dispatch_action=dispatch_action,
         )
         blocks.extend([block, below] if below else [block])
         if name in problems:
-            blocks.append(kit.context(f":warning: {kit.escape(problems[name])}", block_id=f"{name}_problem"))
+            blocks.append(kit.context(kit.md(":warning: {}", problems[name]), block_id=f"{name}_problem"))
 
     field(
         DraftField.NAME,
-        "Campaign name",
         kit.text_input(
             action_id(DraftField.NAME),
             initial=typed.name,
             placeholder="e.g. Relance Q4",
-            max_length=NAME_MAX_LENGTH,
+            max_length=TEXT_MAX_LENGTHS[DraftField.NAME],
         ),
     )
     field(
         DraftField.AGENT_ID,
-        "Agent ID",
         kit.text_input(
             action_id(DraftField.AGENT_ID),
             initial=typed.agent_id,
             placeholder="e.g. 66f1b2d0016e6d3e9353ab85",
+            max_length=TEXT_MAX_LENGTHS[DraftField.AGENT_ID],
         ),
         hint="The AI agent who makes the calls: copy its ID from Agents in Starleads.",
     )
     field(
         DraftField.PHONE_NUMBER,
-        "Outbound phone number",
         kit.text_input(
             action_id(DraftField.PHONE_NUMBER),
             initial=typed.phone_number,
@@ -109,12 +112,11 @@ def campaign_form(
     blocks.append(kit.divider())
     field(
         DraftField.SCHEDULE,
-        "Calling hours",
         kit.text_input(
             action_id(DraftField.SCHEDULE),
             initial=typed.schedule,
             placeholder="e.g. weekdays 9-12 and 2-5pm",
-            max_length=MAX_TEXT_LENGTH,
+            max_length=TEXT_MAX_LENGTHS[DraftField.SCHEDULE],
             on_enter=True,
         ),
         hint=f"Days and hours in words, English or French: {SCHEDULE_EXAMPLES}. Press Enter to check.",
@@ -125,7 +127,6 @@ def campaign_form(
     blocks.append(kit.actions("schedule_tools", kit.button("Pick days and hours…", OPEN_PICKER_ACTION)))
     field(
         DraftField.TIMEZONE,
-        "Timezone",
         kit.grouped_select(
             action_id(DraftField.TIMEZONE),
             _timezone_options(typed.timezone),
@@ -139,7 +140,6 @@ def campaign_form(
     blocks.append(kit.divider())
     field(
         DraftField.MAX_RETRIES,
-        "Max retries",
         kit.number_input(
             action_id(DraftField.MAX_RETRIES),
             initial=typed.max_retries,
@@ -151,7 +151,6 @@ def campaign_form(
     )
     field(
         DraftField.DELAY_HOURS,
-        "Delay between retries (hours)",
         kit.number_input(
             action_id(DraftField.DELAY_HOURS),
             initial=typed.delay_hours,
@@ -161,7 +160,6 @@ def campaign_form(
     )
     field(
         DraftField.WEBHOOK_URL,
-        "Webhook URL",
         kit.url_input(
             action_id(DraftField.WEBHOOK_URL),
             initial=typed.webhook_url,
@@ -240,8 +238,8 @@ def schedule_preview(text: str | None, timezone: str | None) -> str:
     try:
         schedule = parse_schedule(text or "")
     except ScheduleError as error:
-        return f":warning: {kit.escape(str(error))}"
-    return f":white_check_mark: {schedule.render()} ({kit.escape(timezone or DEFAULT_TIMEZONE)})"
+        return kit.md(":warning: {}", error)
+    return kit.md(":white_check_mark: {} ({})", schedule.render(), timezone or DEFAULT_TIMEZONE)
 
 
 def _timezone_options(selected: str | None) -> dict[str, list[dict[str, Any]]]:

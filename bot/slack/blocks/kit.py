@@ -1,40 +1,108 @@
 """Small Block Kit builders: every view and message is assembled from these, never from big literals.
 
-Slack's limits are applied here once (lengths of labels, options, texts), so no caller can build a
-payload Slack would refuse.
+Two promises are kept here once, so no caller has to remember them:
+
+- Text from outside the bot (form fields, command text, Starleads' names and summaries, Slack's own
+  error codes) reaches Slack only through `md()`, which makes it inert: `& < >` escaped, bidi controls
+  stripped, backticks unable to close a code span, line breaks unable to leave a quote. Every mrkdwn
+  object is sent with `verbatim: true`, so a bare `@channel` or `#general` is never turned into a
+  mention or a link; the bot's own `<@U…>`, `<#C…>` and links keep working.
+- Slack's limits (lengths of texts, labels, options; numbers of fields) are applied per element, so no
+  caller can build a payload Slack would refuse. A cut never splits an entity (`&amp;`) or one of the
+  bot's own `<…>` tokens, and ends with `…`.
 """
 
 from __future__ import annotations
 
+import re
+import string
 from typing import Any
 
 Block = dict[str, Any]
 Element = dict[str, Any]
 
-_SECTION_TEXT_LIMIT = 3000
-_OPTION_TEXT_LIMIT = 75
-_TITLE_LIMIT = 24
+SECTION_TEXT_LIMIT = 3000
+FIELD_LIMIT = 2000
+CONTEXT_ELEMENT_LIMIT = 2000
+HEADER_LIMIT = 150
+OPTION_TEXT_LIMIT = 75
+BUTTON_TEXT_LIMIT = 75
+TITLE_LIMIT = 24
+LABEL_LIMIT = 2000
+HINT_LIMIT = 2000
+PLACEHOLDER_LIMIT = 150
+FALLBACK_TEXT_LIMIT = 3000  # Slack truncates a message's `text` past 4,000 characters
+MAX_FIELDS = 10
+MAX_CONTEXT_ELEMENTS = 10
+_ELLIPSIS = "…"
+# Bidi embedding, override and isolate controls: they can make text read backwards (U+202A–E, U+2066–9).
+_BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+_BACKTICK_LOOKALIKE = "ˋ"
+_UNFINISHED_ENTITY = re.compile(r"&[a-z]{0,3}$")
+_UNFINISHED_TOKEN = re.compile(r"<[^>]*$")
 
 
-def escape(text: str) -> str:
-    """Make user text inert in mrkdwn: no `<!channel>` pings, no fake links."""
+class _Inert(string.Formatter):
+    """Formats our own mrkdwn template, making every value inert. A field's spec says how it shows:
+    `{name}` inline, `{id:code}` in a code span, `{summary:quote}` as a block quote; `.N` caps it at N
+    characters (after escaping), e.g. `{tag:.60}` or `{summary:quote.700}`."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        style, _, limit = format_spec.partition(".")
+        most = int(limit) if limit else None
+        text = _escape(str(value).translate(_BIDI_CONTROLS))
+        if style == "quote":
+            return "\n".join(">" + line for line in cut(text, most).splitlines())
+        text = " ".join(text.splitlines())  # an inline value can't start a line of its own
+        if style == "code":
+            return f"`{cut(text.replace('`', _BACKTICK_LOOKALIKE), most)}`"
+        if style:
+            raise ValueError(f"unknown style {style!r} in a kit.md template")
+        return cut(text, most)
+
+
+_INERT = _Inert()
+
+
+def md(template: str, *values: object, **named: object) -> str:
+    """Our own mrkdwn `template` with outside values filled in, inert (see `_Inert` for the styles)."""
+    return _INERT.format(template, *values, **named)
+
+
+def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def truncate(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def cut(text: str, limit: int | None) -> str:
+    """`text` within `limit` characters, ending with `…` when cut; never inside `&amp;` or a `<…>`."""
+    if limit is None or len(text) <= limit:
+        return text
+    kept = text[: limit - len(_ELLIPSIS) - 1]
+    kept = _UNFINISHED_TOKEN.sub("", _UNFINISHED_ENTITY.sub("", kept))
+    if kept.count("`") % 2:
+        kept += "`"  # close the code span the cut fell in
+    return kept + _ELLIPSIS
 
 
-def plain(text: str, limit: int = _SECTION_TEXT_LIMIT) -> dict[str, Any]:
-    return {"type": "plain_text", "text": truncate(text, limit), "emoji": True}
+def fallback(text: str) -> str:
+    """A message's `text` (notifications, screen readers), built with `md()` like its blocks."""
+    return cut(text, FALLBACK_TEXT_LIMIT)
 
 
-def mrkdwn(text: str) -> dict[str, Any]:
-    return {"type": "mrkdwn", "text": truncate(text, _SECTION_TEXT_LIMIT)}
+def plain(text: str, limit: int = SECTION_TEXT_LIMIT) -> dict[str, Any]:
+    """Plain text is never parsed for mentions; it only loses bidi controls and what Slack can't hold."""
+    shown = text.translate(_BIDI_CONTROLS)
+    if len(shown) > limit:
+        shown = shown[: limit - len(_ELLIPSIS)] + _ELLIPSIS  # plain text has no markup a cut could break
+    return {"type": "plain_text", "text": shown, "emoji": True}
+
+
+def mrkdwn(text: str, limit: int = SECTION_TEXT_LIMIT) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": cut(text, limit), "verbatim": True}
 
 
 def header(text: str) -> Block:
-    return {"type": "header", "text": plain(text, 150)}
+    return {"type": "header", "text": plain(text, HEADER_LIMIT)}
 
 
 def section(text: str, *, accessory: Element | None = None, block_id: str | None = None) -> Block:
@@ -47,11 +115,12 @@ def section(text: str, *, accessory: Element | None = None, block_id: str | None
 
 
 def fields_section(fields: list[str]) -> Block:
-    return {"type": "section", "fields": [mrkdwn(text) for text in fields[:10]]}
+    return {"type": "section", "fields": [mrkdwn(text, FIELD_LIMIT) for text in fields[:MAX_FIELDS]]}
 
 
 def context(*texts: str, block_id: str | None = None) -> Block:
-    block: Block = {"type": "context", "elements": [mrkdwn(text) for text in texts]}
+    elements = [mrkdwn(text, CONTEXT_ELEMENT_LIMIT) for text in texts[:MAX_CONTEXT_ELEMENTS]]
+    block: Block = {"type": "context", "elements": elements}
     if block_id:
         block["block_id"] = block_id
     return block
@@ -68,7 +137,7 @@ def actions(block_id: str, *elements: Element) -> Block:
 def button(
     text: str, action_id: str, *, value: str | None = None, style: str | None = None, url: str | None = None
 ) -> Element:
-    element: Element = {"type": "button", "text": plain(text, 75), "action_id": action_id}
+    element: Element = {"type": "button", "text": plain(text, BUTTON_TEXT_LIMIT), "action_id": action_id}
     for key, item in (("value", value), ("style", style), ("url", url)):
         if item:
             element[key] = item
@@ -88,13 +157,13 @@ def input_block(
     block: Block = {
         "type": "input",
         "block_id": block_id,
-        "label": plain(label, 2000),
+        "label": plain(label, LABEL_LIMIT),
         "element": element,
         "optional": optional,
         "dispatch_action": dispatch_action,
     }
     if hint:
-        block["hint"] = plain(hint, 2000)
+        block["hint"] = plain(hint, HINT_LIMIT)
     return block
 
 
@@ -112,7 +181,7 @@ def text_input(
     if initial:
         element["initial_value"] = initial
     if placeholder:
-        element["placeholder"] = plain(placeholder, 150)
+        element["placeholder"] = plain(placeholder, PLACEHOLDER_LIMIT)
     if max_length:
         element["max_length"] = max_length
     return element
@@ -140,14 +209,18 @@ def number_input(
 
 
 def timepicker(action_id: str, *, initial: str | None, placeholder: str = "Pick a time") -> Element:
-    element: Element = {"type": "timepicker", "action_id": action_id, "placeholder": plain(placeholder, 150)}
+    element: Element = {
+        "type": "timepicker",
+        "action_id": action_id,
+        "placeholder": plain(placeholder, PLACEHOLDER_LIMIT),
+    }
     if initial:
         element["initial_time"] = initial
     return element
 
 
 def option(text: str, value: str) -> dict[str, Any]:
-    return {"text": plain(text, _OPTION_TEXT_LIMIT), "value": value}
+    return {"text": plain(text, OPTION_TEXT_LIMIT), "value": value}
 
 
 def checkboxes(action_id: str, options: list[dict[str, Any]], *, selected: list[str]) -> Element:
@@ -164,9 +237,9 @@ def grouped_select(
     element: Element = {
         "type": "static_select",
         "action_id": action_id,
-        "placeholder": plain(placeholder, 150),
+        "placeholder": plain(placeholder, PLACEHOLDER_LIMIT),
         "option_groups": [
-            {"label": plain(label, _OPTION_TEXT_LIMIT), "options": opts} for label, opts in groups.items()
+            {"label": plain(label, OPTION_TEXT_LIMIT), "options": opts} for label, opts in groups.items()
         ],
     }
     chosen = next((o for opts in groups.values() for o in opts if o["value"] == selected), None)
@@ -186,13 +259,13 @@ def modal(
 ) -> dict[str, Any]:
     view: dict[str, Any] = {
         "type": "modal",
-        "title": plain(title, _TITLE_LIMIT),
-        "close": plain(close, _TITLE_LIMIT),
+        "title": plain(title, TITLE_LIMIT),
+        "close": plain(close, TITLE_LIMIT),
         "blocks": blocks[:100],
         "private_metadata": private_metadata,
     }
     if callback_id:
         view["callback_id"] = callback_id
     if submit:
-        view["submit"] = plain(submit, _TITLE_LIMIT)
+        view["submit"] = plain(submit, TITLE_LIMIT)
     return view

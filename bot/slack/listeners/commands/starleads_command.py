@@ -9,7 +9,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.blocks.kit import escape, truncate
+from bot.slack.blocks.kit import md
 from bot.slack.campaign_flow import CampaignFlow
 from bot.slack.subscriptions import ResultSubscriptions
 
@@ -38,5 +38,5 @@ def register(app: AsyncApp, flow: CampaignFlow, subscriptions: ResultSubscriptio
         elif subcommand == "help":
             await ack(text=USAGE, response_type="ephemeral")
         else:
-            unknown = escape(truncate(words[0], 40))
-            await ack(text=f"I don't know `{COMMAND} {unknown}`.\n\n{USAGE}", response_type="ephemeral")
+            unknown = md("{:code.60}", f"{COMMAND} {words[0]}")
+            await ack(text=f"I don't know {unknown}.\n\n{USAGE}", response_type="ephemeral")

@@ -12,7 +12,8 @@ Create Date: 2026-11-30
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import op
+
+from bot.store.migrations.before_alembic import create_or_complete
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -105,14 +106,4 @@ sa.Table(
 
 
 def upgrade() -> None:
-    connection = op.get_bind()
-    existing = sa.inspect(connection)
-    older = [table for table in _RELEASE.sorted_tables if existing.has_table(table.name)]
-    _RELEASE.create_all(connection, checkfirst=True)  # the tables it lacks, with their indexes
-    for table in older:
-        present = {column["name"] for column in existing.get_columns(table.name)}
-        for column in table.columns:
-            if column.name not in present:  # added after the table's first release, so nullable
-                op.add_column(table.name, sa.Column(column.name, column.type, nullable=True))
-        for index in table.indexes:
-            index.create(connection, checkfirst=True)
+    create_or_complete(_RELEASE)
