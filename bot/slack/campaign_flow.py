@@ -30,10 +30,10 @@ from bot.slack.background import AfterAck
 from bot.slack.blocks import campaign_card as cards
 from bot.slack.blocks.call_result import with_tally
 from bot.slack.blocks.campaign_form import TEXT_BOX_FIELDS, campaign_form, current_schedule_block, read_form
-from bot.slack.blocks.kit import md
+from bot.slack.blocks.kit import Card, md
 from bot.slack.blocks.state import FormState
 from bot.slack.command_gate import admit
-from bot.slack.delivery import INVITE_TIP, Card, Delivery, deliver_card, tell_privately
+from bot.slack.delivery import INVITE_TIP, Delivery, deliver_card, tell_privately
 from bot.slack.origin import Origin, OriginInvalid
 from bot.store import CreationRecord, CreationState
 

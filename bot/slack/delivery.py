@@ -8,10 +8,8 @@ instead, and the user is told once how to invite the bot.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -21,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.slack.blocks.kit import Block
+from bot.slack.blocks.kit import Card
 
 logger = logging.getLogger(__name__)
 
@@ -41,21 +39,6 @@ class Delivery(StrEnum):
     POSTED = "posted"
     VIA_RESPONSE_URL = "via_response_url"
     FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class Card:
-    text: str
-    blocks: list[Block]
-
-    def to_json(self) -> str:
-        """The message as stored, to be redrawn later (a results thread's root, with its tally)."""
-        return json.dumps({"text": self.text, "blocks": self.blocks}, separators=(",", ":"))
-
-    @classmethod
-    def from_json(cls, stored: str) -> Card:
-        message = json.loads(stored)
-        return cls(text=str(message["text"]), blocks=list(message["blocks"]))
 
 
 class SlackRefused(Exception):

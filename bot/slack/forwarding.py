@@ -20,7 +20,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.slack.blocks.call_result import forward_failed_note
-from bot.slack.delivery import Card, SlackRefused, call_slack, post_message
+from bot.slack.blocks.kit import Card
+from bot.slack.delivery import SlackRefused, call_slack, post_message
 from bot.store.forward_notes import DueNote, ForwardNoteStore
 
 logger = logging.getLogger(__name__)

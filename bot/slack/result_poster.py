@@ -35,7 +35,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.call_results import CallResult
 from bot.slack.blocks.call_result import result_reply, results_root, undeliverable_note, with_tally
-from bot.slack.delivery import Card, SlackRefused, call_slack, post_message
+from bot.slack.blocks.kit import Card
+from bot.slack.delivery import SlackRefused, call_slack, post_message
 from bot.slack.forwarding import ForwardNotes
 from bot.store.call_results import ClaimedResult, ResultState, ResultStore
 from bot.store.leases import HeldClaims, Lease

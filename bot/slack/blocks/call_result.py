@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 
 from bot.call_results import CallResult
 from bot.call_results.contact import first_name, masked_phone
-from bot.slack.blocks.kit import context, fallback, md, section
-from bot.slack.delivery import Card
+from bot.slack.blocks.kit import Card, context, fallback, md, section
 
 SUMMARY_QUOTE = "{:quote.700}"  # the AI summary as a quote, at most 700 characters
 _NO_TAG = "No tag"

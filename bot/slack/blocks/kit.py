@@ -14,8 +14,10 @@ Two promises are kept here once, so no caller has to remember them:
 
 from __future__ import annotations
 
+import json
 import re
 import string
+from dataclasses import dataclass
 from typing import Any
 
 Block = dict[str, Any]
@@ -40,6 +42,23 @@ _BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 _BACKTICK_LOOKALIKE = "ˋ"
 _UNFINISHED_ENTITY = re.compile(r"&[a-z]{0,3}$")
 _UNFINISHED_TOKEN = re.compile(r"<[^>]*$")
+
+
+@dataclass(frozen=True)
+class Card:
+    """A message: its fallback `text` (notifications, screen readers) and its blocks."""
+
+    text: str
+    blocks: list[Block]
+
+    def to_json(self) -> str:
+        """The message as stored, to be redrawn later (a results thread's root, with its tally)."""
+        return json.dumps({"text": self.text, "blocks": self.blocks}, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, stored: str) -> Card:
+        message = json.loads(stored)
+        return cls(text=str(message["text"]), blocks=list(message["blocks"]))
 
 
 class _Inert(string.Formatter):

@@ -1,4 +1,8 @@
-"""`/starleads [subcommand]`: routes to the campaign form or a results subscription, or answers with usage."""
+"""Every route from Slack to the code that answers it, in one place: commands, views, then actions.
+
+The handlers live with what they do (the campaign flow, the calling-hours editing, subscriptions);
+only `/starleads`'s choice of subcommand is written here, since that choice is routing too.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,13 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.campaigns.draft import DraftField
+from bot.slack.blocks.campaign_card import EDIT_ACTION, OPEN_STARLEADS_ACTION, RETRY_ACTION
+from bot.slack.blocks.campaign_form import CALLBACK_ID, OPEN_PICKER_ACTION, action_id
 from bot.slack.blocks.kit import md
+from bot.slack.blocks.schedule_picker import PICKER_CALLBACK_ID
 from bot.slack.campaign_flow import CampaignFlow
+from bot.slack.schedule_editing import ScheduleEditing
 from bot.slack.subscriptions import ResultSubscriptions
 
 COMMAND = "/starleads"
@@ -24,7 +33,9 @@ USAGE = (
 )
 
 
-def register(app: AsyncApp, flow: CampaignFlow, subscriptions: ResultSubscriptions) -> None:
+def register_listeners(
+    app: AsyncApp, flow: CampaignFlow, editing: ScheduleEditing, subscriptions: ResultSubscriptions
+) -> None:
     @app.command(COMMAND)
     async def starleads_command(
         ack: AsyncAck, client: AsyncWebClient, command: dict[str, Any], respond: AsyncRespond
@@ -40,3 +51,17 @@ def register(app: AsyncApp, flow: CampaignFlow, subscriptions: ResultSubscriptio
         else:
             unknown = md("{:code.60}", f"{COMMAND} {words[0]}")
             await ack(text=f"I don't know {unknown}.\n\n{USAGE}", response_type="ephemeral")
+
+    app.view(CALLBACK_ID)(flow.submit)
+    app.view(PICKER_CALLBACK_ID)(editing.use_picked)
+
+    app.action(RETRY_ACTION)(flow.retry)
+    app.action(EDIT_ACTION)(flow.edit)
+    app.action(action_id(DraftField.SCHEDULE))(editing.refresh_preview)
+    app.action(action_id(DraftField.TIMEZONE))(editing.refresh_preview)
+    app.action(OPEN_PICKER_ACTION)(editing.open_picker)
+
+    @app.action(OPEN_STARLEADS_ACTION)
+    async def open_starleads(ack: AsyncAck) -> None:
+        """A link button: Slack opens the URL itself and still expects an ack."""
+        await ack()
