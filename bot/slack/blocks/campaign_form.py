@@ -43,128 +43,145 @@ def action_id(field: DraftField) -> str:
     return f"{field.value}_input"
 
 
+Problems = dict[DraftField, str]
+
+
 def campaign_form(
     typed: DraftInput,
     private_metadata: str,
     *,
-    problems: dict[DraftField, str] | None = None,
+    problems: Problems | None = None,
     banner: str | None = None,
     schedule_block_id: str = SCHEDULE_BLOCK,
 ) -> dict[str, Any]:
     """The form, filled with `typed`. `problems` shows Starleads' complaints under their fields;
     `banner` (mrkdwn, built with `kit.md`) goes at the top."""
     problems = problems or {}
-    blocks: list[kit.Block] = [kit.section(f":warning: {banner}")] if banner else []
-
-    def field(
-        name: DraftField,
-        element: kit.Element,
-        *,
-        optional: bool = False,
-        hint: str | None = None,
-        dispatch_action: bool = False,
-        block_id: str | None = None,
-        below: kit.Block | None = None,
-    ) -> None:
-        """An input, then what belongs under it: its live preview, Starleads' note about it."""
-        block = kit.input_block(
-            block_id or name,
-            name.label,
-            element,
-            optional=optional,
-            hint=hint,
-            dispatch_action=dispatch_action,
-        )
-        blocks.extend([block, below] if below else [block])
-        if name in problems:
-            blocks.append(kit.context(kit.md(":warning: {}", problems[name]), block_id=f"{name}_problem"))
-
-    field(
-        DraftField.NAME,
-        kit.text_input(
-            action_id(DraftField.NAME),
-            initial=typed.name,
-            placeholder="e.g. Relance Q4",
-            max_length=TEXT_MAX_LENGTHS[DraftField.NAME],
-        ),
-    )
-    field(
-        DraftField.AGENT_ID,
-        kit.text_input(
-            action_id(DraftField.AGENT_ID),
-            initial=typed.agent_id,
-            placeholder="e.g. 66f1b2d0016e6d3e9353ab85",
-            max_length=TEXT_MAX_LENGTHS[DraftField.AGENT_ID],
-        ),
-        hint="The AI agent who makes the calls: copy its ID from Agents in Starleads.",
-    )
-    field(
-        DraftField.PHONE_NUMBER,
-        kit.text_input(
-            action_id(DraftField.PHONE_NUMBER),
-            initial=typed.phone_number,
-            placeholder="e.g. +33 1 23 45 67 89",
-        ),
-        optional=True,
-        hint="For phone agents: one of your company's numbers in Starleads (01 23 45 67 89 is fine).",
+    return kit.modal(
+        title=TITLE,
+        callback_id=CALLBACK_ID,
+        submit="Create campaign",
+        close="Cancel",
+        blocks=[
+            *([kit.section(f":warning: {banner}")] if banner else []),
+            *_campaign_and_agent(typed, problems),
+            kit.divider(),
+            *_calling_hours(typed, problems, schedule_block_id),
+            kit.divider(),
+            *_retries(typed, problems),
+            *_call_results(typed, problems),
+        ],
+        private_metadata=private_metadata,
     )
 
-    blocks.append(kit.divider())
-    field(
-        DraftField.SCHEDULE,
-        kit.text_input(
-            action_id(DraftField.SCHEDULE),
-            initial=typed.schedule,
-            placeholder="e.g. weekdays 9-12 and 2-5pm",
-            max_length=TEXT_MAX_LENGTHS[DraftField.SCHEDULE],
-            on_enter=True,
-        ),
-        hint=f"Days and hours in words, English or French: {SCHEDULE_EXAMPLES}. Press Enter to check.",
-        dispatch_action=True,
-        block_id=schedule_block_id,
-        below=kit.context(schedule_preview(typed.schedule, typed.timezone), block_id=SCHEDULE_PREVIEW_BLOCK),
-    )
-    blocks.append(kit.actions("schedule_tools", kit.button("Pick days and hours…", OPEN_PICKER_ACTION)))
-    field(
-        DraftField.TIMEZONE,
-        kit.grouped_select(
-            action_id(DraftField.TIMEZONE),
-            _timezone_options(typed.timezone),
-            selected=typed.timezone,
-            placeholder="Pick a timezone",
-        ),
-        hint="Calling hours are local times in this zone.",
-        dispatch_action=True,
-    )
 
-    blocks.append(kit.divider())
-    field(
-        DraftField.MAX_RETRIES,
-        kit.number_input(
-            action_id(DraftField.MAX_RETRIES),
-            initial=typed.max_retries,
-            decimal=False,
-            minimum=str(MIN_RETRIES),
-            maximum=str(MAX_RETRIES),
+def _campaign_and_agent(typed: DraftInput, problems: Problems) -> list[kit.Block]:
+    return [
+        *_field(
+            DraftField.NAME,
+            kit.text_input(
+                action_id(DraftField.NAME),
+                initial=typed.name,
+                placeholder="e.g. Relance Q4",
+                max_length=TEXT_MAX_LENGTHS[DraftField.NAME],
+            ),
+            problems,
         ),
-        hint=f"How often someone who doesn't answer is called again ({MIN_RETRIES} to {MAX_RETRIES}).",
-    )
-    field(
-        DraftField.DELAY_HOURS,
-        kit.number_input(
-            action_id(DraftField.DELAY_HOURS),
-            initial=typed.delay_hours,
-            decimal=True,
+        *_field(
+            DraftField.AGENT_ID,
+            kit.text_input(
+                action_id(DraftField.AGENT_ID),
+                initial=typed.agent_id,
+                placeholder="e.g. 66f1b2d0016e6d3e9353ab85",
+                max_length=TEXT_MAX_LENGTHS[DraftField.AGENT_ID],
+            ),
+            problems,
+            hint="The AI agent who makes the calls: copy its ID from Agents in Starleads.",
         ),
-        hint="More than 0; decimals allowed (1.5 = 1 h 30).",
-    )
-    field(
+        *_field(
+            DraftField.PHONE_NUMBER,
+            kit.text_input(
+                action_id(DraftField.PHONE_NUMBER),
+                initial=typed.phone_number,
+                placeholder="e.g. +33 1 23 45 67 89",
+            ),
+            problems,
+            optional=True,
+            hint="For phone agents: one of your company's numbers in Starleads (01 23 45 67 89 is fine).",
+        ),
+    ]
+
+
+def _calling_hours(typed: DraftInput, problems: Problems, schedule_block_id: str) -> list[kit.Block]:
+    """The schedule in words with its live preview and the picker's button, then its timezone."""
+    return [
+        *_field(
+            DraftField.SCHEDULE,
+            kit.text_input(
+                action_id(DraftField.SCHEDULE),
+                initial=typed.schedule,
+                placeholder="e.g. weekdays 9-12 and 2-5pm",
+                max_length=TEXT_MAX_LENGTHS[DraftField.SCHEDULE],
+                on_enter=True,
+            ),
+            problems,
+            hint=f"Days and hours in words, English or French: {SCHEDULE_EXAMPLES}. Press Enter to check.",
+            dispatch_action=True,
+            block_id=schedule_block_id,
+            below=kit.context(
+                schedule_preview(typed.schedule, typed.timezone), block_id=SCHEDULE_PREVIEW_BLOCK
+            ),
+        ),
+        kit.actions("schedule_tools", kit.button("Pick days and hours…", OPEN_PICKER_ACTION)),
+        *_field(
+            DraftField.TIMEZONE,
+            kit.grouped_select(
+                action_id(DraftField.TIMEZONE),
+                _timezone_options(typed.timezone),
+                selected=typed.timezone,
+                placeholder="Pick a timezone",
+            ),
+            problems,
+            hint="Calling hours are local times in this zone.",
+            dispatch_action=True,
+        ),
+    ]
+
+
+def _retries(typed: DraftInput, problems: Problems) -> list[kit.Block]:
+    return [
+        *_field(
+            DraftField.MAX_RETRIES,
+            kit.number_input(
+                action_id(DraftField.MAX_RETRIES),
+                initial=typed.max_retries,
+                decimal=False,
+                minimum=str(MIN_RETRIES),
+                maximum=str(MAX_RETRIES),
+            ),
+            problems,
+            hint=f"How often someone who doesn't answer is called again ({MIN_RETRIES} to {MAX_RETRIES}).",
+        ),
+        *_field(
+            DraftField.DELAY_HOURS,
+            kit.number_input(action_id(DraftField.DELAY_HOURS), initial=typed.delay_hours, decimal=True),
+            problems,
+            hint="More than 0; decimals allowed (1.5 = 1 h 30).",
+        ),
+    ]
+
+
+def _call_results(typed: DraftInput, problems: Problems) -> list[kit.Block]:
+    """The webhook URL and, when the bot can receive results (`post_results` is not None), the box
+    that sends them to the channel; the URL's hint says which role it plays."""
+    blocks = _field(
         DraftField.WEBHOOK_URL,
         kit.url_input(
             action_id(DraftField.WEBHOOK_URL),
             initial=typed.webhook_url,
             placeholder="https://example.com/hooks/starleads",
         ),
+        problems,
         optional=True,
         hint=(
             "Starleads posts each call's result there (http:// or https://)."
@@ -185,14 +202,28 @@ def campaign_form(
                 hint="Each call's result goes in the thread of the campaign's card, with a running tally.",
             )
         )
-    return kit.modal(
-        title=TITLE,
-        callback_id=CALLBACK_ID,
-        submit="Create campaign",
-        close="Cancel",
-        blocks=blocks,
-        private_metadata=private_metadata,
+    return blocks
+
+
+def _field(
+    name: DraftField,
+    element: kit.Element,
+    problems: Problems,
+    *,
+    optional: bool = False,
+    hint: str | None = None,
+    dispatch_action: bool = False,
+    block_id: str | None = None,
+    below: kit.Block | None = None,
+) -> list[kit.Block]:
+    """An input, then what belongs under it: its live preview, Starleads' note about it."""
+    block = kit.input_block(
+        block_id or name, name.label, element, optional=optional, hint=hint, dispatch_action=dispatch_action
     )
+    blocks = [block, below] if below else [block]
+    if name in problems:
+        blocks.append(kit.context(kit.md(":warning: {}", problems[name]), block_id=f"{name}_problem"))
+    return blocks
 
 
 def read_form(state: FormState) -> DraftInput:
