@@ -90,15 +90,15 @@ def _serve() -> int:
     configure_logging(settings.log_level, settings.secrets())
     from sqlalchemy.exc import SQLAlchemyError
 
+    from bot import wiring
     from bot.server import serve
-    from bot.services import Services
 
     try:
-        services = Services.build(settings)
+        bot = wiring.build(settings)
     except SQLAlchemyError as error:
         print(f"starleads-bot: configuration error: {_unopenable(error)}", file=sys.stderr)
         return EXIT_USAGE_ERROR
-    serve(services)
+    serve(bot)
     return 0
 
 

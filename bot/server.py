@@ -20,17 +20,8 @@ from starlette.routing import Route
 from bot.call_results.address import WEBHOOK_PATH
 from bot.http_body import BodyTooLarge, read_at_most, with_body
 from bot.schedule import warm_up as warm_up_schedule_language
-from bot.services import Services
-from bot.slack.access import AccessPolicy
-from bot.slack.app import create_bolt_app
-from bot.slack.background import AfterAck
-from bot.slack.campaign_flow import CampaignFlow
-from bot.slack.forwarding import ForwardNotes
-from bot.slack.result_poster import PosterPacing, ResultPoster
 from bot.slack.signature import SlackSignature
-from bot.store.leases import Lease
-from bot.webhooks.forwarder import Forwarder, ForwardPacing
-from bot.webhooks.receiver import webhook_endpoint
+from bot.wiring import Bot
 
 logger = logging.getLogger(__name__)
 
@@ -38,37 +29,17 @@ MAX_SLACK_BODY_BYTES = 256 * 1024
 _SHUTDOWN_GRACE_SECONDS = 25.0
 
 
-def create_web_app(services: Services) -> Starlette:
-    """Slack at `POST /slack/events` (HTTP mode), `GET /healthz` for load balancers."""
-    after_ack, access = AfterAck(), AccessPolicy.from_settings(services.settings)
-    campaigns = CampaignFlow(services, after_ack, access)
-    bolt = create_bolt_app(services, after_ack, access, campaigns)
-    slack = AsyncSlackRequestHandler(bolt)
-    settings = services.settings
-    lease = Lease(settings.result_claim_lease_seconds)
-    pacing = PosterPacing(lease=lease)
-    forward_notes = ForwardNotes(bolt.client, services.forward_notes, pacing.backoff_seconds)
-    poster = ResultPoster(bolt.client, services.results, pacing, forward_notes=forward_notes)
-    forwarder = Forwarder(
-        services.forwards,
-        ForwardPacing(
-            backoff_seconds=settings.result_forward_backoff_seconds,
-            private_addresses=settings.result_forward_private_addresses,
-            lease=lease,
-        ),
-        on_dead=poster.wake,
-    )
-
-    def result_stored() -> None:
-        poster.wake()
-        forwarder.wake()
+def create_web_app(bot: Bot) -> Starlette:
+    """Slack at `POST /slack/events` (HTTP mode), Starleads' call results at their webhook addresses,
+    `GET /healthz` for load balancers; the workers start and stop with the app."""
+    settings = bot.settings
 
     async def healthz(_: Request) -> Response:
         return JSONResponse(
             {
                 "status": "ok",
                 "mode": "socket" if settings.socket_mode else "http",
-                "background_work": after_ack.in_flight,
+                "background_work": bot.after_ack.in_flight,
             }
         )
 
@@ -77,22 +48,25 @@ def create_web_app(services: Services) -> Starlette:
         # Load the schedule language's dateparser tables in the background, so neither start-up nor a
         # user waits for them (only rare time forms need them at all).
         warming = asyncio.create_task(_warm_up())
-        cleaned = await services.creator.forget_stored_tokens()
+        cleaned = await bot.creator.forget_stored_tokens()
         if cleaned:
             logger.info("stored_results_tokens_removed campaigns=%d", cleaned)
+        client = bot.bolt.client
         # One pooled session for every Web API call: slack_sdk otherwise opens a connection (and a TLS
         # handshake) per call, which `views.open` cannot afford inside its 3-second trigger window.
-        bolt.client.session = aiohttp.ClientSession()
+        client.session = aiohttp.ClientSession()
         # A campaign whose create got no answer is looked for a while; a restart resumes the search.
-        after_ack.start(campaigns.resume_late_lookups(bolt.client), "resume_late_lookups")
+        bot.after_ack.start(bot.campaigns.resume_late_lookups(client), "resume_late_lookups")
         socket_mode, connecting = None, None
-        groups = asyncio.create_task(access.keep_groups_fresh(bolt.client)) if access.has_groups else None
+        groups = (
+            asyncio.create_task(bot.access.keep_groups_fresh(client)) if bot.access.has_groups else None
+        )
         if settings.socket_mode and settings.slack_app_token:
-            socket_mode = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
+            socket_mode = AsyncSocketModeHandler(bot.bolt, settings.slack_app_token.get_secret_value())
             # In the background: slack_sdk retries until Slack answers, and start-up must not wait for it.
             connecting = asyncio.create_task(socket_mode.connect_async())
-        posting = asyncio.create_task(poster.run(), name="result_poster")
-        forwarding = asyncio.create_task(forwarder.run(), name="result_forwarder")
+        posting = asyncio.create_task(bot.poster.run(), name="result_poster")
+        forwarding = asyncio.create_task(bot.forwarder.run(), name="result_forwarder")
         logger.info("ready mode=%s", "socket" if socket_mode else "http")
         try:
             yield
@@ -104,20 +78,17 @@ def create_web_app(services: Services) -> Starlette:
                     task.cancel()
             if socket_mode:
                 await socket_mode.close_async()
-            await after_ack.drain(_SHUTDOWN_GRACE_SECONDS)
-            await bolt.client.session.close()
-            await services.aclose()
+            await bot.after_ack.drain(_SHUTDOWN_GRACE_SECONDS)
+            await client.session.close()
+            await bot.close()
 
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
-        Route(
-            WEBHOOK_PATH,
-            webhook_endpoint(services.subscriptions, services.results, result_stored),
-            methods=["POST"],
-        ),
+        Route(WEBHOOK_PATH, bot.receive_result, methods=["POST"]),
     ]
     if not settings.socket_mode and settings.slack_signing_secret:
         signature = SlackSignature(settings.slack_signing_secret.get_secret_value())
+        slack = AsyncSlackRequestHandler(bot.bolt)
         routes.append(Route("/slack/events", _slack_events(slack, signature), methods=["POST"]))
     return Starlette(routes=routes, lifespan=lifespan)
 
@@ -155,11 +126,11 @@ async def _warm_up() -> None:
     logger.info("schedule_language_warm")
 
 
-def serve(services: Services, host: str = "0.0.0.0") -> None:  # noqa: S104 - a server listens on all interfaces
+def serve(bot: Bot, host: str = "0.0.0.0") -> None:  # noqa: S104 - a server listens on all interfaces
     config = uvicorn.Config(
-        create_web_app(services),
+        create_web_app(bot),
         host=host,
-        port=services.settings.port,
+        port=bot.settings.port,
         log_config=None,
         access_log=False,
         lifespan="on",

@@ -8,24 +8,17 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 
-from bot.services import Services
-from bot.slack.access import AccessPolicy
-from bot.slack.background import AfterAck
-from bot.slack.campaign_flow import CampaignFlow
-from bot.slack.listeners import register_listeners
+from bot.config import Settings
 from bot.slack.payload_shape import refuse_malformed
-from bot.slack.schedule_editing import ScheduleEditing
-from bot.slack.subscriptions import ResultSubscriptions
 
 logger = logging.getLogger(__name__)
 
 _SLACK_API_TIMEOUT_SECONDS = 10
 
 
-def create_bolt_app(
-    services: Services, after_ack: AfterAck, access: AccessPolicy, campaigns: CampaignFlow
-) -> AsyncApp:
-    settings = services.settings
+def create_bolt_app(settings: Settings) -> AsyncApp:
+    """Bolt's app, pointed at the configured Web API, with the payload check and the error handler;
+    the listeners are registered by the wiring."""
     signing_secret = settings.slack_signing_secret
     app = AsyncApp(
         token=settings.slack_bot_token.get_secret_value(),
@@ -40,12 +33,6 @@ def create_bolt_app(
     app.client.base_url = str(settings.slack_api_url)
     app.client.timeout = _SLACK_API_TIMEOUT_SECONDS
     app.middleware(refuse_malformed)
-    register_listeners(
-        app,
-        campaigns,
-        ScheduleEditing(after_ack),
-        ResultSubscriptions(services, after_ack, access),
-    )
 
     @app.error
     async def report_error(error: Exception, body: dict[str, Any]) -> BoltResponse:

@@ -1,0 +1,126 @@
+"""The one place the bot is put together, from its settings: the database and the Starleads client,
+the domain services, the Slack side, and the workers that run beside the web server. Each piece is
+handed exactly what it uses; nothing else builds one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from slack_bolt.async_app import AsyncApp
+from starlette.requests import Request
+from starlette.responses import Response
+
+from bot.campaigns.creation import CampaignCreator
+from bot.config import Settings
+from bot.services import Services
+from bot.slack.access import AccessPolicy
+from bot.slack.app import create_bolt_app
+from bot.slack.background import AfterAck
+from bot.slack.campaign_flow import CampaignFlow
+from bot.slack.forwarding import ForwardNotes
+from bot.slack.listeners import register_listeners
+from bot.slack.result_poster import PosterPacing, ResultPoster
+from bot.slack.schedule_editing import ScheduleEditing
+from bot.slack.subscriptions import ResultSubscriptions
+from bot.starleads import StarleadsClient
+from bot.store import AuditStore, CreationStore, PreferenceStore, connect
+from bot.store.call_results import ResultStore, SubscriptionStore
+from bot.store.forward_notes import ForwardNoteStore
+from bot.store.forwards import ForwardStore
+from bot.store.leases import Lease
+from bot.webhooks.forwarder import Forwarder, ForwardPacing
+from bot.webhooks.receiver import webhook_endpoint
+
+
+@dataclass(frozen=True)
+class Bot:
+    """What the web server runs: Slack's app and its workers, and what start-up and shutdown call."""
+
+    settings: Settings
+    bolt: AsyncApp
+    after_ack: AfterAck
+    access: AccessPolicy
+    campaigns: CampaignFlow
+    creator: CampaignCreator
+    poster: ResultPoster
+    forwarder: Forwarder
+    receive_result: Callable[[Request], Awaitable[Response]]
+    close: Callable[[], Awaitable[None]]
+
+
+def build(settings: Settings) -> Bot:
+    """The whole bot; opening the database (and upgrading its schema) is the only I/O here."""
+    engine = connect(settings.database_url)
+    starleads = StarleadsClient(
+        str(settings.starleads_api_url),
+        settings.starleads_api_key.get_secret_value(),
+        timeout_seconds=settings.starleads_timeout_seconds,
+    )
+    # A create still "creating" well after Starleads' timeout belongs to a process that died.
+    stale_after = timedelta(seconds=2 * settings.starleads_timeout_seconds + 60)
+    creations = CreationStore(engine, stale_after=stale_after)
+    preferences, audit, subscriptions = PreferenceStore(engine), AuditStore(engine), SubscriptionStore(engine)
+    results, forwards = ResultStore(engine), ForwardStore(engine)
+    creator = CampaignCreator(
+        starleads,
+        creations,
+        preferences,
+        audit,
+        subscriptions,
+        public_url=str(settings.public_url) if settings.public_url else None,
+        late_lookup_delays=settings.starleads_late_lookup_seconds,
+    )
+    services = Services(
+        settings=settings,
+        creations=creations,
+        preferences=preferences,
+        creator=creator,
+        subscriptions=subscriptions,
+        slack_api_host=urlsplit(str(settings.slack_api_url)).netloc,
+    )
+
+    after_ack, access = AfterAck(), AccessPolicy.from_settings(settings)
+    bolt = create_bolt_app(settings)
+    campaigns = CampaignFlow(services, after_ack, access)
+    register_listeners(
+        bolt, campaigns, ScheduleEditing(after_ack), ResultSubscriptions(services, after_ack, access)
+    )
+
+    lease = Lease(settings.result_claim_lease_seconds)
+    pacing = PosterPacing(lease=lease)
+    forward_notes = ForwardNotes(bolt.client, ForwardNoteStore(engine), pacing.backoff_seconds)
+    poster = ResultPoster(bolt.client, results, pacing, forward_notes=forward_notes)
+    forwarder = Forwarder(
+        forwards,
+        ForwardPacing(
+            backoff_seconds=settings.result_forward_backoff_seconds,
+            private_addresses=settings.result_forward_private_addresses,
+            lease=lease,
+        ),
+        on_dead=poster.wake,
+    )
+
+    def result_stored() -> None:
+        poster.wake()
+        forwarder.wake()
+
+    async def close() -> None:
+        await starleads.aclose()
+        engine.dispose()
+
+    return Bot(
+        settings=settings,
+        bolt=bolt,
+        after_ack=after_ack,
+        access=access,
+        campaigns=campaigns,
+        creator=creator,
+        poster=poster,
+        forwarder=forwarder,
+        receive_result=webhook_endpoint(subscriptions, results, result_stored),
+        close=close,
+    )
