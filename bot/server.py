@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.call_results.address import WEBHOOK_PATH
+from bot.campaigns.create_flow import CreateFlow
 from bot.http_body import BodyTooLarge, read_at_most, with_body
 from bot.schedule import warm_up as warm_up_schedule_language
 from bot.services import Services
@@ -41,7 +42,13 @@ _SHUTDOWN_GRACE_SECONDS = 25.0
 def create_web_app(services: Services) -> Starlette:
     """Slack at `POST /slack/events` (HTTP mode), `GET /healthz` for load balancers."""
     after_ack, access = AfterAck(), AccessPolicy.from_settings(services.settings)
-    campaigns = CampaignFlow(services, after_ack, access)
+    campaigns = CampaignFlow(
+        CreateFlow(services.creator, services.preferences, after_ack),
+        after_ack,
+        access,
+        slack_api_host=services.slack_api_host,
+        starleads_app_url=str(services.settings.starleads_app_url),
+    )
     bolt = create_bolt_app(services, after_ack, access, campaigns)
     slack = AsyncSlackRequestHandler(bolt)
     settings = services.settings
