@@ -184,17 +184,12 @@ class CampaignCreator:
         With "post call results" chosen, the campaign's webhook is the bot's own address, under a new
         token bound to the channel and to this key (each attempt has its own: only hashes are kept).
         """
-        key, draft, user_id, channel_id = (
-            submission.key,
-            submission.draft,
-            submission.user_id,
-            submission.channel_id,
-        )
-        token, results_url = await self._results_address(key, draft, user_id=user_id, channel_id=channel_id)
-        request = draft.to_request(results_url)
+        key = submission.key
+        token, results_url = await self._results_address(submission)
+        request = submission.draft.to_request(results_url)
         outcome = await create_in_starleads(self._starleads, request, on_wait, self._retry_policy)
         if isinstance(outcome, Created):
-            await self._record_created(key, draft, outcome, channel_id)
+            await self._record_created(submission, outcome)
         elif isinstance(outcome, Unavailable) and outcome.outcome_unknown:
             lookup = outcome.lookup.to_json() if outcome.lookup else None
             await self._creations.finish(key, CreationState.UNKNOWN, late_lookup=lookup)
@@ -206,11 +201,11 @@ class CampaignCreator:
         kind, reason = _describe(outcome)
         logger.info("campaign_create key=%s outcome=%s reason=%r", key, kind, reason)
         await self._audit.record(
-            user_id=user_id,
-            channel_id=channel_id,
+            user_id=submission.user_id,
+            channel_id=submission.channel_id,
             creation_key=key,
             outcome=kind,
-            fingerprint=draft.fingerprint(),
+            fingerprint=submission.draft.fingerprint(),
             campaign_id=outcome.campaign.id if isinstance(outcome, Created) else None,
             detail=reason,
         )
@@ -223,14 +218,16 @@ class CampaignCreator:
         results go to that thread, or wait there for `/starleads subscribe`."""
         await self._subscriptions.settle(key, campaign_id, thread_ts, root_message)
 
-    async def _results_address(
-        self, key: str, draft: CampaignDraft, *, user_id: str, channel_id: str
-    ) -> tuple[str | None, str | None]:
+    async def _results_address(self, submission: Submission) -> tuple[str | None, str | None]:
         """(token, webhook URL) of a new subscription for this try, or (None, None) without one."""
+        draft = submission.draft
         if not (draft.post_results and self._public_url):
             return None, None
         token = await self._subscriptions.create(
-            channel_id, user_id, forward_url=draft.webhook_url, creation_key=key
+            submission.channel_id,
+            submission.user_id,
+            forward_url=draft.webhook_url,
+            creation_key=submission.key,
         )
         return token, webhook_url(self._public_url, token)
 
@@ -255,7 +252,7 @@ class CampaignCreator:
         otherwise an older campaign with the same settings could be taken for this one. Once it has
         looked, the lookup is dropped from the store; one cut short by a restart is resumed.
         """
-        key, draft, channel_id = submission.key, submission.draft, submission.channel_id
+        key = submission.key
         if lookup is None:
             logger.info("campaign_late_lookup key=%s found=no reason=no-listing-before", key)
             return None
@@ -270,16 +267,16 @@ class CampaignCreator:
         # Still unknown, or tried again and that try failed for sure: this campaign is the form's. A try
         # again still running (or that created one of its own) reports for itself.
         settled = (CreationState.UNKNOWN, CreationState.FAILED)
-        if not await self._record_created(key, draft, outcome, channel_id, only_if=settled):
+        if not await self._record_created(submission, outcome, only_if=settled):
             return None
         logger.info("campaign_late_lookup key=%s found=yes campaign_id=%s", key, campaign.id)
         record = await self._creations.get(key)
         await self._audit.record(
             user_id=record.user_id if record else "",
-            channel_id=channel_id,
+            channel_id=submission.channel_id,
             creation_key=key,
             outcome="created-late",
-            fingerprint=draft.fingerprint(),
+            fingerprint=submission.draft.fingerprint(),
             campaign_id=campaign.id,
             detail="found in Get all campaigns after an unknown outcome",
         )
@@ -307,15 +304,14 @@ class CampaignCreator:
 
     async def _record_created(
         self,
-        key: str,
-        draft: CampaignDraft,
+        submission: Submission,
         outcome: Created,
-        channel_id: str,
         *,
         only_if: tuple[CreationState, ...] = (CreationState.CREATING,),
     ) -> bool:
+        draft = submission.draft
         recorded = await self._creations.finish(
-            key,
+            submission.key,
             CreationState.CREATED,
             campaign=_without_results_token(outcome.campaign),
             agent_name=outcome.agent_name,
@@ -323,7 +319,7 @@ class CampaignCreator:
         )
         if recorded:
             await self._preferences.remember(
-                channel_id,
+                submission.channel_id,
                 ChannelPreferences(
                     agent_id=draft.agent_id,
                     phone_number=draft.phone_number,

@@ -6,6 +6,9 @@ straight after one local read; after the "Creating…" view, the create-once cla
 then the Starleads call. A submission is keyed on its view ID, so double clicks and Slack's re-sends
 create one campaign. (The claim stays out of the ack: in a burst, waiting for the database's threads
 took the ack's p99 past 100 ms, and the ack needs nothing from it.)
+
+This module only reads Slack's payloads and answers Slack: what happens to a submission is decided in
+`bot.campaigns.create_flow`, and shown by `ModalReport`.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from bot.slack.blocks.campaign_form import TEXT_BOX_FIELDS, campaign_form, curre
 from bot.slack.blocks.kit import md
 from bot.slack.blocks.state import FormState
 from bot.slack.command_gate import admit
-from bot.slack.creation_report import ModalReport
+from bot.slack.creation_report import ModalReport, update_modal
 from bot.slack.origin import Origin, OriginInvalid
 
 logger = logging.getLogger(__name__)
@@ -186,13 +189,13 @@ class CampaignFlow:
         key = str(view.get("id"))
         origin, typed = self._origin(view), await self._create.stored_input(key)
         if origin is None or typed is None:
-            await _show(client, view, _damaged(view))
+            await update_modal(client, view.get("id"), _damaged(view))
             return
         clicker = user_id or origin.user_id
         refusal = self._refusal(clicker, origin)
         if refusal:
             message, reason = refusal
-            await _show(client, view, cards.status_view(origin.encode(), message))
+            await update_modal(client, view.get("id"), cards.status_view(origin.encode(), message))
             await self._deny(key, clicker, origin, reason)
             return
         submission = Submission.of(key, typed, user_id=origin.user_id, channel_id=origin.channel_id)
@@ -201,7 +204,7 @@ class CampaignFlow:
     async def _edit(self, client: AsyncWebClient, view: dict[str, Any]) -> None:
         origin, typed = self._origin(view), await self._create.stored_input(str(view.get("id")))
         shown = _damaged(view) if origin is None or typed is None else campaign_form(typed, origin.encode())
-        await _show(client, view, shown)
+        await update_modal(client, view.get("id"), shown)
 
     def _report(self, client: AsyncWebClient, submission: Submission, origin: Origin) -> ModalReport:
         return ModalReport(client, submission, origin, starleads_app_url=self._starleads_app_url)
@@ -212,14 +215,6 @@ class CampaignFlow:
         except OriginInvalid as error:
             logger.warning("view_rejected reason=%s", error)
             return None
-
-
-async def _show(client: AsyncWebClient, view: dict[str, Any], new_view: dict[str, Any]) -> None:
-    """Replace a modal no submission is known for (damaged, or refused)."""
-    try:
-        await client.views_update(view_id=view.get("id"), view=new_view)
-    except SlackApiError as error:
-        logger.warning("views_update_failed error=%s", error.response.get("error"))
 
 
 def _damaged(view: dict[str, Any]) -> dict[str, Any]:

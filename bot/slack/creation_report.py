@@ -103,13 +103,7 @@ class ModalReport:
         await self.show(self._created_view(publication.created.campaign.id, where))
 
     async def show(self, view: dict[str, Any]) -> bool:
-        """Replace the modal with `view`; False when Slack would not (the modal may be closed)."""
-        try:
-            await self._client.views_update(view_id=self._submission.key, view=view)
-        except SlackApiError as error:
-            logger.warning("views_update_failed error=%s", error.response.get("error"))
-            return False
-        return True
+        return await update_modal(self._client, self._submission.key, view)
 
     def _where(self, publication: Publication) -> str:
         """The sentence that tells the user where the card went, and where its results will."""
@@ -147,6 +141,16 @@ class ModalReport:
             )
         detail = _UNKNOWN_DETAIL if outcome.outcome_unknown else _NOTHING_CREATED
         return cards.failed_view(self._origin.encode(), outcome.message, detail=detail)
+
+
+async def update_modal(client: AsyncWebClient, view_id: object, view: dict[str, Any]) -> bool:
+    """Replace the modal with `view`; False when Slack would not (the modal may be closed)."""
+    try:
+        await client.views_update(view_id=view_id, view=view)
+    except SlackApiError as error:
+        logger.warning("views_update_failed error=%s", error.response.get("error"))
+        return False
+    return True
 
 
 def _noted(late: bool, where: str) -> str:
