@@ -52,27 +52,29 @@ class ModalReport:
         self._starleads_app_url = starleads_app_url
 
     async def waiting(self, reason: str) -> None:
-        await self.show(cards.status_view(self._origin.encode(), md(":hourglass_flowing_sand: {}", reason)))
+        await self._show(cards.status_view(self._origin.encode(), md(":hourglass_flowing_sand: {}", reason)))
 
     async def creating(self) -> None:
-        await self.show(
+        await self._show(
             cards.creating_view(self._submission.draft, self._origin.encode(), self._origin.channel_id)
         )
 
     async def not_saved(self) -> None:
-        await self.show(campaign_form(self._submission.typed, self._origin.encode(), banner=_NOT_SAVED))
+        await self._show(campaign_form(self._submission.typed, self._origin.encode(), banner=_NOT_SAVED))
 
     async def earlier(self, earlier: Earlier) -> None:
         """What a duplicate submission sees: the finished campaign, or the one still being created."""
         if earlier.replay is Replay.CREATED:
-            await self.show(self._created_view(str(earlier.campaign_id), _ALREADY_CREATED))
+            await self._show(self._created_view(str(earlier.campaign_id), _ALREADY_CREATED))
         elif earlier.replay is Replay.UNKNOWN:
-            await self.show(cards.failed_view(self._origin.encode(), _NEVER_ANSWERED, detail=_UNKNOWN_DETAIL))
+            await self._show(
+                cards.failed_view(self._origin.encode(), _NEVER_ANSWERED, detail=_UNKNOWN_DETAIL)
+            )
         else:
             await self.creating()
 
     async def failed(self, outcome: Rejected | Unavailable) -> None:
-        shown = await self.show(self._outcome_view(outcome))
+        shown = await self._show(self._outcome_view(outcome))
         if not shown and self._origin.response_url:
             # The modal is gone (closed, or Slack failed): the outcome must still reach the user.
             await tell_privately(self._origin.response_url, _outcome_note(self._submission, outcome))
@@ -80,7 +82,7 @@ class ModalReport:
     async def post_card(self, created: Created, *, late: bool, results_here: bool) -> PostedCard:
         """Say the campaign exists at once; then post the card (which may wait out Slack's limits)."""
         where = f"Posting its card in <#{self._origin.channel_id}>…"
-        await self.show(self._created_view(created.campaign.id, _noted(late, where)))
+        await self._show(self._created_view(created.campaign.id, _noted(late, where)))
         text, blocks = cards.campaign_card(
             self._submission.draft,
             campaign_id=created.campaign.id,
@@ -100,9 +102,9 @@ class ModalReport:
         if publication.invite_tip and self._origin.response_url:
             await tell_privately(self._origin.response_url, INVITE_TIP)
         where = _noted(publication.late, self._where(publication))
-        await self.show(self._created_view(publication.created.campaign.id, where))
+        await self._show(self._created_view(publication.created.campaign.id, where))
 
-    async def show(self, view: dict[str, Any]) -> bool:
+    async def _show(self, view: dict[str, Any]) -> bool:
         return await update_modal(self._client, self._submission.key, view)
 
     def _where(self, publication: Publication) -> str:
@@ -143,7 +145,7 @@ class ModalReport:
         return cards.failed_view(self._origin.encode(), outcome.message, detail=detail)
 
 
-async def update_modal(client: AsyncWebClient, view_id: object, view: dict[str, Any]) -> bool:
+async def update_modal(client: AsyncWebClient, view_id: str | None, view: dict[str, Any]) -> bool:
     """Replace the modal with `view`; False when Slack would not (the modal may be closed)."""
     try:
         await client.views_update(view_id=view_id, view=view)
