@@ -14,6 +14,7 @@ from slack_bolt.async_app import AsyncApp
 from starlette.requests import Request
 from starlette.responses import Response
 
+from bot.campaigns.create_flow import CreateFlow
 from bot.campaigns.creation import CampaignCreator
 from bot.config import Settings
 from bot.services import Services
@@ -74,18 +75,26 @@ def build(settings: Settings) -> Bot:
         public_url=str(settings.public_url) if settings.public_url else None,
         late_lookup_delays=settings.starleads_late_lookup_seconds,
     )
+    # Response URLs on the Web API's host are trusted too (a local stand-in in tests).
+    slack_api_host = urlsplit(str(settings.slack_api_url)).netloc
     services = Services(
         settings=settings,
         creations=creations,
         preferences=preferences,
         creator=creator,
         subscriptions=subscriptions,
-        slack_api_host=urlsplit(str(settings.slack_api_url)).netloc,
+        slack_api_host=slack_api_host,
     )
 
     after_ack, access = AfterAck(), AccessPolicy.from_settings(settings)
     bolt = create_bolt_app(settings)
-    campaigns = CampaignFlow(services, after_ack, access)
+    campaigns = CampaignFlow(
+        CreateFlow(creator, preferences, after_ack),
+        after_ack,
+        access,
+        slack_api_host=slack_api_host,
+        starleads_app_url=str(settings.starleads_app_url),
+    )
     register_listeners(
         bolt, campaigns, ScheduleEditing(after_ack), ResultSubscriptions(services, after_ack, access)
     )

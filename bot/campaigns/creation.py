@@ -19,6 +19,7 @@ from typing import Any
 from bot.call_results.address import TOKEN_REMOVED, WEBHOOK_PREFIX, webhook_url, without_token
 from bot.campaigns.draft import CampaignDraft, DraftField, DraftInput
 from bot.campaigns.late_lookup import LateLookup
+from bot.campaigns.submission import Submission
 from bot.starleads import (
     Agent,
     Campaign,
@@ -62,13 +63,10 @@ class Unavailable:
 
 @dataclass(frozen=True)
 class UnfinishedLookup:
-    """A late lookup a stopped process left unfinished, with what is needed to report its campaign."""
+    """A late lookup a stopped process left unfinished, with the submission its campaign is reported for."""
 
-    key: str
-    draft: CampaignDraft
+    submission: Submission
     lookup: LateLookup
-    user_id: str
-    channel_id: str
 
 
 Outcome = Created | Rejected | Unavailable
@@ -143,6 +141,7 @@ class CampaignCreator:
         *,
         public_url: str | None = None,
         late_lookup_delays: tuple[float, ...] = (5.0, 15.0, 45.0, 120.0),
+        retry_policy: RetryPolicy = DEFAULT_RETRY_POLICY,
     ) -> None:
         self._starleads = starleads
         self._creations = creations
@@ -151,6 +150,7 @@ class CampaignCreator:
         self._subscriptions = subscriptions
         self._public_url = public_url
         self._late_lookup_delays = late_lookup_delays
+        self._retry_policy = retry_policy
 
     @property
     def offers_results(self) -> bool:
@@ -161,46 +161,35 @@ class CampaignCreator:
         """Whether a campaign created from `draft` sends its call results to the bot (and its channel)."""
         return draft.post_results and self._public_url is not None
 
-    async def claim(
-        self,
-        key: str,
-        typed: DraftInput,
-        draft: CampaignDraft,
-        *,
-        user_id: str,
-        channel_id: str,
-        after_unknown: bool = False,
-    ) -> Claim:
-        """Reserve `key` for one create; refused while one runs, after one worked, and after one whose
-        outcome is unknown unless the user chose to try again anyway (`after_unknown`)."""
+    async def claim(self, submission: Submission, *, after_unknown: bool = False) -> Claim:
+        """Reserve the submission's key for one create; refused while one runs, after one worked, and
+        after one whose outcome is unknown unless the user chose to try again anyway (`after_unknown`)."""
         return await self._creations.claim(
-            key,
-            fingerprint=draft.fingerprint(),
-            draft_input=typed.model_dump(mode="json"),
-            user_id=user_id,
-            channel_id=channel_id,
+            submission.key,
+            fingerprint=submission.draft.fingerprint(),
+            draft_input=submission.typed.model_dump(mode="json"),
+            user_id=submission.user_id,
+            channel_id=submission.channel_id,
             after_unknown=after_unknown,
         )
 
-    async def create(
-        self,
-        key: str,
-        draft: CampaignDraft,
-        *,
-        user_id: str,
-        channel_id: str,
-        on_wait: Waiting | None = None,
-    ) -> Outcome:
+    async def stored_input(self, key: str) -> DraftInput | None:
+        """What was typed in the form whose create is kept under `key` (None if there is none)."""
+        record = await self._creations.get(key)
+        return None if record is None else DraftInput.model_validate(record.draft_input)
+
+    async def create(self, submission: Submission, *, on_wait: Waiting | None = None) -> Outcome:
         """Call Starleads for a claimed key and record the outcome; never raises for Starleads' failures.
 
         With "post call results" chosen, the campaign's webhook is the bot's own address, under a new
         token bound to the channel and to this key (each attempt has its own: only hashes are kept).
         """
-        token, results_url = await self._results_address(key, draft, user_id=user_id, channel_id=channel_id)
-        request = draft.to_request(results_url)
-        outcome = await create_in_starleads(self._starleads, request, on_wait)
+        key = submission.key
+        token, results_url = await self._results_address(submission)
+        request = submission.draft.to_request(results_url)
+        outcome = await create_in_starleads(self._starleads, request, on_wait, self._retry_policy)
         if isinstance(outcome, Created):
-            await self._record_created(key, draft, outcome, channel_id)
+            await self._record_created(submission, outcome)
         elif isinstance(outcome, Unavailable) and outcome.outcome_unknown:
             lookup = outcome.lookup.to_json() if outcome.lookup else None
             await self._creations.finish(key, CreationState.UNKNOWN, late_lookup=lookup)
@@ -212,11 +201,11 @@ class CampaignCreator:
         kind, reason = _describe(outcome)
         logger.info("campaign_create key=%s outcome=%s reason=%r", key, kind, reason)
         await self._audit.record(
-            user_id=user_id,
-            channel_id=channel_id,
+            user_id=submission.user_id,
+            channel_id=submission.channel_id,
             creation_key=key,
             outcome=kind,
-            fingerprint=draft.fingerprint(),
+            fingerprint=submission.draft.fingerprint(),
             campaign_id=outcome.campaign.id if isinstance(outcome, Created) else None,
             detail=reason,
         )
@@ -229,14 +218,16 @@ class CampaignCreator:
         results go to that thread, or wait there for `/starleads subscribe`."""
         await self._subscriptions.settle(key, campaign_id, thread_ts, root_message)
 
-    async def _results_address(
-        self, key: str, draft: CampaignDraft, *, user_id: str, channel_id: str
-    ) -> tuple[str | None, str | None]:
+    async def _results_address(self, submission: Submission) -> tuple[str | None, str | None]:
         """(token, webhook URL) of a new subscription for this try, or (None, None) without one."""
+        draft = submission.draft
         if not (draft.post_results and self._public_url):
             return None, None
         token = await self._subscriptions.create(
-            channel_id, user_id, forward_url=draft.webhook_url, creation_key=key
+            submission.channel_id,
+            submission.user_id,
+            forward_url=draft.webhook_url,
+            creation_key=submission.key,
         )
         return token, webhook_url(self._public_url, token)
 
@@ -254,15 +245,14 @@ class CampaignCreator:
             user_id=user_id, channel_id=channel_id, creation_key=key, outcome="denied", detail=reason
         )
 
-    async def confirm_late(
-        self, key: str, draft: CampaignDraft, lookup: LateLookup | None, *, channel_id: str
-    ) -> Created | None:
+    async def confirm_late(self, submission: Submission, lookup: LateLookup | None) -> Created | None:
         """After an unknown outcome: the campaign, if Starleads did create it after all.
 
         Only possible when the campaigns that existed before the attempt are known (`lookup`);
         otherwise an older campaign with the same settings could be taken for this one. Once it has
         looked, the lookup is dropped from the store; one cut short by a restart is resumed.
         """
+        key = submission.key
         if lookup is None:
             logger.info("campaign_late_lookup key=%s found=no reason=no-listing-before", key)
             return None
@@ -277,16 +267,16 @@ class CampaignCreator:
         # Still unknown, or tried again and that try failed for sure: this campaign is the form's. A try
         # again still running (or that created one of its own) reports for itself.
         settled = (CreationState.UNKNOWN, CreationState.FAILED)
-        if not await self._record_created(key, draft, outcome, channel_id, only_if=settled):
+        if not await self._record_created(submission, outcome, only_if=settled):
             return None
         logger.info("campaign_late_lookup key=%s found=yes campaign_id=%s", key, campaign.id)
         record = await self._creations.get(key)
         await self._audit.record(
             user_id=record.user_id if record else "",
-            channel_id=channel_id,
+            channel_id=submission.channel_id,
             creation_key=key,
             outcome="created-late",
-            fingerprint=draft.fingerprint(),
+            fingerprint=submission.draft.fingerprint(),
             campaign_id=campaign.id,
             detail="found in Get all campaigns after an unknown outcome",
         )
@@ -297,27 +287,31 @@ class CampaignCreator:
         found = []
         for record in await self._creations.unfinished_lookups(_RESUME_LOOKUPS_WITHIN):
             try:
-                draft = CampaignDraft.from_input(DraftInput.model_validate(record.draft_input))
+                submission = Submission.of(
+                    record.key,
+                    DraftInput.model_validate(record.draft_input),
+                    user_id=record.user_id,
+                    channel_id=record.channel_id,
+                )
                 lookup = LateLookup.from_json(record.late_lookup or "")
             except ValueError as error:  # written by another version, or damaged: not worth a crash
                 logger.warning(
                     "campaign_late_lookup key=%s resumed=no error=%s", record.key, type(error).__name__
                 )
                 continue
-            found.append(UnfinishedLookup(record.key, draft, lookup, record.user_id, record.channel_id))
+            found.append(UnfinishedLookup(submission, lookup))
         return found
 
     async def _record_created(
         self,
-        key: str,
-        draft: CampaignDraft,
+        submission: Submission,
         outcome: Created,
-        channel_id: str,
         *,
         only_if: tuple[CreationState, ...] = (CreationState.CREATING,),
     ) -> bool:
+        draft = submission.draft
         recorded = await self._creations.finish(
-            key,
+            submission.key,
             CreationState.CREATED,
             campaign=_without_results_token(outcome.campaign),
             agent_name=outcome.agent_name,
@@ -325,7 +319,7 @@ class CampaignCreator:
         )
         if recorded:
             await self._preferences.remember(
-                channel_id,
+                submission.channel_id,
                 ChannelPreferences(
                     agent_id=draft.agent_id,
                     phone_number=draft.phone_number,

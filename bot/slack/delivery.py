@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from enum import StrEnum
 from typing import Any
 
 import aiohttp
@@ -19,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.campaigns.publication import Delivery
 from bot.slack.blocks.kit import Card
 
 logger = logging.getLogger(__name__)
@@ -33,12 +33,6 @@ INVITE_TIP = (
     "I posted this through your slash command because I'm not a member of this conversation. "
     "Invite me with `/invite @Starleads` so I can post here directly."
 )
-
-
-class Delivery(StrEnum):
-    POSTED = "posted"
-    VIA_RESPONSE_URL = "via_response_url"
-    FAILED = "failed"
 
 
 class SlackRefused(Exception):
