@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.call_results.address import WEBHOOK_PATH
+from bot.call_results.leases import Lease
 from bot.http_body import BodyTooLarge, read_at_most, with_body
 from bot.schedule import warm_up as warm_up_schedule_language
 from bot.services import Services
@@ -28,7 +29,6 @@ from bot.slack.campaign_flow import CampaignFlow
 from bot.slack.forwarding import ForwardNotes
 from bot.slack.result_poster import PosterPacing, ResultPoster
 from bot.slack.signature import SlackSignature
-from bot.store.leases import Lease
 from bot.webhooks.forwarder import Forwarder, ForwardPacing
 from bot.webhooks.receiver import webhook_endpoint
 

@@ -8,13 +8,22 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 
+from bot.call_results.forward_notes import ForwardNoteQueue
+from bot.call_results.result_queue import ResultQueue
+from bot.call_results.subscriptions import Subscriptions
 from bot.campaigns.creation import CampaignCreator
 from bot.config import Settings
 from bot.starleads import StarleadsClient
-from bot.store import AuditStore, CreationStore, PreferenceStore, connect
-from bot.store.call_results import ResultStore, SubscriptionStore
-from bot.store.forward_notes import ForwardNoteStore
-from bot.store.forwards import ForwardStore
+from bot.store import (
+    AuditStore,
+    CreationStore,
+    ForwardNoteStore,
+    ForwardStore,
+    PreferenceStore,
+    ResultStore,
+    SubscriptionStore,
+    connect,
+)
 
 
 @dataclass
@@ -26,10 +35,10 @@ class Services:
     preferences: PreferenceStore
     audit: AuditStore
     creator: CampaignCreator
-    subscriptions: SubscriptionStore
-    results: ResultStore
+    subscriptions: Subscriptions
+    results: ResultQueue
     forwards: ForwardStore
-    forward_notes: ForwardNoteStore
+    forward_notes: ForwardNoteQueue
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -43,7 +52,7 @@ class Services:
         stale_after = timedelta(seconds=2 * settings.starleads_timeout_seconds + 60)
         creations = CreationStore(engine, stale_after=stale_after)
         preferences, audit = PreferenceStore(engine), AuditStore(engine)
-        subscriptions = SubscriptionStore(engine)
+        subscriptions = Subscriptions(SubscriptionStore(engine))
         return cls(
             settings=settings,
             engine=engine,
@@ -61,9 +70,9 @@ class Services:
                 late_lookup_delays=settings.starleads_late_lookup_seconds,
             ),
             subscriptions=subscriptions,
-            results=ResultStore(engine),
+            results=ResultQueue(ResultStore(engine)),
             forwards=ForwardStore(engine),
-            forward_notes=ForwardNoteStore(engine),
+            forward_notes=ForwardNoteQueue(ForwardNoteStore(engine)),
         )
 
     @property
