@@ -44,7 +44,13 @@ def create_bolt_app(
         app,
         campaigns,
         ScheduleEditing(after_ack),
-        ResultSubscriptions(services, after_ack, access),
+        ResultSubscriptions(
+            services.subscriptions,
+            after_ack,
+            access,
+            public_url=settings.public_url,
+            slack_api_host=services.slack_api_host,
+        ),
     )
 
     @app.error
