@@ -21,7 +21,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.store.leases import DEFAULT_LEASE_SECONDS
+from bot.call_results.leases import DEFAULT_LEASE_SECONDS
 
 _USER_OR_GROUP_ID = re.compile(r"[UWS][A-Z0-9]{2,30}")
 _CHANNEL_ID = re.compile(r"[CDG][A-Z0-9]{2,30}")

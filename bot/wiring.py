@@ -14,10 +14,13 @@ from slack_bolt.async_app import AsyncApp
 from starlette.requests import Request
 from starlette.responses import Response
 
+from bot.call_results.forward_notes import ForwardNoteQueue
+from bot.call_results.leases import Lease
+from bot.call_results.result_queue import ResultQueue
+from bot.call_results.subscriptions import Subscriptions
 from bot.campaigns.create_flow import CreateFlow
 from bot.campaigns.creation import CampaignCreator
 from bot.config import Settings
-from bot.services import Services
 from bot.slack.access import AccessPolicy
 from bot.slack.app import create_bolt_app
 from bot.slack.background import AfterAck
@@ -28,11 +31,16 @@ from bot.slack.result_poster import PosterPacing, ResultPoster
 from bot.slack.schedule_editing import ScheduleEditing
 from bot.slack.subscriptions import ResultSubscriptions
 from bot.starleads import StarleadsClient
-from bot.store import AuditStore, CreationStore, PreferenceStore, connect
-from bot.store.call_results import ResultStore, SubscriptionStore
-from bot.store.forward_notes import ForwardNoteStore
-from bot.store.forwards import ForwardStore
-from bot.store.leases import Lease
+from bot.store import (
+    AuditStore,
+    CreationStore,
+    ForwardNoteStore,
+    ForwardStore,
+    PreferenceStore,
+    ResultStore,
+    SubscriptionStore,
+    connect,
+)
 from bot.webhooks.forwarder import Forwarder, ForwardPacing
 from bot.webhooks.receiver import webhook_endpoint
 
@@ -63,28 +71,20 @@ def build(settings: Settings) -> Bot:
     )
     # A create still "creating" well after Starleads' timeout belongs to a process that died.
     stale_after = timedelta(seconds=2 * settings.starleads_timeout_seconds + 60)
-    creations = CreationStore(engine, stale_after=stale_after)
-    preferences, audit, subscriptions = PreferenceStore(engine), AuditStore(engine), SubscriptionStore(engine)
-    results, forwards = ResultStore(engine), ForwardStore(engine)
+    preferences = PreferenceStore(engine)
+    subscriptions = Subscriptions(SubscriptionStore(engine))
+    results = ResultQueue(ResultStore(engine))
     creator = CampaignCreator(
         starleads,
-        creations,
+        CreationStore(engine, stale_after=stale_after),
         preferences,
-        audit,
+        AuditStore(engine),
         subscriptions,
         public_url=str(settings.public_url) if settings.public_url else None,
         late_lookup_delays=settings.starleads_late_lookup_seconds,
     )
     # Response URLs on the Web API's host are trusted too (a local stand-in in tests).
     slack_api_host = urlsplit(str(settings.slack_api_url)).netloc
-    services = Services(
-        settings=settings,
-        creations=creations,
-        preferences=preferences,
-        creator=creator,
-        subscriptions=subscriptions,
-        slack_api_host=slack_api_host,
-    )
 
     after_ack, access = AfterAck(), AccessPolicy.from_settings(settings)
     bolt = create_bolt_app(settings)
@@ -95,16 +95,18 @@ def build(settings: Settings) -> Bot:
         slack_api_host=slack_api_host,
         starleads_app_url=str(settings.starleads_app_url),
     )
-    register_listeners(
-        bolt, campaigns, ScheduleEditing(after_ack), ResultSubscriptions(services, after_ack, access)
+    results_here = ResultSubscriptions(
+        subscriptions, after_ack, access, public_url=settings.public_url, slack_api_host=slack_api_host
     )
+    register_listeners(bolt, campaigns, ScheduleEditing(after_ack), results_here)
 
     lease = Lease(settings.result_claim_lease_seconds)
     pacing = PosterPacing(lease=lease)
-    forward_notes = ForwardNotes(bolt.client, ForwardNoteStore(engine), pacing.backoff_seconds)
+    notes = ForwardNoteQueue(ForwardNoteStore(engine))
+    forward_notes = ForwardNotes(bolt.client, notes, pacing.backoff_seconds)
     poster = ResultPoster(bolt.client, results, pacing, forward_notes=forward_notes)
     forwarder = Forwarder(
-        forwards,
+        ForwardStore(engine),
         ForwardPacing(
             backoff_seconds=settings.result_forward_backoff_seconds,
             private_addresses=settings.result_forward_private_addresses,

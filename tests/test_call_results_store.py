@@ -14,15 +14,16 @@ from sqlalchemy import Engine, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.call_results import CallResult
-from bot.store.call_results import ResultState, ResultStore, Subscription, SubscriptionStore
+from bot.call_results.result_queue import ResultQueue
+from bot.call_results.subscriptions import Subscriptions
+from bot.store import ForwardStore, ResultState, ResultStore, Subscription, SubscriptionStore
 from bot.store.database import call_results, now, webhook_subscriptions
-from bot.store.forwards import ForwardStore
 
 
 def subscribe(
     engine: Engine, campaign_id: str | None = "66f1b2d0016e6d3e9353ab85"
 ) -> tuple[str, Subscription]:
-    store = SubscriptionStore(engine)
+    store = Subscriptions(SubscriptionStore(engine))
     token = asyncio.run(store.create(f"C{uuid.uuid4().hex[:10].upper()}", "U0ALICE", campaign_id=campaign_id))
     subscription = asyncio.run(store.find(token))
     assert subscription is not None
@@ -41,10 +42,10 @@ def stored_rows(engine: Engine, subscription: Subscription) -> list[dict[str, ob
 
 
 def test_a_subscription_is_found_by_its_token_which_is_never_stored(engines: list[Engine]) -> None:
-    store = SubscriptionStore(engines[0])
+    store = Subscriptions(SubscriptionStore(engines[0]))
     token = asyncio.run(store.create("C0SALES01", "U0ALICE", campaign_id="abc123"))
 
-    found = asyncio.run(SubscriptionStore(engines[1]).find(token))
+    found = asyncio.run(Subscriptions(SubscriptionStore(engines[1])).find(token))
 
     assert len(token) >= 32  # secrets.token_urlsafe: 6 bits a character, so at least 192 bits
     assert found is not None
@@ -58,11 +59,11 @@ def test_a_subscription_is_found_by_its_token_which_is_never_stored(engines: lis
     "token", ["", "short", "x" * 43 + "/", "A" * 43], ids=["empty", "short", "slash", "unknown"]
 )
 def test_a_malformed_or_unknown_token_finds_nothing(engines: list[Engine], token: str) -> None:
-    assert asyncio.run(SubscriptionStore(engines[0]).find(token)) is None
+    assert asyncio.run(Subscriptions(SubscriptionStore(engines[0])).find(token)) is None
 
 
 def test_two_subscriptions_get_different_tokens(engines: list[Engine]) -> None:
-    store = SubscriptionStore(engines[0])
+    store = Subscriptions(SubscriptionStore(engines[0]))
 
     tokens = {asyncio.run(store.create("C0SALES01", "U0ALICE")) for _ in range(20)}
 
@@ -71,11 +72,11 @@ def test_two_subscriptions_get_different_tokens(engines: list[Engine]) -> None:
 
 def test_many_simultaneous_deliveries_of_one_result_store_it_once(engines: list[Engine]) -> None:
     _, subscription = subscribe(engines[0])
-    stores = [ResultStore(engine) for engine in engines]
+    queues = [ResultQueue(ResultStore(engine)) for engine in engines]
     call, raw = result("66e47083637b020bcd9865a9")
 
     async def deliver_all() -> list[bool]:
-        return await asyncio.gather(*[stores[i % 2].add(subscription, call, raw) for i in range(16)])
+        return await asyncio.gather(*[queues[i % 2].add(subscription, call, raw) for i in range(16)])
 
     outcomes = asyncio.run(deliver_all())
 
@@ -92,10 +93,10 @@ def test_a_new_attempt_or_another_subscription_is_a_new_result(engines: list[Eng
     _, second = subscribe(engines[1])
     store = ResultStore(engines[0])
 
-    assert asyncio.run(store.add(first, *result("item-1", attempt=1)))
-    assert asyncio.run(store.add(first, *result("item-1", attempt=2)))
-    assert asyncio.run(store.add(second, *result("item-1", attempt=1)))
-    assert not asyncio.run(store.add(first, *result("item-1", attempt=2)))
+    assert asyncio.run(ResultQueue(store).add(first, *result("item-1", attempt=1)))
+    assert asyncio.run(ResultQueue(store).add(first, *result("item-1", attempt=2)))
+    assert asyncio.run(ResultQueue(store).add(second, *result("item-1", attempt=1)))
+    assert not asyncio.run(ResultQueue(store).add(first, *result("item-1", attempt=2)))
 
     assert [row["attempt_count"] for row in stored_rows(engines[0], first)] == [1, 2]
     assert len(stored_rows(engines[0], second)) == 1
@@ -105,8 +106,8 @@ def test_results_without_an_attempt_count_still_deduplicate(engines: list[Engine
     _, subscription = subscribe(engines[0], campaign_id=None)
     store = ResultStore(engines[1])
 
-    assert asyncio.run(store.add(subscription, *result("item-1", attempt=None)))
-    assert not asyncio.run(store.add(subscription, *result("item-1", attempt=None)))
+    assert asyncio.run(ResultQueue(store).add(subscription, *result("item-1", attempt=None)))
+    assert not asyncio.run(ResultQueue(store).add(subscription, *result("item-1", attempt=None)))
 
     assert len(stored_rows(engines[0], subscription)) == 1
 
@@ -115,8 +116,8 @@ def test_the_campaign_comes_from_the_result_or_else_from_the_subscription(engine
     _, subscription = subscribe(engines[0], campaign_id="bound-campaign")
     store = ResultStore(engines[0])
 
-    asyncio.run(store.add(subscription, CallResult.read({"Id": "a"}), '{"Id": "a"}'))
-    asyncio.run(store.add(subscription, *result("b")))
+    asyncio.run(ResultQueue(store).add(subscription, CallResult.read({"Id": "a"}), '{"Id": "a"}'))
+    asyncio.run(ResultQueue(store).add(subscription, *result("b")))
 
     campaigns = [row["campaign_id"] for row in stored_rows(engines[0], subscription)]
     assert campaigns == ["bound-campaign", "66f1b2d0016e6d3e9353ab85"]
@@ -127,7 +128,7 @@ def test_the_campaign_comes_from_the_result_or_else_from_the_subscription(engine
 
 def threaded(engine: Engine) -> Subscription:
     """A subscription with its thread root posted: only those have results to claim."""
-    store = SubscriptionStore(engine)
+    store = Subscriptions(SubscriptionStore(engine))
     channel = f"C{uuid.uuid4().hex[:10].upper()}"
     token = asyncio.run(store.create(channel, "U0ALICE", campaign_id="abc", thread_ts="1700000000.000001"))
     subscription = asyncio.run(store.find(token))
@@ -139,7 +140,7 @@ def test_two_posters_claiming_at_once_never_get_the_same_result(engines: list[En
     subscription = threaded(engines[0])
     writer = ResultStore(engines[0])
     for n in range(30):
-        asyncio.run(writer.add(subscription, *result(f"item-{n}")))
+        asyncio.run(ResultQueue(writer).add(subscription, *result(f"item-{n}")))
     stores = [ResultStore(engine) for engine in engines]
 
     async def claim_all(store: ResultStore) -> list[int]:
@@ -165,8 +166,8 @@ def test_a_claim_left_by_a_dead_poster_is_taken_again_and_a_posted_result_never(
 ) -> None:
     subscription = threaded(engines[0])
     first, second = ResultStore(engines[0]), ResultStore(engines[1])
-    asyncio.run(first.add(subscription, *result("item-1")))
-    asyncio.run(first.add(subscription, *result("item-2")))
+    asyncio.run(ResultQueue(first).add(subscription, *result("item-1")))
+    asyncio.run(ResultQueue(first).add(subscription, *result("item-2")))
     mine = [
         c
         for c in asyncio.run(first.claim(100_000, timedelta(minutes=5)))
@@ -203,7 +204,7 @@ def test_a_claim_its_poster_keeps_renewing_is_never_taken_and_one_it_stopped_ren
     subscription = threaded(engines[0])
     holder, other = ResultStore(engines[0]), ResultStore(engines[1])
     for item in ("item-1", "item-2"):
-        asyncio.run(holder.add(subscription, *result(item)))
+        asyncio.run(ResultQueue(holder).add(subscription, *result(item)))
     kept, dropped = [
         c for c in asyncio.run(holder.claim(100_000, LEASE)) if c.token_hash == subscription.token_hash
     ]
@@ -216,8 +217,8 @@ def test_a_claim_its_poster_keeps_renewing_is_never_taken_and_one_it_stopped_ren
 
     assert all(c.token_hash != subscription.token_hash for c in early)  # within the lease: nobody's
     assert [(c.id, c.reclaimed) for c in taken] == [(dropped.id, True)]
-    assert asyncio.run(holder.renew(dropped)) is None  # its first poster would skip it now
-    assert asyncio.run(holder.renew(kept)) == kept
+    assert not asyncio.run(holder.renew(dropped.id))  # its first poster would skip it now
+    assert asyncio.run(holder.renew(kept.id))
     for claimed in (kept, dropped):
         asyncio.run(holder.mark(claimed.id, ResultState.POSTED))
 
@@ -225,14 +226,14 @@ def test_a_claim_its_poster_keeps_renewing_is_never_taken_and_one_it_stopped_ren
 def test_a_forward_its_forwarder_keeps_renewing_is_never_taken_and_one_it_stopped_renewing_is(
     engines: list[Engine],
 ) -> None:
-    subscriptions = SubscriptionStore(engines[0])
+    subscriptions = Subscriptions(SubscriptionStore(engines[0]))
     token = asyncio.run(
         subscriptions.create("C0SALES01", "U0ALICE", forward_url="https://hooks.example.com/in")
     )
     subscription = asyncio.run(subscriptions.find(token))
     assert subscription is not None
     for item in ("item-1", "item-2"):
-        asyncio.run(ResultStore(engines[0]).add(subscription, *result(item)))
+        asyncio.run(ResultQueue(ResultStore(engines[0])).add(subscription, *result(item)))
     ours = [row["id"] for row in stored_rows(engines[0], subscription)]
     holder, other = ForwardStore(engines[0]), ForwardStore(engines[1])
     kept, dropped = [f.id for f in asyncio.run(holder.claim(100_000, LEASE)) if f.id in ours]
@@ -252,7 +253,7 @@ def test_a_forward_its_forwarder_keeps_renewing_is_never_taken_and_one_it_stoppe
 def test_results_of_a_subscription_without_a_thread_wait(engines: list[Engine]) -> None:
     _, subscription = subscribe(engines[0])
     store = ResultStore(engines[0])
-    asyncio.run(store.add(subscription, *result("item-1")))
+    asyncio.run(ResultQueue(store).add(subscription, *result("item-1")))
 
     claimed = asyncio.run(store.claim(100_000, timedelta(0)))
 
@@ -305,7 +306,7 @@ def deliver_together(store: ResultStore, subscription: Subscription, items: list
     """Each item delivered at the same moment; each delivery's outcome, or the error it raised."""
 
     async def deliver_all() -> list[object]:
-        deliveries = [store.add(subscription, *result(item)) for item in items]
+        deliveries = [ResultQueue(store).add(subscription, *result(item)) for item in items]
         return await asyncio.gather(*deliveries, return_exceptions=True)
 
     return asyncio.run(deliver_all())
@@ -314,7 +315,7 @@ def deliver_together(store: ResultStore, subscription: Subscription, items: list
 def test_deliveries_arriving_together_each_learn_whether_theirs_was_stored(engines: list[Engine]) -> None:
     _, subscription = subscribe(engines[0])
     store = ResultStore(engines[0])
-    assert asyncio.run(store.add(subscription, *result("earlier")))
+    assert asyncio.run(ResultQueue(store).add(subscription, *result("earlier")))
 
     outcomes = deliver_together(store, subscription, ["a", "b", "earlier", "a", "c", "b", "a"])
 

@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy import Engine, select
 
 from bot.call_results import CallResult
-from bot.store.call_results import ResultStore, SubscriptionStore
+from bot.call_results.result_queue import ResultQueue
+from bot.call_results.subscriptions import Subscriptions
+from bot.store import DueForward, DueNote, ForwardNoteStore, ForwardStore, ResultStore, SubscriptionStore
 from bot.store.database import call_results
-from bot.store.forward_notes import DueNote, ForwardNoteStore
-from bot.store.forwards import DueForward, ForwardStore
 from tests.call_results_driver import PASCAL, create, post, thread_ts, token_in
 from tests.conftest import Crashable, RunningBot
 from tests.slack_driver import SlackDriver, unique_id
@@ -226,14 +226,14 @@ def owed_forwards(engine: Engine, count: int) -> list[DueForward]:
     """`count` results of a new subscription (with a thread and its own webhook), each at its last try."""
 
     async def make() -> list[DueForward]:
-        subscriptions = SubscriptionStore(engine)
+        subscriptions = Subscriptions(SubscriptionStore(engine))
         thread = "1700000000.000001"
         token = await subscriptions.create(unique_id("C"), "U0ALICE", forward_url=OWN, thread_ts=thread)
         subscription = await subscriptions.find(token)
         assert subscription is not None
         for _ in range(count):
             raw = json.dumps(body())
-            await ResultStore(engine).add(subscription, CallResult.read(json.loads(raw)), raw)
+            await ResultQueue(ResultStore(engine)).add(subscription, CallResult.read(json.loads(raw)), raw)
         mine = select(call_results.c.id).where(call_results.c.token_hash == subscription.token_hash)
         with engine.connect() as connection:
             ids = connection.execute(mine.order_by(call_results.c.id)).scalars().all()

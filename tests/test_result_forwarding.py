@@ -15,9 +15,9 @@ import trustme
 from sqlalchemy import text
 
 from bot.call_results import CallResult
-from bot.store import connect
-from bot.store.call_results import ResultStore, SubscriptionStore
-from bot.store.forwards import ForwardStore
+from bot.call_results.result_queue import ResultQueue
+from bot.call_results.subscriptions import Subscriptions
+from bot.store import ForwardStore, ResultStore, SubscriptionStore, connect
 from bot.webhooks.forwarder import Forwarder, ForwardPacing
 from tests.call_results_driver import PASCAL, create, post, stored, subscription_of, token_in
 from tests.conftest import RunningBot, driving, serving
@@ -197,11 +197,11 @@ def forward_one(
 
     async def scenario() -> tuple[str, list[str]]:
         engine = connect(f"sqlite:///{workdir / 'forwards.db'}")
-        subscriptions = SubscriptionStore(engine)
+        subscriptions = Subscriptions(SubscriptionStore(engine))
         token = await subscriptions.create("C1", "U1", forward_url=url, thread_ts="1700000000.000001")
         subscription = await subscriptions.find(token)
         assert subscription is not None
-        await ResultStore(engine).add(subscription, CallResult.read(PASCAL), json.dumps(PASCAL))
+        await ResultQueue(ResultStore(engine)).add(subscription, CallResult.read(PASCAL), json.dumps(PASCAL))
         pacing = ForwardPacing(poll_seconds=0.05, backoff_seconds=(0.1,), private_addresses=private_addresses)
         running = asyncio.create_task(Forwarder(ForwardStore(engine), pacing, None, names).run())
         with engine.connect() as db:
@@ -347,7 +347,6 @@ def test_a_certificate_that_does_not_name_the_host_gets_nothing_sent(
         "chat.postMessage", lambda c: in_thread(tls_bot, channel)(c) and "could not be forwarded" in texts(c)
     )
     assert "could not be forwarded to `127.0.0.1`: ConnectError (last at" in texts(notes[0][1])
-
 
 
 @pytest.mark.parametrize("address", ["64:ff9b::a00:1", "::ffff:10.0.0.1", "2002:a00:1::1", "::a00:1"])

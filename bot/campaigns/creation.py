@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.call_results.address import TOKEN_REMOVED, WEBHOOK_PREFIX, webhook_url, without_token
+from bot.call_results.subscriptions import Subscriptions
 from bot.campaigns.draft import CampaignDraft, DraftField, DraftInput
 from bot.campaigns.late_lookup import LateLookup
 from bot.campaigns.submission import Submission
@@ -33,7 +34,6 @@ from bot.starleads import (
     StarleadsUnavailable,
 )
 from bot.store import AuditStore, ChannelPreferences, Claim, CreationState, CreationStore, PreferenceStore
-from bot.store.call_results import SubscriptionStore
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ class CampaignCreator:
         creations: CreationStore,
         preferences: PreferenceStore,
         audit: AuditStore,
-        subscriptions: SubscriptionStore,
+        subscriptions: Subscriptions,
         *,
         public_url: str | None = None,
         late_lookup_delays: tuple[float, ...] = (5.0, 15.0, 45.0, 120.0),

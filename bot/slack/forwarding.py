@@ -14,15 +14,14 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from datetime import timedelta
 
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.call_results.forward_notes import ForwardNote, ForwardNoteQueue
 from bot.slack.blocks.call_result import forward_failed_note
 from bot.slack.blocks.kit import Card
 from bot.slack.delivery import SlackRefused, call_slack, post_message
-from bot.store.forward_notes import DueNote, ForwardNoteStore
 
 logger = logging.getLogger(__name__)
 
@@ -33,28 +32,19 @@ ChannelTurn = Callable[[str], AbstractAsyncContextManager[None]]
 
 
 class ForwardNotes:
-    def __init__(
-        self,
-        client: AsyncWebClient,
-        notes: ForwardNoteStore,
-        backoff: tuple[float, ...],
-        hold: timedelta = timedelta(minutes=5),
-        edit_interval: timedelta = timedelta(seconds=3),
-    ) -> None:
+    def __init__(self, client: AsyncWebClient, notes: ForwardNoteQueue, backoff: tuple[float, ...]) -> None:
         self._client = client
         self._notes = notes
         self._backoff = backoff
-        self._hold = hold  # how long a claim on a note lasts: beyond one post with its retries
-        self._edit_interval = edit_interval  # at most one edit of a note this often
 
     async def show_due(self, turn: ChannelTurn) -> None:
         """Post or edit every note that shows less than is known, one channel's notes in turn."""
-        by_channel: dict[str, list[DueNote]] = defaultdict(list)
-        for note in await self._notes.claim(self._edit_interval, self._hold):
+        by_channel: dict[str, list[ForwardNote]] = defaultdict(list)
+        for note in await self._notes.claim():
             by_channel[note.channel_id].append(note)
         await asyncio.gather(*(self._show_all(turn, notes) for notes in by_channel.values()))
 
-    async def _show_all(self, turn: ChannelTurn, notes: list[DueNote]) -> None:
+    async def _show_all(self, turn: ChannelTurn, notes: list[ForwardNote]) -> None:
         for note in notes:
             async with turn(note.channel_id):
                 note_ts = await self._send(note)
@@ -72,7 +62,7 @@ class ForwardNotes:
                 note_ts,
             )
 
-    async def _send(self, note: DueNote) -> str | None:
+    async def _send(self, note: ForwardNote) -> str | None:
         """The note's ts once it is in the thread (posted now or before), None if it isn't."""
         card = forward_failed_note(note.host, note.dead_forwards, note.problem, note.failed_at)
         try:
@@ -85,7 +75,7 @@ class ForwardNotes:
             logger.error("forward_note_failed channel=%s error=%s", note.channel_id, refused.reason)
         return note.note_ts
 
-    async def _edited(self, note: DueNote, card: Card) -> bool:
+    async def _edited(self, note: ForwardNote, card: Card) -> bool:
         """Whether the posted note now reads `card`; False when someone deleted it: a new one is due."""
         try:
             await call_slack(

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from collections import defaultdict
@@ -33,13 +32,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.call_results import CallResult
+from bot.call_results.leases import HeldClaims, Lease
+from bot.call_results.result_queue import DueResult, ResultQueue
 from bot.slack.blocks.call_result import result_reply, results_root, undeliverable_note, with_tally
 from bot.slack.blocks.kit import Card
 from bot.slack.delivery import SlackRefused, call_slack, post_message
 from bot.slack.forwarding import ForwardNotes
-from bot.store.call_results import ClaimedResult, ResultState, ResultStore
-from bot.store.leases import HeldClaims, Lease
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +70,7 @@ class ResultPoster:
     def __init__(
         self,
         client: AsyncWebClient,
-        results: ResultStore,
+        results: ResultQueue,
         pacing: PosterPacing | None = None,
         *,
         forward_notes: ForwardNotes,
@@ -112,7 +110,7 @@ class ResultPoster:
     async def _round(self) -> bool:
         """One claim and its posts; whether there was anything to post."""
         claimed = await self._results.claim(self._pacing.batch, self._pacing.lease.length)
-        by_channel: dict[str, list[ClaimedResult]] = defaultdict(list)
+        by_channel: dict[str, list[DueResult]] = defaultdict(list)
         for result in claimed:
             by_channel[result.channel_id].append(result)
         with self._held.holding(result.id for result in claimed):
@@ -121,24 +119,21 @@ class ResultPoster:
         await self._forward_notes.show_due(self._turn)
         return bool(claimed)
 
-    async def _post_all(self, results: list[ClaimedResult]) -> None:
+    async def _post_all(self, results: list[DueResult]) -> None:
         threads: dict[str, dict[str, str] | None] = {}  # read back this round: thread → result id → ts
         for claimed in results:
             try:
                 await self._take_turn(claimed.channel_id)
-                result = await self._results.renew(claimed)
-                if result is None:
+                if not await self._results.renew(claimed):
                     logger.info("result_taken_over result=%d channel=%s", claimed.id, claimed.channel_id)
                     continue
-                if result.reclaimed and await self._already_posted(result, threads):
+                if claimed.reclaimed and await self._already_posted(claimed, threads):
                     continue
-                await self._post(result)
+                await self._post(claimed)
             except SQLAlchemyError as error:  # left `posting`: taken again once its lease runs out
                 logger.error("result_mark_failed result=%d error=%s", claimed.id, type(error).__name__)
 
-    async def _already_posted(
-        self, claimed: ClaimedResult, threads: dict[str, dict[str, str] | None]
-    ) -> bool:
+    async def _already_posted(self, claimed: DueResult, threads: dict[str, dict[str, str] | None]) -> bool:
         """Whether a reclaimed result's reply is already in its thread (then it is marked posted)."""
         if claimed.thread_ts not in threads:
             threads[claimed.thread_ts] = await self._read_thread(claimed.channel_id, claimed.thread_ts)
@@ -153,7 +148,7 @@ class ResultPoster:
         reply_ts = replies.get(str(claimed.id))
         if reply_ts is None:
             return False
-        await self._results.mark(claimed.id, ResultState.POSTED, reply_ts=reply_ts)
+        await self._results.posted(claimed, reply_ts)
         logger.info("result_found_in_thread result=%d channel=%s", claimed.id, claimed.channel_id)
         self._count(claimed)
         return True
@@ -197,20 +192,19 @@ class ResultPoster:
             return None
         return dict(response.data) if isinstance(response.data, dict) else None
 
-    async def _post(self, claimed: ClaimedResult) -> None:
-        result = CallResult.read(json.loads(claimed.payload))
+    async def _post(self, claimed: DueResult) -> None:
         metadata = {"event_type": RESULT_EVENT, "event_payload": {"result_id": claimed.id}}
         try:  # its turn in the channel was taken before its claim was renewed
             ts = await post_message(
                 self._client,
                 claimed.channel_id,
-                result_reply(result),
+                result_reply(claimed.result),
                 self._pacing.backoff_seconds,
                 thread_ts=claimed.thread_ts,
                 metadata=metadata,
             )
         except SlackRefused as refused:
-            await self._results.mark(claimed.id, ResultState.DEAD)
+            await self._results.dead(claimed)
             logger.error(
                 "result_dead result=%d channel=%s error=%s", claimed.id, claimed.channel_id, refused.reason
             )
@@ -221,17 +215,18 @@ class ResultPoster:
             return
         finally:
             self._turn_used(claimed.channel_id)
-        await self._results.mark(claimed.id, ResultState.POSTED, reply_ts=ts)
+        await self._results.posted(claimed, ts)
         logger.info("result_posted result=%d channel=%s", claimed.id, claimed.channel_id)
         self._count(claimed)
 
-    def _count(self, claimed: ClaimedResult) -> None:
+    def _count(self, claimed: DueResult) -> None:
         """A result is now in its thread: the root's tally is due an update."""
-        root = self._roots.get(claimed.token_hash)
+        key = claimed.subscription_key
+        root = self._roots.get(key)
         if root is None:
             stored = claimed.root_message
             message = Card.from_json(stored) if stored else results_root(claimed.campaign_id)
-            root = self._roots[claimed.token_hash] = _Root(claimed.channel_id, claimed.thread_ts, message)
+            root = self._roots[key] = _Root(claimed.channel_id, claimed.thread_ts, message)
         root.stale = True
 
     async def _send(self, channel_id: str, card: Card, **extra: object) -> str:
@@ -262,12 +257,12 @@ class ResultPoster:
 
     async def _update_tallies(self) -> None:
         moment = time.monotonic()
-        for token_hash, root in self._roots.items():
+        for subscription_key, root in self._roots.items():
             if not root.stale or moment - root.last_update < self._pacing.tally_interval_seconds:
                 continue
             root.stale, root.last_update = False, moment
             try:
-                card = with_tally(root.message, await self._results.tally(token_hash))
+                card = with_tally(root.message, await self._results.tally(subscription_key))
                 await self._client.chat_update(
                     channel=root.channel_id, ts=root.thread_ts, text=card.text, blocks=card.blocks
                 )

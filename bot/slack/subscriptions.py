@@ -14,6 +14,7 @@ import logging
 from typing import Any
 
 import aiohttp
+from pydantic import AnyHttpUrl
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
@@ -21,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.call_results.address import webhook_url
-from bot.services import Services
+from bot.call_results.subscriptions import AlreadySending, Subscriptions
 from bot.slack.access import AccessPolicy
 from bot.slack.background import AfterAck
 from bot.slack.blocks.call_result import results_root
@@ -29,7 +30,6 @@ from bot.slack.blocks.kit import md
 from bot.slack.command_gate import admit
 from bot.slack.delivery import NOT_A_MEMBER_ERRORS, SlackRefused, post_message
 from bot.slack.origin import Origin
-from bot.store.call_results import hash_token
 
 logger = logging.getLogger(__name__)
 
@@ -52,11 +52,20 @@ _NOT_SAVED = "Sorry, I couldn't save that just now and nothing was set up. Pleas
 
 
 class ResultSubscriptions:
-    def __init__(self, services: Services, after_ack: AfterAck, access: AccessPolicy) -> None:
-        self._services = services
+    def __init__(
+        self,
+        subscriptions: Subscriptions,
+        after_ack: AfterAck,
+        access: AccessPolicy,
+        *,
+        public_url: AnyHttpUrl | None,
+        slack_api_host: str,
+    ) -> None:
+        self._subscriptions = subscriptions
         self._after_ack = after_ack
         self._access = access
-        self._public_url = services.settings.public_url
+        self._public_url = public_url
+        self._slack_api_host = slack_api_host  # response URLs there are trusted too
 
     async def subscribe(
         self, ack: AsyncAck, client: AsyncWebClient, command: dict[str, Any], respond: AsyncRespond
@@ -67,7 +76,7 @@ class ResultSubscriptions:
             command,
             self._access,
             subcommand="subscribe",
-            extra_response_host=self._services.slack_api_host,
+            extra_response_host=self._slack_api_host,
             needs_response_url=True,
         )
         if origin is None:
@@ -101,31 +110,19 @@ class ResultSubscriptions:
             logger.warning("subscription_root_failed channel=%s error=%s", origin.channel_id, refused.reason)
             await respond(text=_cannot_post(campaign_id, refused.reason), response_type="ephemeral")
             return
-        subscriptions = self._services.subscriptions
         try:
-            if await subscriptions.bind_waiting(origin.channel_id, campaign_id, thread_ts, root.to_json()):
-                logger.info("subscription_bound channel=%s campaign=%s", origin.channel_id, campaign_id)
-                await respond(text=md(_ALREADY_SENDING, id=campaign_id), response_type="ephemeral")
-                return
-            token = await subscriptions.create(
-                origin.channel_id,
-                origin.user_id,
-                campaign_id=campaign_id,
-                thread_ts=thread_ts,
-                root_message=root.to_json(),
+            subscribed = await self._subscriptions.subscribe(
+                origin.channel_id, origin.user_id, campaign_id, thread_ts, root.to_json()
             )
         except SQLAlchemyError as error:
             logger.error("subscription_failed channel=%s error=%s", origin.channel_id, type(error).__name__)
             await _remove(client, origin.channel_id, thread_ts)
             await respond(text=_NOT_SAVED, response_type="ephemeral")
             return
-        logger.info(
-            "subscription_created channel=%s campaign=%s token=%s",
-            origin.channel_id,
-            campaign_id,
-            hash_token(token)[:6],
-        )
-        url = webhook_url(public_url, token)
+        if isinstance(subscribed, AlreadySending):
+            await respond(text=md(_ALREADY_SENDING, id=campaign_id), response_type="ephemeral")
+            return
+        url = webhook_url(public_url, subscribed.token)
         await respond(text=_instructions(campaign_id, url), response_type="ephemeral")
 
 

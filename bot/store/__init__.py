@@ -1,18 +1,35 @@
-"""Persistence: campaign creations (idempotency), channel preferences, one-time notices."""
+"""Persistence: campaign creations (idempotency), channel preferences, one-time notices, webhook
+subscriptions and their call results, forwards and the threads' notes about them.
+
+This module is the package's whole public face: other packages import from `bot.store` only.
+"""
 
 from bot.store.audit import AuditStore
+from bot.store.call_results import ClaimedResult, ResultState, ResultStore, Subscription, SubscriptionStore
 from bot.store.creations import Claim, CreationRecord, CreationState, CreationStore
 from bot.store.database import connect, new_revision, schema_revision
+from bot.store.forward_notes import DueNote, ForwardNoteStore
+from bot.store.forwards import DueForward, ForwardState, ForwardStore
 from bot.store.preferences import ChannelPreferences, PreferenceStore
 
 __all__ = [
     "AuditStore",
     "ChannelPreferences",
     "Claim",
+    "ClaimedResult",
     "CreationRecord",
     "CreationState",
     "CreationStore",
+    "DueForward",
+    "DueNote",
+    "ForwardNoteStore",
+    "ForwardState",
+    "ForwardStore",
     "PreferenceStore",
+    "ResultState",
+    "ResultStore",
+    "Subscription",
+    "SubscriptionStore",
     "connect",
     "new_revision",
     "schema_revision",

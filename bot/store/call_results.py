@@ -1,8 +1,7 @@
 """Webhook subscriptions (which channel a webhook URL feeds) and the call results received through them.
 
-A webhook URL carries an unguessable token, since Starleads documents no signature: whoever knows the
-URL may post results. Only the token's SHA-256 is stored, so a copy of the database gives no working
-URL. Each result is one INSERT under a unique (token, item, attempt) key: a redelivery collides with
+A subscription is stored under its token's hash (call_results/tokens.py: the token itself is kept
+nowhere). Each result is one INSERT under a unique (token, item, attempt) key: a redelivery collides with
 the first copy and is reported as a duplicate, atomically, whichever process receives it.
 
 Posting is claimed row by row (`pending` → `posting` → `posted` or `dead`), so several processes can
@@ -14,9 +13,6 @@ owner reads the thread back before posting.
 
 from __future__ import annotations
 
-import hashlib
-import re
-import secrets
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,14 +32,11 @@ from sqlalchemy import (
     update,
 )
 
-from bot.call_results import CallResult
 from bot.store.claims import claim_rows, new_claim_token, renew_claims
 from bot.store.database import call_results, now, oldest_results, run_in_thread, webhook_subscriptions
 from bot.store.forwards import ForwardState
 from bot.store.intake import GroupCommit
 
-_TOKEN_BYTES = 32  # 256 bits, 43 URL-safe characters
-_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{32,128}")
 UNKNOWN_ATTEMPT = 0  # stored when a result has no readable attempt count, so its redeliveries still dedupe
 
 
@@ -88,15 +81,6 @@ def _claimed(row: Mapping[str, Any]) -> ClaimedResult:
     return ClaimedResult(**fields)
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def looks_like_token(token: str) -> bool:
-    """Tokens this bot hands out; anything else is unknown without a database read."""
-    return _TOKEN_SHAPE.fullmatch(token) is not None
-
-
 def _forward_fields(subscription: Subscription) -> dict[str, object]:
     """A result for a subscription with the user's own webhook URL is owed to it, due at once."""
     if subscription.forward_url is None:
@@ -115,8 +99,9 @@ class SubscriptionStore:
         # still waiting for their campaign's card, are looked up again each time.
         self._seen: dict[str, Subscription] = {}
 
-    async def create(
+    async def insert(
         self,
+        token_hash: str,
         channel_id: str,
         created_by: str,
         campaign_id: str | None = None,
@@ -124,15 +109,10 @@ class SubscriptionStore:
         thread_ts: str | None = None,
         root_message: str | None = None,
         creation_key: str | None = None,
-    ) -> str:
-        """A new subscription; returns its token, which exists nowhere else afterwards.
-
-        Without `thread_ts` its results are stored but wait: for the card of the campaign being
-        created under `creation_key`, or for `/starleads subscribe` in a channel the bot can post in.
-        """
-        token = secrets.token_urlsafe(_TOKEN_BYTES)
+    ) -> None:
+        """A new subscription. Without `thread_ts` its results are stored but wait for a thread."""
         row = {
-            "token_hash": hash_token(token),
+            "token_hash": token_hash,
             "channel_id": channel_id,
             "campaign_id": campaign_id,
             "forward_url": forward_url,
@@ -143,7 +123,6 @@ class SubscriptionStore:
             "creation_key": creation_key,
         }
         await run_in_thread(self._insert, row)
-        return token
 
     async def settle(
         self, creation_key: str, campaign_id: str, thread_ts: str | None, root_message: str | None
@@ -169,18 +148,15 @@ class SubscriptionStore:
         statement = update(webhook_subscriptions).where(which, waiting).values(**values)
         return await run_in_thread(self._execute, statement)
 
-    async def forget(self, token: str) -> None:
+    async def forget(self, token_hash: str) -> None:
         """Drop a subscription still waiting for its campaign, which certainly was not created."""
         statement = delete(webhook_subscriptions).where(
-            webhook_subscriptions.c.token_hash == hash_token(token),
+            webhook_subscriptions.c.token_hash == token_hash,
             webhook_subscriptions.c.thread_ts.is_(None),
         )
         await run_in_thread(self._execute, statement)
 
-    async def find(self, token: str) -> Subscription | None:
-        if not looks_like_token(token):
-            return None
-        token_hash = hash_token(token)
+    async def find(self, token_hash: str) -> Subscription | None:
         if token_hash in self._seen:
             return self._seen[token_hash]
         found = await run_in_thread(self._find, token_hash)
@@ -211,19 +187,26 @@ class ResultStore:
         self._token = new_claim_token()  # marks this process's claims
         self._intake = GroupCommit(engine, call_results, ("token_hash", "item_id", "attempt_count"))
 
-    async def add(self, subscription: Subscription, result: CallResult, raw: str) -> bool:
+    async def add(
+        self,
+        subscription: Subscription,
+        *,
+        item_id: str,
+        attempt_count: int | None,
+        campaign_id: str | None,
+        tag_name: str | None,
+        payload: str,
+    ) -> bool:
         """Store a result for posting; True once committed, False if this delivery was already stored."""
-        if result.item_id is None:
-            raise ValueError("a test payload has no item to store")
         row = {
             "token_hash": subscription.token_hash,
-            "item_id": result.item_id,
-            "attempt_count": UNKNOWN_ATTEMPT if result.attempt_count is None else result.attempt_count,
-            "campaign_id": result.campaign_id or subscription.campaign_id,
+            "item_id": item_id,
+            "attempt_count": UNKNOWN_ATTEMPT if attempt_count is None else attempt_count,
+            "campaign_id": campaign_id,
             "received_at": now(),
-            "payload": raw,
+            "payload": payload,
             "state": ResultState.PENDING.value,
-            "tag_name": result.tag_name[:200] if result.tag_name else None,
+            "tag_name": tag_name[:200] if tag_name else None,
             **_forward_fields(subscription),
         }
         return await self._intake.insert(row)  # committed with concurrent deliveries' rows
@@ -237,11 +220,10 @@ class ResultStore:
         """The heartbeat: renew the lease on those of these results this store still holds."""
         await run_in_thread(self._keep, result_ids)
 
-    async def renew(self, claimed: ClaimedResult) -> ClaimedResult | None:
-        """The claim again, its lease renewed, if it is still this store's (None: another poster took
-        it over because its lease ran out). Called right before posting, so a claim that lapsed
-        however late the heartbeat was is not posted twice."""
-        return claimed if await run_in_thread(self._keep, [claimed.id]) == 1 else None
+    async def renew(self, result_id: int) -> bool:
+        """Whether the claim, its lease renewed, is still this store's (False: another poster took it
+        over because its lease ran out)."""
+        return await run_in_thread(self._keep, [result_id]) == 1
 
     async def mark(self, result_id: int, state: ResultState, reply_ts: str | None = None) -> None:
         await run_in_thread(self._mark, result_id, state, reply_ts)

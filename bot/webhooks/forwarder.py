@@ -33,8 +33,8 @@ from urllib.parse import urlsplit
 import httpx
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.store.forwards import DueForward, ForwardStore
-from bot.store.leases import HeldClaims, Lease
+from bot.call_results.leases import HeldClaims, Lease
+from bot.store import DueForward, ForwardStore
 from bot.webhooks.public_address import is_public
 
 logger = logging.getLogger(__name__)

@@ -20,8 +20,10 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from bot.call_results import CallResult
+from bot.call_results.result_queue import ResultQueue
+from bot.call_results.subscriptions import Subscriptions
+from bot.call_results.tokens import token_label
 from bot.http_body import BodyTooLarge, read_at_most
-from bot.store.call_results import ResultStore, SubscriptionStore, hash_token, looks_like_token
 
 logger = logging.getLogger(__name__)
 
@@ -53,16 +55,14 @@ class _Refused(Exception):
 
 
 def webhook_endpoint(
-    subscriptions: SubscriptionStore, results: ResultStore, on_stored: Callable[[], None]
+    subscriptions: Subscriptions, results: ResultQueue, on_stored: Callable[[], None]
 ) -> Endpoint:
     """`on_stored` is told after each new result's commit (the poster wakes up rather than polls)."""
 
     async def receive(request: Request) -> Response:
         token = str(request.path_params["token"])
-        label, item = hash_token(token)[:6], "-"
+        label, item = token_label(token), "-"
         try:
-            if not looks_like_token(token):
-                raise _Refused(_UNKNOWN)
             subscription = await _guarded(subscriptions.find(token))
             if subscription is None:
                 raise _Refused(_UNKNOWN)
