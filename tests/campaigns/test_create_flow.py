@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.pool import StaticPool
 
+from bot.call_results.subscriptions import Subscriptions
 from bot.campaigns.create_flow import CreateFlow, Earlier, Replay
 from bot.campaigns.creation import CampaignCreator, Created, Rejected, RetryPolicy, Unavailable
 from bot.campaigns.draft import DraftField, DraftInput
@@ -35,8 +36,14 @@ from bot.starleads import (
     StarleadsTimeout,
     StarleadsUnavailable,
 )
-from bot.store import AuditStore, ChannelPreferences, CreationState, CreationStore, PreferenceStore
-from bot.store.call_results import SubscriptionStore
+from bot.store import (
+    AuditStore,
+    ChannelPreferences,
+    CreationState,
+    CreationStore,
+    PreferenceStore,
+    SubscriptionStore,
+)
 from bot.store.database import create_attempts, metadata
 
 PUBLIC_URL = "https://bot.example.com"
@@ -167,7 +174,7 @@ def _rig(engine: Engine, starleads: ScriptedStarleads, public_url: str | None = 
         CreationStore(engine),
         preferences,
         AuditStore(engine),
-        SubscriptionStore(engine),
+        Subscriptions(SubscriptionStore(engine)),
         public_url=public_url,
         late_lookup_delays=(0.0, 0.0),
         retry_policy=RetryPolicy(connect_delays=(0.0, 0.0, 0.0)),
@@ -211,7 +218,7 @@ def subscription_of(rig: Rig, request: CampaignRequest) -> Any:
     """The results subscription behind the webhook address the campaign was created with."""
     assert request.webhook_url
     token = urlsplit(request.webhook_url).path.rsplit("/", 1)[-1]
-    return run(SubscriptionStore(rig.engine).find(token))
+    return run(Subscriptions(SubscriptionStore(rig.engine)).find(token))
 
 
 def audit_outcomes(rig: Rig, key: str) -> list[str]:
