@@ -206,7 +206,8 @@ def submission(*, post_results: bool = True, key: str | None = None, user_id: st
 
 
 def run(work: Coroutine[Any, Any, Any]) -> Any:
-    return asyncio.run(work)
+    """Run `work` to its end; a test that waits for an event that never comes fails instead of hanging."""
+    return asyncio.run(asyncio.wait_for(work, timeout=10))
 
 
 def state_of(rig: Rig, key: str) -> CreationState | None:
