@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import socket
+import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -138,6 +141,27 @@ def test_try_again_after_an_unknown_outcome_is_the_users_call(
 
     fake_starleads.wait_creates(count=2)
     assert "is created in Starleads" in texts(fake_slack.wait_view_update(view["id"], count=3)["view"])
+
+
+def test_try_again_on_a_form_saved_under_older_rules_brings_the_form_back_with_what_to_fix(
+    slack: SlackDriver, fake_slack: FakeSlack, fake_starleads: FakeStarleads, bot: RunningBot
+) -> None:
+    fake_starleads.answer_next_create(200, {"name": "no id"})
+    view, failed = outcome_after(slack, fake_slack)
+    [saved] = query(bot, "select draft_input from campaign_creations where key = ?", view["id"])
+    older = json.loads(saved["draft_input"]) | {"agent_id": "agent@old"}  # before agent IDs were checked
+    with sqlite3.connect(Path(bot.log_path).parent / "bot.db") as database:
+        database.execute(
+            "update campaign_creations set draft_input = ? where key = ?", (json.dumps(older), view["id"])
+        )
+
+    slack.click({**failed, "id": view["id"]}, "campaign_retry")
+
+    form = fake_slack.wait_view_update(view["id"], count=2)["view"]
+    assert form["callback_id"] == "campaign_form"
+    assert "no longer passes the bot's checks" in texts(form)
+    assert "agent_id_problem" in [block.get("block_id") for block in form["blocks"]]
+    assert len(fake_starleads.creates()) == 1
 
 
 def test_operators_get_one_line_with_the_cause(

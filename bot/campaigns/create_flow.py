@@ -23,7 +23,7 @@ from bot.campaigns.draft import DraftField, DraftInput
 from bot.campaigns.late_lookup import LateLookup
 from bot.campaigns.publication import Delivery, PostedCard, Publication, ResultsRoute
 from bot.campaigns.submission import Submission
-from bot.store import CreationRecord, CreationState, PreferenceStore
+from bot.store import Claim, CreationRecord, CreationState, PreferenceStore
 
 logger = logging.getLogger(__name__)
 
@@ -100,11 +100,8 @@ class CreateFlow:
     async def submit(self, submission: Submission, report: CreationReport) -> None:
         """Claim the submission's key and create. A key handled before shows what became of it,
         unless that create is still running: it reports for itself."""
-        try:
-            claim = await self._creator.claim(submission)
-        except SQLAlchemyError as error:
-            logger.error("campaign_claim_failed key=%s error=%s", submission.key, type(error).__name__)
-            await report.not_saved()
+        claim = await self._claim(submission, report)
+        if claim is None:
             return
         if claim.granted:
             await self._create(submission, report)
@@ -114,12 +111,25 @@ class CreateFlow:
     async def retry(self, submission: Submission, report: CreationReport) -> None:
         """Try again under the same key, so it still can't create twice (allowed after an unknown
         outcome: the user was told to check Starleads first)."""
-        claim = await self._creator.claim(submission, after_unknown=True)
+        claim = await self._claim(submission, report, after_unknown=True)
+        if claim is None:
+            return
         if not claim.granted:
             await report.earlier(_earlier(claim.record))
             return
         await report.creating()
         await self._create(submission, report)
+
+    async def _claim(
+        self, submission: Submission, report: CreationReport, *, after_unknown: bool = False
+    ) -> Claim | None:
+        """The key's claim, or None when the database refused it (the form says nothing was sent)."""
+        try:
+            return await self._creator.claim(submission, after_unknown=after_unknown)
+        except SQLAlchemyError as error:
+            logger.error("campaign_claim_failed key=%s error=%s", submission.key, type(error).__name__)
+            await report.not_saved()
+            return None
 
     async def deny(self, key: str, *, user_id: str, channel_id: str, reason: str) -> None:
         """Someone not allowed to use this form tried to: keep a trace of it."""

@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.call_results.address import TOKEN_REMOVED, WEBHOOK_PREFIX, webhook_url, without_token
 from bot.call_results.subscriptions import Subscriptions
-from bot.campaigns.draft import CampaignDraft, DraftField, DraftInput
+from bot.campaigns.draft import CampaignDraft, DraftField, DraftInput, DraftInvalid
 from bot.campaigns.late_lookup import LateLookup
 from bot.campaigns.submission import Submission
 from bot.starleads import (
@@ -294,7 +294,7 @@ class CampaignCreator:
                     channel_id=record.channel_id,
                 )
                 lookup = LateLookup.from_json(record.late_lookup or "")
-            except ValueError as error:  # written by another version, or damaged: not worth a crash
+            except (ValueError, DraftInvalid) as error:  # older rules, or damaged: not worth a crash
                 logger.warning(
                     "campaign_late_lookup key=%s resumed=no error=%s", record.key, type(error).__name__
                 )

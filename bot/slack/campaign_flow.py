@@ -55,6 +55,9 @@ _NOT_OPENED = {
     "view_too_large": _FORM_BROKEN,
     "ratelimited": _SLACK_BUSY,
 }
+_CHECKS_CHANGED = (
+    "This form no longer passes the bot's checks: fix what is marked below, then submit it again."
+)
 _DAMAGED_FORM = "This form can't be used any more. Close it and run `/starleads campaign` again."
 _NOT_YOURS = (
     "This form was opened by someone else, so it can't create a campaign in your name. "
@@ -198,7 +201,12 @@ class CampaignFlow:
             await update_modal(client, view.get("id"), cards.status_view(origin.encode(), message))
             await self._deny(key, clicker, origin, reason)
             return
-        submission = Submission.of(key, typed, user_id=origin.user_id, channel_id=origin.channel_id)
+        try:
+            submission = Submission.of(key, typed, user_id=origin.user_id, channel_id=origin.channel_id)
+        except DraftInvalid as invalid:  # saved under older rules: back to the form, nothing lost
+            form = campaign_form(typed, origin.encode(), problems=invalid.errors, banner=_CHECKS_CHANGED)
+            await update_modal(client, view.get("id"), form)
+            return
         await self._create.retry(submission, self._report(client, submission, origin))
 
     async def _edit(self, client: AsyncWebClient, view: dict[str, Any]) -> None:

@@ -459,6 +459,19 @@ def test_a_claim_the_database_refuses_sends_nothing_to_starleads(rig: Rig) -> No
 # Try again
 
 
+def test_try_again_when_the_database_refuses_the_claim_sends_nothing_and_says_so(rig: Rig) -> None:
+    rig.starleads.create_answers = [StarleadsTimeout("no answer")]
+    sent, retried = submission(), RecordingReport()
+    run(rig.flow.submit(sent, RecordingReport()))
+    with rig.engine.begin() as connection:
+        connection.execute(text("drop table campaign_creations"))
+
+    run(rig.flow.retry(sent, retried))
+
+    assert retried.steps == [("not_saved", None)]
+    assert len(rig.starleads.creates) == 1
+
+
 def test_try_again_after_an_unknown_outcome_creates_under_the_same_key(rig: Rig) -> None:
     rig.starleads.create_answers = [StarleadsTimeout("no answer")]
     sent, retried = submission(), RecordingReport()
@@ -511,6 +524,32 @@ def test_a_lookup_cut_short_by_a_stop_is_resumed_and_publishes_the_card(rig: Rig
     assert left == sent
     assert report.kinds() == ["post_card", "published"]
     assert report.last("published").late is True
+    assert state_of(rig, sent.key) is CreationState.CREATED
+
+
+def test_a_lookup_whose_form_todays_rules_refuse_is_skipped_and_the_others_are_resumed(rig: Rig) -> None:
+    rig.starleads.create_answers = [CreatedButTimedOut(), CreatedButTimedOut()]
+    old, sent = submission(), submission()
+    run(rig.flow.submit(old, RecordingReport()))
+    run(rig.flow.submit(sent, RecordingReport()))
+    rig.background.drop()
+    older_rules = old.typed.model_copy(update={"agent_id": "a`@channel`b"}).model_dump_json()
+    with rig.engine.begin() as connection:
+        connection.execute(
+            text("update campaign_creations set draft_input = :typed where key = :key"),
+            {"typed": older_rules, "key": old.key},
+        )
+    restarted = rig.another_process()
+    resumed: list[Submission] = []
+
+    def report_for(left: Submission) -> RecordingReport:
+        resumed.append(left)
+        return RecordingReport()
+
+    run(restarted.flow.resume_late_lookups(report_for))
+    run(restarted.background.run_all())
+
+    assert resumed == [sent]
     assert state_of(rig, sent.key) is CreationState.CREATED
 
 
