@@ -48,9 +48,6 @@ def create_web_app(bot: Bot) -> Starlette:
         # Load the schedule language's dateparser tables in the background, so neither start-up nor a
         # user waits for them (only rare time forms need them at all).
         warming = asyncio.create_task(_warm_up())
-        cleaned = await bot.creator.forget_stored_tokens()
-        if cleaned:
-            logger.info("stored_results_tokens_removed campaigns=%d", cleaned)
         client = bot.bolt.client
         # One pooled session for every Web API call: slack_sdk otherwise opens a connection (and a TLS
         # handshake) per call, which `views.open` cannot afford inside its 3-second trigger window.

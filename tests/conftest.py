@@ -27,6 +27,10 @@ from tests.standins.starleads_api import API_KEY, FakeStarleads
 
 BOT_TOKEN = "xoxb-000000000000-test-bot-token-3e9d"
 REPO = Path(__file__).resolve().parent.parent
+# Made by release 0.1.0 (commit 990c038), the last without Alembic: its `connect()` created the schema
+# and a few rows of every table were written into it (tests/data/release-0.1.0-postgresql.sql is the
+# same for PostgreSQL).
+RELEASE_SQLITE = REPO / "tests" / "data" / "release-0.1.0.db"
 
 
 def free_port() -> int:

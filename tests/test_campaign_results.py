@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+import shutil
+import sqlite3
 from pathlib import Path
 
 import httpx
-from sqlalchemy import insert
 
-from bot.store import connect
-from bot.store.database import creations
 from tests.call_results_driver import (
     CAMPAIGN_FORM,
     PASCAL,
@@ -27,6 +25,7 @@ from tests.slack_driver import SlackDriver, unique_id
 from tests.slack_views import final_view, texts
 from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import FakeStarleads
+from tests.test_migrations import RELEASE_SQLITE
 
 
 def test_call_results_of_a_new_campaign_land_in_its_cards_thread_and_the_card_keeps_the_tally(
@@ -195,33 +194,17 @@ def test_the_campaign_kept_in_the_database_has_no_results_token(
     assert kept["id"] == fake_starleads.campaigns[-1]["id"]
 
 
-def test_tokens_kept_by_an_earlier_version_are_removed_at_start_up(
+def test_tokens_kept_by_an_earlier_version_are_removed_when_it_upgrades(
     fake_slack: FakeSlack, fake_starleads: FakeStarleads, tmp_path: Path
 ) -> None:
-    token = "old-results-token-" + "x" * 30
-    engine = connect(f"sqlite:///{tmp_path / 'bot.db'}")
-    campaign = {"id": "c-old", "name": "Old", "webhookUrl": f"https://bot.example.com/starleads/webhook/{token}"}
-    with engine.begin() as connection:
-        connection.execute(
-            insert(creations).values(
-                key="V-old",
-                state="created",
-                fingerprint="0" * 64,
-                draft_input="{}",
-                user_id="U0ALICE",
-                channel_id="C0OLD",
-                campaign_id="c-old",
-                campaign_json=json.dumps(campaign),
-                attempts=1,
-                created_at=datetime.now(UTC),
-                updated_at=datetime.now(UTC),
-            )
-        )
-    engine.dispose()
+    shutil.copyfile(RELEASE_SQLITE, tmp_path / "bot.db")  # release 0.1.0 kept a campaign with its token
+    with sqlite3.connect(tmp_path / "bot.db") as release:
+        [(kept,)] = release.execute("select campaign_json from campaign_creations where key = 'V0CREATED'")
+    token = json.loads(kept)["webhookUrl"].rsplit("/", 1)[1]
 
     for bot in serving(fake_slack, fake_starleads, tmp_path):
-        rows = query(bot, "select campaign_json from campaign_creations where key = 'V-old'")
+        [row] = query(bot, "select campaign_json from campaign_creations where key = 'V0CREATED'")
 
-        assert token not in rows[0]["campaign_json"]
-        assert json.loads(rows[0]["campaign_json"])["id"] == "c-old"
-        assert "stored_results_tokens_removed campaigns=1" in bot.log()
+        assert token not in row["campaign_json"]
+        assert json.loads(row["campaign_json"])["webhookUrl"].endswith("/starleads/webhook/[token-removed]")
+        assert "database_upgraded from=none to=" in bot.log()

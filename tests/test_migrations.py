@@ -19,13 +19,9 @@ from sqlalchemy import Engine, create_engine, text
 from bot.store import connect, schema_revision
 from bot.store.database import metadata
 from bot.store.migrations import LATEST_REVISION
-from tests.conftest import POSTGRES_URL, postgres_or_skip
+from tests.conftest import POSTGRES_URL, RELEASE_SQLITE, postgres_or_skip
 
-DATA = Path(__file__).parent / "data"
-# Made by release 0.1.0 (commit 990c038), the last without Alembic: its `connect()` created the schema
-# and a few rows of every table were written into it (SQLite file; the same as SQL for PostgreSQL).
-RELEASE_SQLITE = DATA / "release-0.1.0.db"
-RELEASE_POSTGRES = DATA / "release-0.1.0-postgresql.sql"
+RELEASE_POSTGRES = RELEASE_SQLITE.with_name("release-0.1.0-postgresql.sql")  # the same, for PostgreSQL
 MIGRATIONS = Path(__file__).parent.parent / "bot" / "store" / "migrations"
 LATEST = ScriptDirectory(str(MIGRATIONS)).get_current_head()
 

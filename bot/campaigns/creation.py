@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from bot.call_results.address import TOKEN_REMOVED, WEBHOOK_PREFIX, webhook_url, without_token
+from bot.call_results.address import webhook_url, without_token
 from bot.call_results.subscriptions import Subscriptions
 from bot.campaigns.draft import CampaignDraft, DraftField, DraftInput, DraftInvalid
 from bot.campaigns.late_lookup import LateLookup
@@ -230,13 +230,6 @@ class CampaignCreator:
             creation_key=submission.key,
         )
         return token, webhook_url(self._public_url, token)
-
-    async def forget_stored_tokens(self) -> int:
-        """Remove results tokens from campaigns stored by earlier versions, which kept Starleads'
-        answer whole; how many were cleaned."""
-        return await self._creations.rewrite_campaigns(
-            WEBHOOK_PREFIX, WEBHOOK_PREFIX + TOKEN_REMOVED, without_token
-        )
 
     async def deny(self, key: str, *, user_id: str, channel_id: str, reason: str) -> None:
         """Someone not allowed to create campaigns tried to: keep a trace of it."""

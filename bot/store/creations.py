@@ -8,7 +8,6 @@ conditional UPDATE, so two simultaneous retries still yield one attempt.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -121,26 +120,6 @@ class CreationStore:
         )
         with self._engine.connect() as connection:
             return [_record(row) for row in connection.execute(query).mappings()]
-
-    async def rewrite_campaigns(self, containing: str, done: str, rewrite: Callable[[str], str]) -> int:
-        """Apply `rewrite` to every stored campaign whose JSON contains `containing` but not yet `done`
-        (a start-up clean-up of rows older versions wrote); how many changed."""
-        return await run_in_thread(self._rewrite_campaigns, containing, done, rewrite)
-
-    def _rewrite_campaigns(self, containing: str, done: str, rewrite: Callable[[str], str]) -> int:
-        query = select(creations.c.key, creations.c.campaign_json).where(
-            creations.c.campaign_json.contains(containing, autoescape=True),
-            ~creations.c.campaign_json.contains(done, autoescape=True),
-        )
-        changed = 0
-        with self._engine.begin() as connection:
-            for key, stored in connection.execute(query).all():
-                rewritten = rewrite(stored)
-                if rewritten != stored:
-                    statement = update(creations).where(creations.c.key == key)
-                    connection.execute(statement.values(campaign_json=rewritten))
-                    changed += 1
-        return changed
 
     async def campaign_ids(self) -> set[str]:
         """IDs of every campaign this bot created, so a late lookup never claims another's campaign."""
