@@ -65,12 +65,15 @@ def _database(revision_message: str | None) -> int:
     configure_logging(settings.log_level, [])
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.store import connect, new_revision, schema_revision
+    from bot.store import SchemaTooNew, connect, new_revision, schema_revision
 
     try:
         engine = connect(settings.database_url)
     except SQLAlchemyError as error:
         print(f"starleads-bot: {_unopenable(error)}", file=sys.stderr)
+        return EXIT_USAGE_ERROR
+    except SchemaTooNew as error:
+        print(f"starleads-bot: {error}", file=sys.stderr)
         return EXIT_USAGE_ERROR
     if revision_message:
         written = new_revision(engine, revision_message)
@@ -92,11 +95,15 @@ def _serve() -> int:
 
     from bot import wiring
     from bot.server import serve
+    from bot.store import SchemaTooNew
 
     try:
         bot = wiring.build(settings)
     except SQLAlchemyError as error:
         print(f"starleads-bot: configuration error: {_unopenable(error)}", file=sys.stderr)
+        return EXIT_USAGE_ERROR
+    except SchemaTooNew as error:
+        print(f"starleads-bot: {error}", file=sys.stderr)
         return EXIT_USAGE_ERROR
     serve(bot)
     return 0

@@ -21,14 +21,15 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.call_results.leases import DEFAULT_LEASE_SECONDS
-
 _USER_OR_GROUP_ID = re.compile(r"[UWS][A-Z0-9]{2,30}")
 _CHANNEL_ID = re.compile(r"[CDG][A-Z0-9]{2,30}")
 DEFAULT_DATABASE_URL = f"sqlite:///{Path.cwd() / 'starleads-bot.db'}"
 
 
 _S = TypeVar("_S", bound="DatabaseSettings")
+
+
+DEFAULT_LEASE_SECONDS = 15.0  # how long a claim on a call result lasts without its heartbeat
 
 
 class ConfigError(Exception):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import uuid
@@ -155,3 +156,22 @@ def test_db_upgrade_needs_only_the_database_and_says_where_it_stands(tmp_path: P
     assert "database_upgraded from=none" in first.stderr
     assert again.returncode == 0
     assert "database_upgraded" not in again.stderr
+
+
+def test_a_database_a_newer_version_upgraded_stops_start_up_with_one_line_saying_so(tmp_path: Path) -> None:
+    database = tmp_path / "bot.db"
+    connect(f"sqlite:///{database}").dispose()
+    with sqlite3.connect(database) as newer:
+        newer.execute("update alembic_version set version_num = '9999'")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "STARLEADS_"))}
+    env["DATABASE_URL"] = f"sqlite:///{database}"
+
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "db", "upgrade"], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+
+    assert run.returncode == 2
+    assert run.stderr.strip().splitlines() == [
+        f"starleads-bot: the database's schema is at revision 9999, which this version of the bot does not "
+        f"know (it knows up to {LATEST}): run the newer version, or restore a backup"
+    ]

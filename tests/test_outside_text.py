@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.slack.blocks.campaign_card import webhook_origin
 from bot.slack.blocks.kit import cut, md
 from tests.call_results_driver import PASCAL, create, in_thread, post, subscribe
 from tests.conftest import RunningBot, open_form
@@ -178,3 +179,15 @@ def test_a_form_slack_would_not_open_is_explained_from_slacks_error(
     assert expected in note["text"]
     assert "took too long" not in note["text"]
     assert f"views_open_failed error={error}" in bot.wait_for_log(f"views_open_failed error={error}")
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://user:pass@hooks.example.com:8443/x?secret=1", "https://hooks.example.com"),
+        ("http://[2001:db8::1]:8080/in?key=s", "http://[2001:db8::1]"),
+        ("https:///no-host", "—"),
+    ],
+)
+def test_the_cards_webhook_is_its_scheme_and_host_only(url: str, shown: str) -> None:
+    assert webhook_origin(url) == shown

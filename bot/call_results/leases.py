@@ -19,9 +19,9 @@ from datetime import timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
-logger = logging.getLogger(__name__)
+from bot.config import DEFAULT_LEASE_SECONDS
 
-DEFAULT_LEASE_SECONDS = 15.0
+logger = logging.getLogger(__name__)
 
 Renew = Callable[[Collection[int]], Awaitable[object]]
 """Renews the leases of these claims, those the worker still holds (one statement)."""

@@ -33,7 +33,8 @@ from bot.slack.blocks.campaign_form import TEXT_BOX_FIELDS, campaign_form, curre
 from bot.slack.blocks.kit import md
 from bot.slack.blocks.state import FormState
 from bot.slack.command_gate import admit
-from bot.slack.creation_report import ModalReport, update_modal
+from bot.slack.creation_report import ModalReport
+from bot.slack.delivery import update_modal
 from bot.slack.origin import Origin, OriginInvalid
 
 logger = logging.getLogger(__name__)
@@ -71,14 +72,14 @@ class CampaignFlow:
 
     def __init__(
         self,
-        create: CreateFlow,
+        flow: CreateFlow,
         after_ack: AfterAck,
         access: AccessPolicy,
         *,
         slack_api_host: str,
         starleads_app_url: str,
     ) -> None:
-        self._create = create
+        self._flow = flow
         self._after_ack = after_ack
         self._access = access
         self._slack_api_host = slack_api_host
@@ -131,7 +132,7 @@ class CampaignFlow:
             view=cards.creating_view(submission.draft, origin.encode(), origin.channel_id),
         )
         self._after_ack.start(
-            self._create.submit(submission, self._report(client, submission, origin)), "create_campaign"
+            self._flow.submit(submission, self._report(client, submission, origin)), "create_campaign"
         )
 
     async def retry(self, ack: AsyncAck, client: AsyncWebClient, body: dict[str, Any]) -> None:
@@ -151,7 +152,7 @@ class CampaignFlow:
             origin = Origin(channel_id=submission.channel_id, user_id=submission.user_id)
             return self._report(client, submission, origin)
 
-        await self._create.resume_late_lookups(report_for)
+        await self._flow.resume_late_lookups(report_for)
 
     def _refusal(self, user_id: str, origin: Origin) -> tuple[str, str] | None:
         """Why `user_id` may not create from this form (what to show, what to audit), or None.
@@ -165,13 +166,13 @@ class CampaignFlow:
         return None
 
     async def _deny(self, key: str, user_id: str, origin: Origin, reason: str) -> None:
-        await self._create.deny(key, user_id=user_id, channel_id=origin.channel_id, reason=reason)
+        await self._flow.deny(key, user_id=user_id, channel_id=origin.channel_id, reason=reason)
 
     async def _open_form(
         self, client: AsyncWebClient, origin: Origin, command: dict[str, Any], respond: AsyncRespond
     ) -> None:
         _, _, command_text = str(command.get("text") or "").strip().partition(" ")
-        start = await self._create.starting_form(
+        start = await self._flow.starting_form(
             origin.channel_id, command_text, shows_any_text=TEXT_BOX_FIELDS
         )
         view = campaign_form(
@@ -190,7 +191,7 @@ class CampaignFlow:
 
     async def _retry(self, client: AsyncWebClient, view: dict[str, Any], user_id: str | None) -> None:
         key = str(view.get("id"))
-        origin, typed = self._origin(view), await self._create.stored_input(key)
+        origin, typed = self._origin(view), await self._flow.stored_input(key)
         if origin is None or typed is None:
             await update_modal(client, view.get("id"), _damaged(view))
             return
@@ -207,10 +208,10 @@ class CampaignFlow:
             form = campaign_form(typed, origin.encode(), problems=invalid.errors, banner=_CHECKS_CHANGED)
             await update_modal(client, view.get("id"), form)
             return
-        await self._create.retry(submission, self._report(client, submission, origin))
+        await self._flow.retry(submission, self._report(client, submission, origin))
 
     async def _edit(self, client: AsyncWebClient, view: dict[str, Any]) -> None:
-        origin, typed = self._origin(view), await self._create.stored_input(str(view.get("id")))
+        origin, typed = self._origin(view), await self._flow.stored_input(str(view.get("id")))
         shown = _damaged(view) if origin is None or typed is None else campaign_form(typed, origin.encode())
         await update_modal(client, view.get("id"), shown)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.campaigns.create_flow import Earlier, Replay
@@ -20,7 +19,7 @@ from bot.slack.blocks import campaign_card as cards
 from bot.slack.blocks.call_result import with_tally
 from bot.slack.blocks.campaign_form import campaign_form
 from bot.slack.blocks.kit import Card, md
-from bot.slack.delivery import INVITE_TIP, deliver_card, tell_privately
+from bot.slack.delivery import INVITE_TIP, deliver_card, tell_privately, update_modal
 from bot.slack.origin import Origin
 
 logger = logging.getLogger(__name__)
@@ -143,16 +142,6 @@ class ModalReport:
             )
         detail = _UNKNOWN_DETAIL if outcome.outcome_unknown else _NOTHING_CREATED
         return cards.failed_view(self._origin.encode(), outcome.message, detail=detail)
-
-
-async def update_modal(client: AsyncWebClient, view_id: str | None, view: dict[str, Any]) -> bool:
-    """Replace the modal with `view`; False when Slack would not (the modal may be closed)."""
-    try:
-        await client.views_update(view_id=view_id, view=view)
-    except SlackApiError as error:
-        logger.warning("views_update_failed error=%s", error.response.get("error"))
-        return False
-    return True
 
 
 def _noted(late: bool, where: str) -> str:

@@ -119,6 +119,23 @@ def retry_after(error: SlackApiError) -> float:
         return 0.0
 
 
+async def update_modal(
+    client: AsyncWebClient, view_id: str | None, view: dict[str, Any], *, view_hash: str | None = None
+) -> bool:
+    """Replace the modal with `view`; False when Slack would not (the modal may be closed). With
+    `view_hash`, only if the modal is still as it was (else `hash_conflict`: a newer update stands)."""
+    try:
+        await client.views_update(view_id=view_id, hash=view_hash, view=view)
+    except SlackApiError as error:
+        reason = error.response.get("error")
+        if reason == "hash_conflict":
+            logger.info("views_update_skipped error=%s", reason)
+        else:
+            logger.warning("views_update_failed error=%s", reason)
+        return False
+    return True
+
+
 async def tell_privately(response_url: str, text: str) -> None:
     """An ephemeral note to the person who typed the command."""
     await _send(response_url, text=text, response_type="ephemeral", replace_original=False)

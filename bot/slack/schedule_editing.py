@@ -29,6 +29,7 @@ from bot.slack.blocks.campaign_form import (
 )
 from bot.slack.blocks.schedule_picker import read_picker, schedule_picker
 from bot.slack.blocks.state import FormState
+from bot.slack.delivery import update_modal
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ class ScheduleEditing:
             schedule_block_id=current_schedule_block(state.block_ids()),
         )
         self._after_ack.start(
-            _update(client, view.get("id"), refreshed, view_hash=view.get("hash")), "preview"
+            update_modal(client, view.get("id"), refreshed, view_hash=view.get("hash")), "preview"
         )
 
     async def open_picker(self, ack: AsyncAck, client: AsyncWebClient, body: dict[str, Any]) -> None:
@@ -96,7 +97,7 @@ class ScheduleEditing:
         form = campaign_form(
             typed, parent["form_metadata"], schedule_block_id=next_schedule_block(parent["schedule_block"])
         )
-        self._after_ack.start(_update(client, parent["view_id"], form), "picked_schedule")
+        self._after_ack.start(update_modal(client, parent["view_id"], form), "picked_schedule")
 
 
 def _parent(metadata: Any) -> dict[str, Any] | None:
@@ -117,11 +118,3 @@ def _parent(metadata: Any) -> dict[str, Any] | None:
         logger.warning("schedule_picker_rejected reason=bad-metadata")
         return None
     return parent
-
-
-async def _update(client: AsyncWebClient, view_id: Any, view: dict[str, Any], view_hash: Any = None) -> None:
-    try:
-        await client.views_update(view_id=view_id, hash=view_hash, view=view)
-    except SlackApiError as error:
-        # hash_conflict: the form changed meanwhile (another Enter); the newer update stands.
-        logger.info("views_update_skipped error=%s", error.response.get("error"))

@@ -7,7 +7,7 @@ This module is the package's whole public face: other packages import from `bot.
 from bot.store.audit import AuditStore
 from bot.store.call_results import ClaimedResult, ResultState, ResultStore, Subscription, SubscriptionStore
 from bot.store.creations import Claim, CreationRecord, CreationState, CreationStore
-from bot.store.database import connect, new_revision, schema_revision
+from bot.store.database import SchemaTooNew, connect, new_revision, schema_revision
 from bot.store.forward_notes import DueNote, ForwardNoteStore
 from bot.store.forwards import DueForward, ForwardState, ForwardStore
 from bot.store.preferences import ChannelPreferences, PreferenceStore
@@ -28,6 +28,7 @@ __all__ = [
     "PreferenceStore",
     "ResultState",
     "ResultStore",
+    "SchemaTooNew",
     "Subscription",
     "SubscriptionStore",
     "connect",

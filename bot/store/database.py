@@ -173,8 +173,18 @@ _P = ParamSpec("_P")
 _T = TypeVar("_T")
 
 
+class SchemaTooNew(Exception):
+    """The database was upgraded by a newer version of the bot, whose revisions this one lacks."""
+
+    def __init__(self, revision: str | None) -> None:
+        super().__init__(
+            f"the database's schema is at revision {revision}, which this version of the bot does not "
+            f"know (it knows up to {LATEST_REVISION}): run the newer version, or restore a backup"
+        )
+
+
 def connect(url: str) -> Engine:
-    """An engine for `url`, its schema upgraded to this version's."""
+    """An engine for `url`, its schema upgraded to this version's (SchemaTooNew if it is ahead)."""
     url = _with_driver(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
@@ -193,6 +203,7 @@ def upgrade(engine: Engine) -> None:
     and the whole upgrade is one transaction: the next one finds the work done.
     """
     from alembic import command
+    from alembic.util import CommandError
 
     config = _alembic_config()
     with engine.begin() as connection:
@@ -200,7 +211,10 @@ def upgrade(engine: Engine) -> None:
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         config.attributes["connection"] = connection
         before = _revision_in(connection)
-        command.upgrade(config, "head")
+        try:
+            command.upgrade(config, "head")
+        except CommandError:
+            raise SchemaTooNew(before) from None
         after = _revision_in(connection)
     if after != before:
         logger.info("database_upgraded from=%s to=%s", before or "none", after)

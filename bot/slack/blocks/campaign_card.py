@@ -56,7 +56,10 @@ def webhook_origin(url: str) -> str:
     """`https://hooks.example.com`: enough to recognise the webhook, without the credentials, path or
     query string a URL often carries as its secret."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname}"
+    host = parts.hostname
+    if not host:
+        return "—"
+    return f"{parts.scheme}://{f'[{host}]' if ':' in host else host}"  # an IPv6 address keeps its brackets
 
 
 def status_view(
