@@ -166,7 +166,10 @@ def test_by_default_a_webhook_on_a_private_address_gets_nothing_and_the_thread_s
         "chat.postMessage",
         lambda c: in_thread(guarded_bot, channel)(c) and "could not be forwarded" in texts(c),
     )
-    assert "127.0.0.1 is not a public address" in texts(notes[0][1])
+    assert (
+        "could not be forwarded to `127.0.0.1`: 127.0.0.1 resolves to an address inside the bot's network; "
+        "the bot's admin may allow it with RESULT_FORWARD_PRIVATE_ADDRESSES"
+    ) in texts(notes[0][1])
     assert hook.requests == []
     assert "forward_refused" in guarded_bot.log()
 
@@ -247,18 +250,22 @@ def test_an_address_that_refuses_the_connection_gives_way_to_the_next(
     assert len(hook.requests) == 1
 
 
-def test_a_name_with_any_address_inside_the_network_is_refused_and_the_thread_is_told_which(
-    tmp_path: Path, hook: CustomerWebhook
+INSIDE_THE_NETWORK = (
+    "hooks.customer.test resolves to an address inside the bot's network; "
+    "the bot's admin may allow it with RESULT_FORWARD_PRIVATE_ADDRESSES"
+)
+
+
+def test_a_name_with_any_address_inside_the_network_is_refused_and_only_the_log_says_which_address(
+    tmp_path: Path, hook: CustomerWebhook, caplog: pytest.LogCaptureFixture
 ) -> None:
     names = NameServer({"hooks.customer.test": ["93.184.215.14", "10.20.30.40"]})
 
     state, given_up = forward_one(tmp_path, "https://hooks.customer.test/in", names, private_addresses=False)
 
     assert state == "dead"
-    assert given_up == [
-        "10.20.30.40 is not a public address; "
-        "the bot's admin may allow it with RESULT_FORWARD_PRIVATE_ADDRESSES"
-    ]
+    assert given_up == [INSIDE_THE_NETWORK]  # the thread's note: the host, never its internal address
+    assert "host=hooks.customer.test reason=private-address address=10.20.30.40" in caplog.text
     assert names.asked == ["hooks.customer.test"]
     assert hook.requests == []
 
@@ -351,12 +358,13 @@ def test_a_certificate_that_does_not_name_the_host_gets_nothing_sent(
 
 @pytest.mark.parametrize("address", ["64:ff9b::a00:1", "::ffff:10.0.0.1", "2002:a00:1::1", "::a00:1"])
 def test_an_ipv6_address_that_carries_a_private_ipv4_one_is_refused(
-    tmp_path: Path, hook: CustomerWebhook, address: str
+    tmp_path: Path, hook: CustomerWebhook, caplog: pytest.LogCaptureFixture, address: str
 ) -> None:
     names = NameServer({"hooks.customer.test": [address]})
 
     state, given_up = forward_one(tmp_path, "https://hooks.customer.test/in", names, private_addresses=False)
 
     assert state == "dead"
-    assert given_up[0].startswith(f"{address} is not a public address")
+    assert given_up == [INSIDE_THE_NETWORK]
+    assert f"reason=private-address address={address}" in caplog.text
     assert hook.requests == []

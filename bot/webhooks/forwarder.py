@@ -11,11 +11,11 @@ destination by host only: a webhook URL often carries a secret in its path or qu
 
 Whoever may use the form chooses where the bot sends requests from inside its own network, so by
 default a URL whose host resolves to a loopback, private, link-local or otherwise non-public address
-is refused (dead at once, with the reason in the thread) unless `RESULT_FORWARD_PRIVATE_ADDRESSES`
-allows it. Each try resolves the name once and connects to the addresses it checked (TLS still
-verifies the certificate against the name): a DNS answer that changes between the check and the
-connection (rebinding) can't lead the request inside. Connections are not kept alive between tries,
-so a connection verified for one name never carries another name's payload.
+is refused (dead at once, with the reason in the thread and the address in the log only) unless
+`RESULT_FORWARD_PRIVATE_ADDRESSES` allows it. Each try resolves the name once and connects to the
+addresses it checked (TLS still verifies the certificate against the name): a DNS answer that changes
+between the check and the connection (rebinding) can't lead the request inside. Connections are not
+kept alive between tries, so a connection verified for one name never carries another name's payload.
 """
 
 from __future__ import annotations
@@ -127,13 +127,10 @@ class Forwarder:
         addresses = await self._resolve(host, port)
         private = None if self._pacing.private_addresses else _first_private(addresses)
         if private is not None:
-            logger.error("forward_refused result=%d host=%s reason=private-address", item.id, host)
-            await self._give_up(
-                item,
-                host,
-                f"{private} is not a public address; the bot's admin may allow it with "
-                "RESULT_FORWARD_PRIVATE_ADDRESSES",
+            logger.error(
+                "forward_refused result=%d host=%s reason=private-address address=%s", item.id, host, private
             )
+            await self._give_up(item, host, _inside_the_network(host))
             return
         problem, asked_wait = await _post(http, url, addresses, item.payload)
         if problem is None:
@@ -168,6 +165,15 @@ def _readable_host(url: str) -> str:
         return urlsplit(url).hostname or ""
     except ValueError:
         return ""
+
+
+def _inside_the_network(host: str) -> str:
+    """Why a forward into the bot's own network was refused, told without the address: whoever may use
+    the form could otherwise type an internal name and read its address back in the thread."""
+    return (
+        f"{host} resolves to an address inside the bot's network; the bot's admin may allow it with "
+        "RESULT_FORWARD_PRIVATE_ADDRESSES"
+    )
 
 
 def _first_private(addresses: list[str]) -> str | None:
