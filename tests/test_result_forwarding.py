@@ -115,6 +115,34 @@ def test_a_webhook_that_keeps_failing_ends_dead_with_a_note_in_the_thread(
     assert "forward_dead" in bot.log()
 
 
+def test_a_webhook_name_that_cant_be_looked_up_gets_its_note_and_forwarding_goes_on_for_the_others(
+    bot: RunningBot,
+    slack: SlackDriver,
+    fake_slack: FakeSlack,
+    fake_starleads: FakeStarleads,
+    hook: CustomerWebhook,
+) -> None:
+    host = f"{'a' * 70}.example.com"  # a DNS label holds 63 characters at most: the lookup can't even start
+    channel = create(slack, fake_slack, fake_starleads, {"webhook_url": f"https://{host}/x"})[0]
+    token = token_in(fake_starleads.wait_creates()[-1].json())  # the campaign's card is out: its create too
+
+    post(bot, token, PASCAL)
+
+    assert forward_state(bot, token, timeout=15) == ["dead"]
+    notes = fake_slack.wait_timed(
+        "chat.postMessage", lambda c: in_thread(bot, channel)(c) and "could not be forwarded" in texts(c)
+    )
+    assert f"1 call result could not be forwarded to `{host}`: DNS lookup failed" in texts(notes[0][1])
+    create(slack, fake_slack, fake_starleads, {"webhook_url": f"{hook.url}/in"})
+    working = token_in(fake_starleads.wait_creates()[-1].json())
+    raw = json.dumps({**PASCAL, "Id": "after-the-unusable-name"})
+
+    post(bot, working, raw)
+
+    assert forward_state(bot, working) == ["forwarded"]  # the forwarder is still at work
+    assert hook.requests[0].body == raw.encode()
+
+
 def test_without_a_webhook_of_their_own_nothing_is_forwarded(
     bot: RunningBot,
     slack: SlackDriver,
@@ -277,6 +305,24 @@ def test_a_name_that_does_not_resolve_is_tried_again_then_given_up_saying_so(tmp
 
     assert (state, given_up) == ("dead", ["DNS lookup failed"])
     assert names.asked == ["gone.customer.test"] * 2  # the first try and one after the backoff
+
+
+class BrokenNameServer(NameServer):
+    """A resolver that fails in a way nobody foresaw."""
+
+    async def __call__(self, host: str, port: int) -> list[str]:
+        raise RuntimeError(f"resolver broke on {host}")
+
+
+def test_a_forward_that_fails_unexpectedly_is_given_up_with_a_note_instead_of_stopping_the_worker(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    state, given_up = forward_one(
+        tmp_path, "https://hooks.customer.test/in", BrokenNameServer({}), private_addresses=False
+    )
+
+    assert (state, given_up) == ("dead", ["the bot hit an unexpected error sending it"])
+    assert "forward_crashed result=1" in caplog.text
 
 
 @pytest.fixture(scope="module")

@@ -47,13 +47,15 @@ Resolver = Callable[[str, int], Awaitable[list[str]]]
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _NOT_RESOLVED = "DNS lookup failed"
+_UNEXPECTED = "the bot hit an unexpected error sending it"
 
 
 async def resolve_host(host: str, port: int) -> list[str]:
-    """The host's addresses as the system resolver gives them (each once), or [] when it has none."""
+    """The host's addresses as the system resolver gives them (each once), or [] when it has none (a name
+    that can't even be looked up, such as one with a label over 63 characters, has none either)."""
     try:
         found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError:
+    except (OSError, UnicodeError):
         return []
     return list(dict.fromkeys(str(address[0]) for *_, address in found))
 
@@ -105,7 +107,7 @@ class Forwarder:
                 try:
                     due = await self._forwards.claim(self._pacing.batch, self._pacing.lease.length)
                     with self._held.holding(item.id for item in due):
-                        await asyncio.gather(*(self._forward(http, item) for item in due))
+                        await asyncio.gather(*(self._settle(http, item) for item in due))
                 except SQLAlchemyError as error:  # claims left behind expire and are taken again
                     logger.error("forward_round_failed error=%s", type(error).__name__)
                     due = []
@@ -113,6 +115,20 @@ class Forwarder:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), timeout=self._pacing.poll_seconds)
                     self._wake.clear()
+
+    async def _settle(self, http: httpx.AsyncClient, item: DueForward) -> None:
+        """Forward `item` so that no single result can stop the worker: an error the forward did not
+        expect gives it up (its thread's note says so); a database error leaves it to its lease."""
+        try:
+            try:
+                await self._forward(http, item)
+            except SQLAlchemyError:
+                raise
+            except Exception:
+                logger.exception("forward_crashed result=%d", item.id)
+                await self._give_up(item, _readable_host(item.url), _UNEXPECTED)
+        except SQLAlchemyError as error:  # left `forwarding`: taken again once its lease runs out
+            logger.error("forward_mark_failed result=%d error=%s", item.id, type(error).__name__)
 
     async def _forward(self, http: httpx.AsyncClient, item: DueForward) -> None:
         attempt = item.attempts + 1
