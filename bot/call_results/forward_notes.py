@@ -51,7 +51,10 @@ class ForwardNoteQueue:
         """The notes the threads show an older state of, each this caller's for a while."""
         return [_note(due) for due in await self._store.claim(self._edit_interval, self._hold)]
 
-    async def shown(self, note: ForwardNote, note_ts: str | None) -> None:
-        """The thread now shows `note` as `note_ts` (None: it could not be posted; the next dead forward
-        tries again)."""
+    async def shown(self, note: ForwardNote, note_ts: str) -> None:
+        """The thread now shows `note` as `note_ts`."""
         await self._store.shown(note.claim, note_ts)
+
+    async def not_shown(self, note: ForwardNote) -> None:
+        """Slack would not take `note`: it stays due, tried again a little later."""
+        await self._store.not_shown(note.claim)
