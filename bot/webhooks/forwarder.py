@@ -111,6 +111,9 @@ class Forwarder:
                 except SQLAlchemyError as error:  # claims left behind expire and are taken again
                     logger.error("forward_round_failed error=%s", type(error).__name__)
                     due = []
+                except Exception:  # as above: the next round starts all the same
+                    logger.exception("forward_round_failed")
+                    due = []
                 if not due:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), timeout=self._pacing.poll_seconds)
