@@ -64,6 +64,8 @@ def create_web_app(bot: Bot) -> Starlette:
             connecting = asyncio.create_task(socket_mode.connect_async())
         posting = asyncio.create_task(bot.poster.run(), name="result_poster")
         forwarding = asyncio.create_task(bot.forwarder.run(), name="result_forwarder")
+        for worker in (posting, forwarding):
+            worker.add_done_callback(_log_worker_end)
         logger.info("ready mode=%s", "socket" if socket_mode else "http")
         try:
             yield
@@ -114,6 +116,16 @@ def _slack_events(
             return PlainTextResponse("Malformed request", status_code=400)
 
     return slack_events
+
+
+def _log_worker_end(worker: asyncio.Task[None]) -> None:
+    """A worker runs for the life of the process: one that ends otherwise than cancelled at shutdown has
+    stopped posting or forwarding results, which the operator must hear of."""
+    if worker.cancelled():
+        return
+    error = worker.exception()
+    error_name = type(error).__name__ if error else "none"
+    logger.error("worker_stopped worker=%s error=%s", worker.get_name(), error_name)
 
 
 async def _warm_up() -> None:

@@ -140,6 +140,27 @@ def test_a_rate_limited_note_waits_out_retry_after_and_nothing_is_posted_in_the_
     assert "1 call result could not be forwarded to `127.0.0.1`: HTTP 500" in texts(note)
 
 
+def test_a_note_slack_keeps_failing_beyond_the_retries_is_posted_later_with_its_count(
+    bot: RunningBot,
+    slack: SlackDriver,
+    fake_slack: FakeSlack,
+    fake_starleads: FakeStarleads,
+    hook: CustomerWebhook,
+) -> None:
+    channel = unique_id("C")
+    token = campaign_with_own_webhook(slack, fake_slack, fake_starleads, f"{hook.url}/in", channel)
+    root = thread_ts(bot, channel)
+    failing = 4  # the note's first try and its 3 retries: the post is given up
+    fake_slack.fail("chat.postMessage", "internal_error", times=failing, where=is_note(channel, root))
+    hook.answer(*[500] * TRIES)
+
+    post(bot, token, body())
+
+    tries = fake_slack.wait_timed("chat.postMessage", is_note(channel, root), count=failing + 1, timeout=60)
+    assert "1 call result could not be forwarded to `127.0.0.1`: HTTP 500" in texts(tries[-1][1])
+    assert note_posted(fake_slack, channel, root)  # Slack took it: the thread shows it
+
+
 def test_two_campaigns_forwarding_to_two_hosts_get_one_note_each(
     bot: RunningBot,
     slack: SlackDriver,

@@ -115,6 +115,34 @@ def test_a_webhook_that_keeps_failing_ends_dead_with_a_note_in_the_thread(
     assert "forward_dead" in bot.log()
 
 
+def test_a_webhook_name_that_cant_be_looked_up_gets_its_note_and_forwarding_goes_on_for_the_others(
+    bot: RunningBot,
+    slack: SlackDriver,
+    fake_slack: FakeSlack,
+    fake_starleads: FakeStarleads,
+    hook: CustomerWebhook,
+) -> None:
+    host = f"{'a' * 70}.example.com"  # a DNS label holds 63 characters at most: the lookup can't even start
+    channel = create(slack, fake_slack, fake_starleads, {"webhook_url": f"https://{host}/x"})[0]
+    token = token_in(fake_starleads.wait_creates()[-1].json())  # the campaign's card is out: its create too
+
+    post(bot, token, PASCAL)
+
+    assert forward_state(bot, token, timeout=15) == ["dead"]
+    notes = fake_slack.wait_timed(
+        "chat.postMessage", lambda c: in_thread(bot, channel)(c) and "could not be forwarded" in texts(c)
+    )
+    assert f"1 call result could not be forwarded to `{host}`: DNS lookup failed" in texts(notes[0][1])
+    create(slack, fake_slack, fake_starleads, {"webhook_url": f"{hook.url}/in"})
+    working = token_in(fake_starleads.wait_creates()[-1].json())
+    raw = json.dumps({**PASCAL, "Id": "after-the-unusable-name"})
+
+    post(bot, working, raw)
+
+    assert forward_state(bot, working) == ["forwarded"]  # the forwarder is still at work
+    assert hook.requests[0].body == raw.encode()
+
+
 def test_without_a_webhook_of_their_own_nothing_is_forwarded(
     bot: RunningBot,
     slack: SlackDriver,
@@ -166,7 +194,10 @@ def test_by_default_a_webhook_on_a_private_address_gets_nothing_and_the_thread_s
         "chat.postMessage",
         lambda c: in_thread(guarded_bot, channel)(c) and "could not be forwarded" in texts(c),
     )
-    assert "127.0.0.1 is not a public address" in texts(notes[0][1])
+    assert (
+        "could not be forwarded to `127.0.0.1`: 127.0.0.1 resolves to an address inside the bot's network; "
+        "the bot's admin may allow it with RESULT_FORWARD_PRIVATE_ADDRESSES"
+    ) in texts(notes[0][1])
     assert hook.requests == []
     assert "forward_refused" in guarded_bot.log()
 
@@ -247,18 +278,22 @@ def test_an_address_that_refuses_the_connection_gives_way_to_the_next(
     assert len(hook.requests) == 1
 
 
-def test_a_name_with_any_address_inside_the_network_is_refused_and_the_thread_is_told_which(
-    tmp_path: Path, hook: CustomerWebhook
+INSIDE_THE_NETWORK = (
+    "hooks.customer.test resolves to an address inside the bot's network; "
+    "the bot's admin may allow it with RESULT_FORWARD_PRIVATE_ADDRESSES"
+)
+
+
+def test_a_name_with_any_address_inside_the_network_is_refused_and_only_the_log_says_which_address(
+    tmp_path: Path, hook: CustomerWebhook, caplog: pytest.LogCaptureFixture
 ) -> None:
     names = NameServer({"hooks.customer.test": ["93.184.215.14", "10.20.30.40"]})
 
     state, given_up = forward_one(tmp_path, "https://hooks.customer.test/in", names, private_addresses=False)
 
     assert state == "dead"
-    assert given_up == [
-        "10.20.30.40 is not a public address; "
-        "the bot's admin may allow it with RESULT_FORWARD_PRIVATE_ADDRESSES"
-    ]
+    assert given_up == [INSIDE_THE_NETWORK]  # the thread's note: the host, never its internal address
+    assert "host=hooks.customer.test reason=private-address address=10.20.30.40" in caplog.text
     assert names.asked == ["hooks.customer.test"]
     assert hook.requests == []
 
@@ -270,6 +305,24 @@ def test_a_name_that_does_not_resolve_is_tried_again_then_given_up_saying_so(tmp
 
     assert (state, given_up) == ("dead", ["DNS lookup failed"])
     assert names.asked == ["gone.customer.test"] * 2  # the first try and one after the backoff
+
+
+class BrokenNameServer(NameServer):
+    """A resolver that fails in a way nobody foresaw."""
+
+    async def __call__(self, host: str, port: int) -> list[str]:
+        raise RuntimeError(f"resolver broke on {host}")
+
+
+def test_a_forward_that_fails_unexpectedly_is_given_up_with_a_note_instead_of_stopping_the_worker(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    state, given_up = forward_one(
+        tmp_path, "https://hooks.customer.test/in", BrokenNameServer({}), private_addresses=False
+    )
+
+    assert (state, given_up) == ("dead", ["the bot hit an unexpected error sending it"])
+    assert "forward_crashed result=1" in caplog.text
 
 
 @pytest.fixture(scope="module")
@@ -351,12 +404,13 @@ def test_a_certificate_that_does_not_name_the_host_gets_nothing_sent(
 
 @pytest.mark.parametrize("address", ["64:ff9b::a00:1", "::ffff:10.0.0.1", "2002:a00:1::1", "::a00:1"])
 def test_an_ipv6_address_that_carries_a_private_ipv4_one_is_refused(
-    tmp_path: Path, hook: CustomerWebhook, address: str
+    tmp_path: Path, hook: CustomerWebhook, caplog: pytest.LogCaptureFixture, address: str
 ) -> None:
     names = NameServer({"hooks.customer.test": [address]})
 
     state, given_up = forward_one(tmp_path, "https://hooks.customer.test/in", names, private_addresses=False)
 
     assert state == "dead"
-    assert given_up[0].startswith(f"{address} is not a public address")
+    assert given_up == [INSIDE_THE_NETWORK]
+    assert f"reason=private-address address={address}" in caplog.text
     assert hook.requests == []

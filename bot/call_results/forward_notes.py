@@ -3,7 +3,7 @@ each must say (the store decides which one caller owns each, bot/store/forward_n
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.store import DueNote, ForwardNoteStore
@@ -11,29 +11,40 @@ from bot.store import DueNote, ForwardNoteStore
 
 @dataclass(frozen=True)
 class ForwardNote:
-    """A note a poster now owns: where it goes and what it says."""
+    """A note a poster now owns: where it goes and what it says, read from the store's claim on it,
+    which goes back to the store as is when the note is shown."""
 
-    channel_id: str
-    thread_ts: str
-    note_ts: str | None  # None: not posted yet
-    host: str  # '' when the URL had none that could be read
-    dead_forwards: int
-    problem: str
-    failed_at: datetime
-    claim: DueNote = field(repr=False)  # handed back when the note is shown
+    claim: DueNote
 
+    @property
+    def channel_id(self) -> str:
+        return self.claim.channel_id
 
-def _note(due: DueNote) -> ForwardNote:
-    return ForwardNote(
-        channel_id=due.channel_id,
-        thread_ts=due.thread_ts,
-        note_ts=due.note_ts,
-        host=due.host,
-        dead_forwards=due.dead_forwards,
-        problem=due.problem,
-        failed_at=due.failed_at,
-        claim=due,
-    )
+    @property
+    def thread_ts(self) -> str:
+        return self.claim.thread_ts
+
+    @property
+    def note_ts(self) -> str | None:
+        """None: not posted yet."""
+        return self.claim.note_ts
+
+    @property
+    def host(self) -> str:
+        """'' when the URL had none that could be read."""
+        return self.claim.host
+
+    @property
+    def dead_forwards(self) -> int:
+        return self.claim.dead_forwards
+
+    @property
+    def problem(self) -> str:
+        return self.claim.problem
+
+    @property
+    def failed_at(self) -> datetime:
+        return self.claim.failed_at
 
 
 class ForwardNoteQueue:
@@ -49,9 +60,12 @@ class ForwardNoteQueue:
 
     async def claim(self) -> list[ForwardNote]:
         """The notes the threads show an older state of, each this caller's for a while."""
-        return [_note(due) for due in await self._store.claim(self._edit_interval, self._hold)]
+        return [ForwardNote(due) for due in await self._store.claim(self._edit_interval, self._hold)]
 
-    async def shown(self, note: ForwardNote, note_ts: str | None) -> None:
-        """The thread now shows `note` as `note_ts` (None: it could not be posted; the next dead forward
-        tries again)."""
+    async def shown(self, note: ForwardNote, note_ts: str) -> None:
+        """The thread now shows `note` as `note_ts`."""
         await self._store.shown(note.claim, note_ts)
+
+    async def not_shown(self, note: ForwardNote) -> None:
+        """Slack would not take `note`: it stays due, tried again a little later."""
+        await self._store.not_shown(note.claim)

@@ -49,6 +49,9 @@ class ForwardNotes:
             async with turn(note.channel_id):
                 note_ts = await self._send(note)
             try:
+                if note_ts is None:  # still due: tried again a little later
+                    await self._notes.not_shown(note)
+                    continue
                 await self._notes.shown(note, note_ts)
             except SQLAlchemyError as error:  # its claim expires: shown again then, as an edit if posted
                 error_name = type(error).__name__
@@ -63,7 +66,7 @@ class ForwardNotes:
             )
 
     async def _send(self, note: ForwardNote) -> str | None:
-        """The note's ts once it is in the thread (posted now or before), None if it isn't."""
+        """The note's ts once the thread shows it (posted now, or edited), None if Slack would not take it."""
         card = forward_failed_note(note.host, note.dead_forwards, note.problem, note.failed_at)
         try:
             if note.note_ts is not None and await self._edited(note, card):
@@ -73,7 +76,7 @@ class ForwardNotes:
             )
         except SlackRefused as refused:
             logger.error("forward_note_failed channel=%s error=%s", note.channel_id, refused.reason)
-        return note.note_ts
+            return None
 
     async def _edited(self, note: ForwardNote, card: Card) -> bool:
         """Whether the posted note now reads `card`; False when someone deleted it: a new one is due."""

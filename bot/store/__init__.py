@@ -9,7 +9,7 @@ from bot.store.call_results import ClaimedResult, ResultState, ResultStore, Subs
 from bot.store.creations import Claim, CreationRecord, CreationState, CreationStore
 from bot.store.database import SchemaTooNew, connect, new_revision, schema_revision
 from bot.store.forward_notes import DueNote, ForwardNoteStore
-from bot.store.forwards import DueForward, ForwardState, ForwardStore
+from bot.store.forwards import DueForward, ForwardStore
 from bot.store.preferences import ChannelPreferences, PreferenceStore
 
 __all__ = [
@@ -23,7 +23,6 @@ __all__ = [
     "DueForward",
     "DueNote",
     "ForwardNoteStore",
-    "ForwardState",
     "ForwardStore",
     "PreferenceStore",
     "ResultState",

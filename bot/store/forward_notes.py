@@ -4,9 +4,10 @@ receiving host, never one per result.
 A dead forward moves its note's `revision` on (forwards.py, in the transaction that marks it dead). A
 note is due when the thread shows an older revision: the first time it is posted, afterwards edited,
 at most once per `edit_interval` so a burst of failures makes a few edits, and the last state is always
-shown in the end. The count it shows is read from `call_results` each time (the subscription's dead
-forwards: its forward URL never changes, so they all went to that host), never kept in a counter, so
-several processes can't make it wrong. A poster claims a due note while it shows it (a conditional
+shown in the end (a post or edit Slack would not take is tried again after `edit_interval` too). The
+count it shows is read from `call_results` each time (the subscription's dead forwards: its forward URL
+never changes, so they all went to that host), never kept in a counter, so several processes can't make
+it wrong. A poster claims a due note while it shows it (a conditional
 UPDATE, which one caller wins on SQLite and PostgreSQL alike); a claim left by a process that died
 expires after `hold`.
 """
@@ -49,17 +50,22 @@ class ForwardNoteStore:
         waits), each this caller's for `hold`."""
         return await run_in_thread(self._claim, edit_interval, hold)
 
-    async def shown(self, note: DueNote, note_ts: str | None) -> None:
-        """The thread now shows `note` as `note_ts` (None: it could not be posted; the next dead forward
-        tries again). The claim ends; nothing is recorded if another poster took it over."""
-        await run_in_thread(self._shown, note, note_ts)
+    async def shown(self, note: DueNote, note_ts: str) -> None:
+        """The thread now shows `note` as `note_ts`. The claim ends; nothing is recorded if another poster
+        took it over."""
+        await run_in_thread(self._end_claim, note, {"shown_revision": note.revision, "note_ts": note_ts})
+
+    async def not_shown(self, note: DueNote) -> None:
+        """Slack would not take `note`: the claim ends and the note stays due, tried again once
+        `edit_interval` has passed."""
+        await run_in_thread(self._end_claim, note, {})
 
     def _claim(self, edit_interval: timedelta, hold: timedelta) -> list[DueNote]:
         at = now()
         free = or_(forward_notes.c.claimed_until.is_(None), forward_notes.c.claimed_until < at)
         due = and_(
             forward_notes.c.revision > func.coalesce(forward_notes.c.shown_revision, 0),
-            or_(forward_notes.c.note_ts.is_(None), forward_notes.c.shown_at <= at - edit_interval),
+            or_(forward_notes.c.shown_at.is_(None), forward_notes.c.shown_at <= at - edit_interval),
             free,
         )
         dead_forwards = (
@@ -100,18 +106,11 @@ class ForwardNoteStore:
                     claimed.append(note)
         return claimed
 
-    def _shown(self, note: DueNote, note_ts: str | None) -> None:
-        values: dict[str, object] = {
-            "shown_revision": note.revision,
-            "shown_at": now(),
-            "claimed_until": None,
-        }
-        if note_ts is not None:
-            values["note_ts"] = note_ts
+    def _end_claim(self, note: DueNote, values: dict[str, object]) -> None:
         statement = (
             update(forward_notes)
             .where(_same(note), forward_notes.c.claimed_until == note.claimed_until)
-            .values(**values)
+            .values(**values, shown_at=now(), claimed_until=None)
         )
         with self._engine.begin() as connection:
             connection.execute(statement)

@@ -11,11 +11,11 @@ destination by host only: a webhook URL often carries a secret in its path or qu
 
 Whoever may use the form chooses where the bot sends requests from inside its own network, so by
 default a URL whose host resolves to a loopback, private, link-local or otherwise non-public address
-is refused (dead at once, with the reason in the thread) unless `RESULT_FORWARD_PRIVATE_ADDRESSES`
-allows it. Each try resolves the name once and connects to the addresses it checked (TLS still
-verifies the certificate against the name): a DNS answer that changes between the check and the
-connection (rebinding) can't lead the request inside. Connections are not kept alive between tries,
-so a connection verified for one name never carries another name's payload.
+is refused (dead at once, with the reason in the thread and the address in the log only) unless
+`RESULT_FORWARD_PRIVATE_ADDRESSES` allows it. Each try resolves the name once and connects to the
+addresses it checked (TLS still verifies the certificate against the name): a DNS answer that changes
+between the check and the connection (rebinding) can't lead the request inside. Connections are not
+kept alive between tries, so a connection verified for one name never carries another name's payload.
 """
 
 from __future__ import annotations
@@ -47,13 +47,15 @@ Resolver = Callable[[str, int], Awaitable[list[str]]]
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _NOT_RESOLVED = "DNS lookup failed"
+_UNEXPECTED = "the bot hit an unexpected error sending it"
 
 
 async def resolve_host(host: str, port: int) -> list[str]:
-    """The host's addresses as the system resolver gives them (each once), or [] when it has none."""
+    """The host's addresses as the system resolver gives them (each once), or [] when it has none (a name
+    that can't even be looked up, such as one with a label over 63 characters, has none either)."""
     try:
         found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError:
+    except (OSError, UnicodeError):
         return []
     return list(dict.fromkeys(str(address[0]) for *_, address in found))
 
@@ -105,14 +107,31 @@ class Forwarder:
                 try:
                     due = await self._forwards.claim(self._pacing.batch, self._pacing.lease.length)
                     with self._held.holding(item.id for item in due):
-                        await asyncio.gather(*(self._forward(http, item) for item in due))
+                        await asyncio.gather(*(self._settle(http, item) for item in due))
                 except SQLAlchemyError as error:  # claims left behind expire and are taken again
                     logger.error("forward_round_failed error=%s", type(error).__name__)
+                    due = []
+                except Exception:  # as above: the next round starts all the same
+                    logger.exception("forward_round_failed")
                     due = []
                 if not due:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), timeout=self._pacing.poll_seconds)
                     self._wake.clear()
+
+    async def _settle(self, http: httpx.AsyncClient, item: DueForward) -> None:
+        """Forward `item` so that no single result can stop the worker: an error the forward did not
+        expect gives it up (its thread's note says so); a database error leaves it to its lease."""
+        try:
+            try:
+                await self._forward(http, item)
+            except SQLAlchemyError:
+                raise
+            except Exception:
+                logger.exception("forward_crashed result=%d", item.id)
+                await self._give_up(item, _readable_host(item.url), _UNEXPECTED)
+        except SQLAlchemyError as error:  # left `forwarding`: taken again once its lease runs out
+            logger.error("forward_mark_failed result=%d error=%s", item.id, type(error).__name__)
 
     async def _forward(self, http: httpx.AsyncClient, item: DueForward) -> None:
         attempt = item.attempts + 1
@@ -127,13 +146,10 @@ class Forwarder:
         addresses = await self._resolve(host, port)
         private = None if self._pacing.private_addresses else _first_private(addresses)
         if private is not None:
-            logger.error("forward_refused result=%d host=%s reason=private-address", item.id, host)
-            await self._give_up(
-                item,
-                host,
-                f"{private} is not a public address; the bot's admin may allow it with "
-                "RESULT_FORWARD_PRIVATE_ADDRESSES",
+            logger.error(
+                "forward_refused result=%d host=%s reason=private-address address=%s", item.id, host, private
             )
+            await self._give_up(item, host, _inside_the_network(host))
             return
         problem, asked_wait = await _post(http, url, addresses, item.payload)
         if problem is None:
@@ -168,6 +184,15 @@ def _readable_host(url: str) -> str:
         return urlsplit(url).hostname or ""
     except ValueError:
         return ""
+
+
+def _inside_the_network(host: str) -> str:
+    """Why a forward into the bot's own network was refused, told without the address: whoever may use
+    the form could otherwise type an internal name and read its address back in the thread."""
+    return (
+        f"{host} resolves to an address inside the bot's network; the bot's admin may allow it with "
+        "RESULT_FORWARD_PRIVATE_ADDRESSES"
+    )
 
 
 def _first_private(addresses: list[str]) -> str | None:

@@ -43,12 +43,12 @@ class FakeSlack(StandIn):
         times: int = 1,
         status: int = 200,
         headers: dict[str, str] | None = None,
+        where: Callable[[dict[str, Any]], bool] = lambda _: True,
     ) -> None:
-        """Make the next `times` calls of `method` fail the way Slack does."""
+        """Make the next `times` calls of `method` whose arguments match `where` fail the way Slack does."""
+        failure = {"error": error, "status": status, "headers": headers or {}, "where": where}
         with self._failure_lock:
-            self._failures.setdefault(method, []).extend(
-                [{"error": error, "status": status, "headers": headers or {}}] * times
-            )
+            self._failures.setdefault(method, []).extend([failure] * times)
 
     def slow_down(
         self,
@@ -124,8 +124,9 @@ class FakeSlack(StandIn):
         method = recorded.path.removeprefix("/api/")
         params = _params(recorded)
         with self._failure_lock:
-            queued = self._failures.get(method)
-            failure = queued.pop(0) if queued else None
+            queued = self._failures.get(method, [])
+            matching = next((n for n, failing in enumerate(queued) if failing["where"](params)), None)
+            failure = queued.pop(matching) if matching is not None else None
             delay = self._delay(method, params)
         time.sleep(delay)
         if failure:
