@@ -67,8 +67,9 @@ def create(
     """Submit the form in a new channel: (channel, the body Starleads got, the form's final view)."""
     channel = channel or unique_id("C")
     view = open_form(slack, fake_slack, channel)
+    before = len(fake_starleads.creates())
     assert slack.submit(view, {**CAMPAIGN_FORM, **(values or {})}).json()["response_action"] == "update"
-    sent = fake_starleads.wait_creates()[-1].json()
+    sent = fake_starleads.wait_creates(count=before + 1)[-1].json()  # this form's, not an earlier one's
     return channel, sent, final_view(fake_slack, view["id"])
 
 

@@ -123,9 +123,10 @@ def test_a_rate_limited_note_waits_out_retry_after_and_nothing_is_posted_in_the_
     token = campaign_with_own_webhook(slack, fake_slack, fake_starleads, f"{hook.url}/in", channel)
     root = thread_ts(bot, channel)
     hook.answer(*[500] * TRIES)  # the first result's forward dies; the second one's goes through
+    limited = {"status": 429, "headers": {"Retry-After": "2"}}
+    fake_slack.fail("chat.postMessage", "ratelimited", where=is_note(channel, root), **limited)
     post(bot, token, body())
     fake_slack.wait_timed("chat.postMessage", is_reply(channel))
-    fake_slack.fail("chat.postMessage", "ratelimited", status=429, headers={"Retry-After": "2"})
 
     fake_slack.wait_timed("chat.postMessage", is_note(channel, root), timeout=30)  # refused
     post(bot, token, body())  # due while the note waits out the rate limit
