@@ -50,8 +50,8 @@ from sqlalchemy import text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.standin_process import StandInProcess, cpu_seconds
+from bot.call_results.tokens import hash_token
 from bot.store import connect
-from bot.store.call_results import hash_token
 from tests.conftest import POSTGRES_URL, RunningBot, bot_environment, postgres_unreachable
 from tests.slack_driver import SlackDriver, unique_id
 from tests.standins.slack_api import FakeSlack, _params
