@@ -174,7 +174,7 @@ class CreationStore:
                 .values(attempts=creations.c.attempts + 1, **fresh)
             )
             record = self._get(key)
-            if record is None:  # no earlier claim: the database refused the row itself
+            if record is None:  # none of this workspace: the database refused the row itself
                 raise
             return Claim(granted=retried.rowcount == 1, record=record)
         record = self._get(key)

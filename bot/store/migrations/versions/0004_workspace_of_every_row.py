@@ -4,6 +4,8 @@ Rows kept so far are a single-workspace bot's, whose workspace is 'local'. The c
 through a temporary server default, dropped at once: a row written without its workspace must fail,
 never land in 'local'. A Slack Connect channel has one ID in every organization it joins, so the
 workspace leads the keys of channel preferences and notices (SQLite builds those tables again).
+Posters claim one workspace's due results, so call_results' index on `state` becomes one on
+(`state`, `workspace_id`).
 
 Revision ID: 0004
 Revises: 0003
