@@ -15,7 +15,8 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, inspect, select, text
+from sqlalchemy.exc import IntegrityError
 
 from bot.store import connect, schema_revision
 from bot.store.database import metadata
@@ -61,6 +62,33 @@ def assert_release_rows_kept(engine: Engine) -> None:
         ("item-2", "pending", None, "pending"),
         ("item-3", "dead", None, "dead"),
     ]
+    assert_kept_rows_belong_to_the_single_workspace(engine)
+
+
+def assert_kept_rows_belong_to_the_single_workspace(engine: Engine) -> None:
+    """Rows of a single-workspace release are workspace 'local''s; a new row must name its workspace,
+    and a channel's preferences and notices are keyed by workspace (Slack Connect channels share IDs)."""
+    release_tables = set(metadata.tables) - {"forward_notes"}  # release 0.1.0 had no forward notes
+    with engine.connect() as connection:
+        for name in sorted(release_tables):
+            workspaces = select(metadata.tables[name].c.workspace_id).distinct()
+            assert connection.execute(workspaces).all() == [("local",)], name
+    keys = inspect(engine)
+    assert keys.get_pk_constraint("channel_preferences")["constrained_columns"] == [
+        "workspace_id",
+        "channel_id",
+    ]
+    assert keys.get_pk_constraint("notices")["constrained_columns"] == [
+        "workspace_id",
+        "channel_id",
+        "user_id",
+        "kind",
+    ]
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(
+            text("insert into notices (channel_id, user_id, kind, shown_at) values ('C1', 'U1', 'k', :at)"),
+            {"at": "2026-11-30 16:00:00+00:00"},
+        )
 
 
 def test_a_sqlite_database_of_the_last_release_upgrades_in_place_and_keeps_its_rows(tmp_path: Path) -> None:

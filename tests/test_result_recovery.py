@@ -19,7 +19,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine, insert, select
 
-from bot.store import connect
+from bot.store import SINGLE, connect
 from bot.store.database import call_results, now
 from tests.call_results_driver import (
     PASCAL,
@@ -146,6 +146,7 @@ def stale_claim(bot: RunningBot, token: str) -> int:
             inserted = connection.execute(
                 insert(call_results).values(
                     token_hash=hashlib.sha256(token.encode()).hexdigest(),
+                    workspace_id=SINGLE,
                     item_id=row["Id"],
                     attempt_count=1,
                     campaign_id=row["CampaignId"],

@@ -1,5 +1,6 @@
 """Persistence: campaign creations (idempotency), channel preferences, one-time notices, webhook
-subscriptions and their call results, forwards and the threads' notes about them.
+subscriptions and their call results, forwards and the threads' notes about them, each row in its
+workspace (workspace.py).
 
 This module is the package's whole public face: other packages import from `bot.store` only.
 """
@@ -11,8 +12,10 @@ from bot.store.database import SchemaTooNew, connect, new_revision, schema_revis
 from bot.store.forward_notes import DueNote, ForwardNoteStore
 from bot.store.forwards import DueForward, ForwardStore
 from bot.store.preferences import ChannelPreferences, PreferenceStore
+from bot.store.workspace import SINGLE
 
 __all__ = [
+    "SINGLE",
     "AuditStore",
     "ChannelPreferences",
     "Claim",

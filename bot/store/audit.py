@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, insert
 
 from bot.store.database import create_attempts, now, run_in_thread
+from bot.store.workspace import SINGLE
 
 _DETAIL_LIMIT = 500
 
@@ -27,8 +28,10 @@ class AuditStore:
         fingerprint: str | None = None,
         campaign_id: str | None = None,
         detail: str | None = None,
+        workspace: str = SINGLE,
     ) -> None:
         row = {
+            "workspace_id": workspace,
             "at": now(),
             "user_id": user_id,
             "channel_id": channel_id,

@@ -36,6 +36,7 @@ from bot.store.claims import claim_rows, new_claim_token, renew_claims
 from bot.store.database import call_results, now, oldest_results, run_in_thread, webhook_subscriptions
 from bot.store.forwards import ForwardState
 from bot.store.intake import GroupCommit
+from bot.store.workspace import SINGLE
 
 UNKNOWN_ATTEMPT = 0  # stored when a result has no readable attempt count, so its redeliveries still dedupe
 
@@ -50,6 +51,7 @@ class ResultState(StrEnum):
 @dataclass(frozen=True)
 class Subscription:
     token_hash: str
+    workspace_id: str  # its results are that workspace's: a token alone names its workspace
     channel_id: str
     campaign_id: str | None
     forward_url: str | None
@@ -66,6 +68,7 @@ class ClaimedResult:
 
     id: int
     token_hash: str
+    workspace_id: str
     channel_id: str
     thread_ts: str
     campaign_id: str | None
@@ -109,10 +112,13 @@ class SubscriptionStore:
         thread_ts: str | None = None,
         root_message: str | None = None,
         creation_key: str | None = None,
+        *,
+        workspace: str = SINGLE,
     ) -> None:
         """A new subscription. Without `thread_ts` its results are stored but wait for a thread."""
         row = {
             "token_hash": token_hash,
+            "workspace_id": workspace,
             "channel_id": channel_id,
             "campaign_id": campaign_id,
             "forward_url": forward_url,
@@ -125,38 +131,50 @@ class SubscriptionStore:
         await run_in_thread(self._insert, row)
 
     async def settle(
-        self, creation_key: str, campaign_id: str, thread_ts: str | None, root_message: str | None
+        self,
+        creation_key: str,
+        campaign_id: str,
+        thread_ts: str | None,
+        root_message: str | None,
+        *,
+        workspace: str = SINGLE,
     ) -> None:
         """The create under `creation_key` made `campaign_id`; its card is `thread_ts` (None when the
         bot could not post it: its results then wait for `/starleads subscribe` in that channel)."""
         values: dict[str, str | None] = {"campaign_id": campaign_id}
         if thread_ts is not None:
             values |= {"thread_ts": thread_ts, "root_message": root_message}
-        await self._bind(webhook_subscriptions.c.creation_key == creation_key, values)
+        await self._bind(workspace, webhook_subscriptions.c.creation_key == creation_key, values)
 
-    async def bind_waiting(self, channel_id: str, campaign_id: str, thread_ts: str, root_message: str) -> int:
+    async def bind_waiting(
+        self, channel_id: str, campaign_id: str, thread_ts: str, root_message: str, *, workspace: str = SINGLE
+    ) -> int:
         """Give a campaign's subscriptions still waiting in this channel a thread; returns how many.
         Their stored results are then posted there."""
         which = and_(
             webhook_subscriptions.c.channel_id == channel_id,
             webhook_subscriptions.c.campaign_id == campaign_id,
         )
-        return await self._bind(which, {"thread_ts": thread_ts, "root_message": root_message})
+        return await self._bind(workspace, which, {"thread_ts": thread_ts, "root_message": root_message})
 
-    async def _bind(self, which: ColumnElement[bool], values: dict[str, str | None]) -> int:
+    async def _bind(self, workspace: str, which: ColumnElement[bool], values: dict[str, str | None]) -> int:
         waiting = webhook_subscriptions.c.thread_ts.is_(None)
-        statement = update(webhook_subscriptions).where(which, waiting).values(**values)
+        mine = webhook_subscriptions.c.workspace_id == workspace
+        statement = update(webhook_subscriptions).where(mine, which, waiting).values(**values)
         return await run_in_thread(self._execute, statement)
 
-    async def forget(self, token_hash: str) -> None:
+    async def forget(self, token_hash: str, *, workspace: str = SINGLE) -> None:
         """Drop a subscription still waiting for its campaign, which certainly was not created."""
         statement = delete(webhook_subscriptions).where(
+            webhook_subscriptions.c.workspace_id == workspace,
             webhook_subscriptions.c.token_hash == token_hash,
             webhook_subscriptions.c.thread_ts.is_(None),
         )
         await run_in_thread(self._execute, statement)
 
     async def find(self, token_hash: str) -> Subscription | None:
+        """The subscription of a webhook token, in whichever workspace: a delivery carries only the
+        token, and the subscription found says whose results they are."""
         if token_hash in self._seen:
             return self._seen[token_hash]
         found = await run_in_thread(self._find, token_hash)
@@ -200,6 +218,7 @@ class ResultStore:
         """Store a result for posting; True once committed, False if this delivery was already stored."""
         row = {
             "token_hash": subscription.token_hash,
+            "workspace_id": subscription.workspace_id,
             "item_id": item_id,
             "attempt_count": UNKNOWN_ATTEMPT if attempt_count is None else attempt_count,
             "campaign_id": campaign_id,
@@ -211,39 +230,45 @@ class ResultStore:
         }
         return await self._intake.insert(row)  # committed with concurrent deliveries' rows
 
-    async def claim(self, limit: int, lease: timedelta) -> list[ClaimedResult]:
-        """Take up to `limit` results to post, oldest first, that no live poster holds: pending, or
-        claimed but not renewed for a whole `lease`."""
-        return await run_in_thread(self._claim, limit, lease)
+    async def claim(self, limit: int, lease: timedelta, *, workspace: str = SINGLE) -> list[ClaimedResult]:
+        """Take up to `limit` of the workspace's results to post, oldest first, that no live poster
+        holds: pending, or claimed but not renewed for a whole `lease`."""
+        return await run_in_thread(self._claim, workspace, limit, lease)
 
-    async def keep(self, result_ids: Collection[int]) -> None:
+    async def keep(self, result_ids: Collection[int], *, workspace: str = SINGLE) -> None:
         """The heartbeat: renew the lease on those of these results this store still holds."""
-        await run_in_thread(self._keep, result_ids)
+        await run_in_thread(self._keep, workspace, result_ids)
 
-    async def renew(self, result_id: int) -> bool:
+    async def renew(self, result_id: int, *, workspace: str = SINGLE) -> bool:
         """Whether the claim, its lease renewed, is still this store's (False: another poster took it
         over because its lease ran out)."""
-        return await run_in_thread(self._keep, [result_id]) == 1
+        return await run_in_thread(self._keep, workspace, [result_id]) == 1
 
-    async def mark(self, result_id: int, state: ResultState, reply_ts: str | None = None) -> None:
-        await run_in_thread(self._mark, result_id, state, reply_ts)
+    async def mark(
+        self, result_id: int, state: ResultState, reply_ts: str | None = None, *, workspace: str = SINGLE
+    ) -> None:
+        await run_in_thread(self._mark, workspace, result_id, state, reply_ts)
 
-    async def tally(self, token_hash: str) -> dict[str | None, int]:
+    async def tally(self, token_hash: str, *, workspace: str = SINGLE) -> dict[str | None, int]:
         """How many results of a subscription are posted, by tag name (None: no tag)."""
-        return await run_in_thread(self._tally, token_hash)
+        return await run_in_thread(self._tally, workspace, token_hash)
 
-    def _claim(self, limit: int, lease: timedelta) -> list[ClaimedResult]:
+    def _claim(self, workspace: str, limit: int, lease: timedelta) -> list[ClaimedResult]:
         at = now()
-        claimable = or_(
-            call_results.c.state == ResultState.PENDING.value,
-            and_(
-                call_results.c.state == ResultState.POSTING.value,
-                call_results.c.claimed_at < at - lease,
+        claimable = and_(
+            call_results.c.workspace_id == workspace,
+            or_(
+                call_results.c.state == ResultState.PENDING.value,
+                and_(
+                    call_results.c.state == ResultState.POSTING.value,
+                    call_results.c.claimed_at < at - lease,
+                ),
             ),
         )
         columns = [
             call_results.c.id,
             call_results.c.token_hash,
+            call_results.c.workspace_id,
             webhook_subscriptions.c.channel_id,
             webhook_subscriptions.c.thread_ts,
             webhook_subscriptions.c.campaign_id,
@@ -259,21 +284,26 @@ class ResultStore:
             _claimed(row._mapping) for row in claim_rows(self._engine, query, call_results, claimable, taken)
         ]
 
-    def _keep(self, result_ids: Collection[int]) -> int:
+    def _keep(self, workspace: str, result_ids: Collection[int]) -> int:
         held = and_(
-            call_results.c.state == ResultState.POSTING.value, call_results.c.claim_token == self._token
+            call_results.c.workspace_id == workspace,
+            call_results.c.state == ResultState.POSTING.value,
+            call_results.c.claim_token == self._token,
         )
         return renew_claims(self._engine, call_results, result_ids, held, {"claimed_at": now()})
 
-    def _mark(self, result_id: int, state: ResultState, reply_ts: str | None) -> None:
-        statement = update(call_results).where(call_results.c.id == result_id)
+    def _mark(self, workspace: str, result_id: int, state: ResultState, reply_ts: str | None) -> None:
+        statement = update(call_results).where(
+            call_results.c.workspace_id == workspace, call_results.c.id == result_id
+        )
         with self._engine.begin() as connection:
             connection.execute(statement.values(state=state.value, reply_ts=reply_ts))
 
-    def _tally(self, token_hash: str) -> dict[str | None, int]:
+    def _tally(self, workspace: str, token_hash: str) -> dict[str | None, int]:
         query = (
             select(call_results.c.tag_name, func.count())
             .where(
+                call_results.c.workspace_id == workspace,
                 call_results.c.token_hash == token_hash,
                 call_results.c.state == ResultState.POSTED.value,
             )

@@ -13,10 +13,11 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Engine, RowMapping, and_, insert, select, update
+from sqlalchemy import ColumnElement, Engine, RowMapping, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.database import creations, now, run_in_thread
+from bot.store.workspace import SINGLE
 
 
 class CreationState(StrEnum):
@@ -62,6 +63,7 @@ class CreationStore:
         user_id: str,
         channel_id: str,
         after_unknown: bool = False,
+        workspace: str = SINGLE,
     ) -> Claim:
         """Reserve `key` for one attempt at Starleads.
 
@@ -70,10 +72,11 @@ class CreationStore:
         left "creating" for longer than `stale_after` (its process died) becomes unknown first.
         """
         states = [CreationState.FAILED, CreationState.UNKNOWN] if after_unknown else [CreationState.FAILED]
-        return await run_in_thread(self._claim, key, fingerprint, draft_input, user_id, channel_id, states)
+        mine = _Key(workspace, key)
+        return await run_in_thread(self._claim, mine, fingerprint, draft_input, user_id, channel_id, states)
 
-    async def get(self, key: str) -> CreationRecord | None:
-        return await run_in_thread(self._get, key)
+    async def get(self, key: str, *, workspace: str = SINGLE) -> CreationRecord | None:
+        return await run_in_thread(self._get, _Key(workspace, key))
 
     async def finish(
         self,
@@ -84,6 +87,7 @@ class CreationStore:
         agent_name: str | None = None,
         late_lookup: str | None = None,
         only_if: tuple[CreationState, ...] = (CreationState.CREATING,),
+        workspace: str = SINGLE,
     ) -> bool:
         """Record how the attempt ended; False if the key is no longer in one of the `only_if` states."""
         values: dict[str, Any] = {
@@ -97,23 +101,24 @@ class CreationStore:
             values |= {"campaign_id": str(campaign.get("id")), "campaign_json": json.dumps(campaign)}
         statement = (
             update(creations)
-            .where(creations.c.key == key, creations.c.state.in_([state.value for state in only_if]))
+            .where(_Key(workspace, key).row, creations.c.state.in_([state.value for state in only_if]))
             .values(**values)
         )
         result = await run_in_thread(self._execute, statement)
         return bool(result.rowcount == 1)
 
-    async def end_lookup(self, key: str, late_lookup: str) -> None:
+    async def end_lookup(self, key: str, late_lookup: str, *, workspace: str = SINGLE) -> None:
         """This lookup has been done: a restart won't do it again (a later attempt's stays)."""
-        done = and_(creations.c.key == key, creations.c.late_lookup == late_lookup)
+        done = and_(_Key(workspace, key).row, creations.c.late_lookup == late_lookup)
         await run_in_thread(self._execute, update(creations).where(done).values(late_lookup=None))
 
-    async def unfinished_lookups(self, within: timedelta) -> list[CreationRecord]:
+    async def unfinished_lookups(self, within: timedelta, *, workspace: str = SINGLE) -> list[CreationRecord]:
         """Unknown outcomes of the last `within` whose campaign a stopped process was still looking for."""
-        return await run_in_thread(self._unfinished_lookups, within)
+        return await run_in_thread(self._unfinished_lookups, workspace, within)
 
-    def _unfinished_lookups(self, within: timedelta) -> list[CreationRecord]:
+    def _unfinished_lookups(self, workspace: str, within: timedelta) -> list[CreationRecord]:
         query = select(creations).where(
+            creations.c.workspace_id == workspace,
             creations.c.state == CreationState.UNKNOWN.value,
             creations.c.late_lookup.is_not(None),
             creations.c.updated_at > now() - within,
@@ -121,18 +126,21 @@ class CreationStore:
         with self._engine.connect() as connection:
             return [_record(row) for row in connection.execute(query).mappings()]
 
-    async def campaign_ids(self) -> set[str]:
-        """IDs of every campaign this bot created, so a late lookup never claims another's campaign."""
-        return await run_in_thread(self._campaign_ids)
+    async def campaign_ids(self, *, workspace: str = SINGLE) -> set[str]:
+        """IDs of every campaign this bot created in the workspace, so a late lookup never claims
+        another's campaign."""
+        return await run_in_thread(self._campaign_ids, workspace)
 
-    def _campaign_ids(self) -> set[str]:
-        query = select(creations.c.campaign_id).where(creations.c.campaign_id.is_not(None))
+    def _campaign_ids(self, workspace: str) -> set[str]:
+        query = select(creations.c.campaign_id).where(
+            creations.c.workspace_id == workspace, creations.c.campaign_id.is_not(None)
+        )
         with self._engine.connect() as connection:
             return {str(row[0]) for row in connection.execute(query)}
 
     def _claim(
         self,
-        key: str,
+        key: _Key,
         fingerprint: str,
         draft_input: dict[str, Any],
         user_id: str,
@@ -149,12 +157,12 @@ class CreationStore:
             "updated_at": stamp,
         }
         try:
-            self._execute(insert(creations).values(key=key, created_at=stamp, attempts=1, **fresh))
+            self._execute(insert(creations).values(**key.values, created_at=stamp, attempts=1, **fresh))
         except IntegrityError:
             self._execute(
                 update(creations)
                 .where(
-                    creations.c.key == key,
+                    key.row,
                     creations.c.state == CreationState.CREATING.value,
                     creations.c.updated_at < stamp - self._stale_after,
                 )
@@ -162,25 +170,42 @@ class CreationStore:
             )
             retried = self._execute(
                 update(creations)
-                .where(creations.c.key == key, creations.c.state.in_([s.value for s in retryable]))
+                .where(key.row, creations.c.state.in_([s.value for s in retryable]))
                 .values(attempts=creations.c.attempts + 1, **fresh)
             )
             record = self._get(key)
-            if record is None:  # no earlier claim: the database refused the row itself
+            if record is None:  # none of this workspace: the database refused the row itself
                 raise
             return Claim(granted=retried.rowcount == 1, record=record)
         record = self._get(key)
         assert record is not None  # noqa: S101 - inserted above
         return Claim(granted=True, record=record)
 
-    def _get(self, key: str) -> CreationRecord | None:
+    def _get(self, key: _Key) -> CreationRecord | None:
         with self._engine.connect() as connection:
-            row = connection.execute(select(creations).where(creations.c.key == key)).mappings().first()
+            row = connection.execute(select(creations).where(key.row)).mappings().first()
         return None if row is None else _record(row)
 
     def _execute(self, statement: Any) -> Any:
         with self._engine.begin() as connection:
             return connection.execute(statement)
+
+
+@dataclass(frozen=True)
+class _Key:
+    """A creation as its workspace knows it: a view ID is unique anyway, but no workspace may read or
+    take over another's row."""
+
+    workspace: str
+    key: str
+
+    @property
+    def row(self) -> ColumnElement[bool]:
+        return and_(creations.c.workspace_id == self.workspace, creations.c.key == self.key)
+
+    @property
+    def values(self) -> dict[str, str]:
+        return {"workspace_id": self.workspace, "key": self.key}
 
 
 def _record(row: RowMapping) -> CreationRecord:

@@ -19,8 +19,10 @@ from sqlalchemy import (
     Connection,
     DateTime,
     Engine,
+    Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     Select,
     String,
     Table,
@@ -48,6 +50,12 @@ _MIGRATION_LOCK = 0x5374_6172_6C65  # any constant shared by every process of th
 
 metadata = MetaData()
 
+
+def _workspace(*, index: bool = False) -> Column[str]:
+    """The workspace a row belongs to (workspace.py): no default, so a forgotten one fails loudly."""
+    return Column("workspace_id", String(64), nullable=False, index=index)
+
+
 creations = Table(
     "campaign_creations",
     metadata,
@@ -64,17 +72,21 @@ creations = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("late_lookup", Text),  # after an unknown outcome, until the campaign has been looked for
+    _workspace(),  # the key is a view ID, unique across workspaces, but every read filters it too
 )
 
 channel_preferences = Table(
     "channel_preferences",
     metadata,
-    Column("channel_id", String(64), primary_key=True),
+    Column("channel_id", String(64), nullable=False),
     Column("agent_id", String(200)),
     Column("phone_number", String(64)),
     Column("timezone", String(64)),
     Column("max_retries", Integer),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    _workspace(),
+    # A Slack Connect channel has one ID in every organization it joins.
+    PrimaryKeyConstraint("workspace_id", "channel_id", name="channel_preferences_pkey"),
 )
 
 create_attempts = Table(
@@ -89,15 +101,18 @@ create_attempts = Table(
     Column("outcome", String(16), nullable=False),
     Column("campaign_id", String(200)),
     Column("detail", String(500)),
+    _workspace(index=True),
 )
 
 notices = Table(
     "notices",
     metadata,
-    Column("channel_id", String(64), primary_key=True),
-    Column("user_id", String(64), primary_key=True),
-    Column("kind", String(64), primary_key=True),
+    Column("channel_id", String(64), nullable=False),
+    Column("user_id", String(64), nullable=False),
+    Column("kind", String(64), nullable=False),
     Column("shown_at", DateTime(timezone=True), nullable=False),
+    _workspace(),
+    PrimaryKeyConstraint("workspace_id", "channel_id", "user_id", "kind", name="notices_pkey"),
 )
 
 # A webhook URL's token, known by its SHA-256 only: the token itself is shown once and never stored.
@@ -113,6 +128,7 @@ webhook_subscriptions = Table(
     Column("thread_ts", String(32)),  # the root message in `channel_id` whose thread gets the results
     Column("root_message", Text),  # that message as posted (JSON), redrawn with each tally update
     Column("creation_key", String(255), index=True),  # the form that asked for it, until its card exists
+    _workspace(index=True),
 )
 
 # One row per delivered result; the unique delivery key makes a redelivery a no-op, across processes.
@@ -126,7 +142,7 @@ call_results = Table(
     Column("campaign_id", String(200)),
     Column("received_at", DateTime(timezone=True), nullable=False),
     Column("payload", Text, nullable=False),
-    Column("state", String(16), nullable=False, index=True),
+    Column("state", String(16), nullable=False),
     Column("tag_name", String(200)),  # read once at intake, for the thread's tally
     Column("claimed_at", DateTime(timezone=True)),  # when its poster last renewed its lease on it
     Column("claim_token", String(32)),  # which poster (store) holds it while `posting`
@@ -136,7 +152,9 @@ call_results = Table(
     Column("forward_attempts", Integer),
     Column("forward_after", DateTime(timezone=True)),  # no try before this moment (backoff)
     Column("forward_token", String(32)),  # which forwarder (store) holds it while `forwarding`
+    _workspace(),  # its subscription's, copied so that claims pick one workspace's results cheaply
     UniqueConstraint("token_hash", "item_id", "attempt_count", name="uq_call_results_delivery"),
+    Index("ix_call_results_state_workspace_id", "state", "workspace_id"),
 )
 
 # The results thread's note about forwards that died, one per subscription and receiving host. Each dead
@@ -153,6 +171,7 @@ forward_notes = Table(
     Column("note_ts", String(32)),  # the note in the thread, once posted
     Column("shown_at", DateTime(timezone=True)),  # its last post or edit: edits are throttled
     Column("claimed_until", DateTime(timezone=True)),  # a poster is showing it until then
+    _workspace(),
 )
 
 

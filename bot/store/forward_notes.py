@@ -23,6 +23,7 @@ from sqlalchemy import Engine, and_, func, or_, select, update
 
 from bot.store.database import call_results, forward_notes, now, run_in_thread, webhook_subscriptions
 from bot.store.forwards import ForwardState
+from bot.store.workspace import SINGLE
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class DueNote:
 
     token_hash: str
     host: str  # '' when the URL had none that could be read
+    workspace_id: str
     channel_id: str
     thread_ts: str
     note_ts: str | None  # None: not posted yet
@@ -45,10 +47,12 @@ class ForwardNoteStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    async def claim(self, edit_interval: timedelta, hold: timedelta) -> list[DueNote]:
-        """The notes the threads show an older state of (a note shown less than `edit_interval` ago
-        waits), each this caller's for `hold`."""
-        return await run_in_thread(self._claim, edit_interval, hold)
+    async def claim(
+        self, edit_interval: timedelta, hold: timedelta, *, workspace: str = SINGLE
+    ) -> list[DueNote]:
+        """The workspace's notes the threads show an older state of (a note shown less than
+        `edit_interval` ago waits), each this caller's for `hold`."""
+        return await run_in_thread(self._claim, workspace, edit_interval, hold)
 
     async def shown(self, note: DueNote, note_ts: str) -> None:
         """The thread now shows `note` as `note_ts`. The claim ends; nothing is recorded if another poster
@@ -60,10 +64,11 @@ class ForwardNoteStore:
         `edit_interval` has passed."""
         await run_in_thread(self._end_claim, note, {})
 
-    def _claim(self, edit_interval: timedelta, hold: timedelta) -> list[DueNote]:
+    def _claim(self, workspace: str, edit_interval: timedelta, hold: timedelta) -> list[DueNote]:
         at = now()
         free = or_(forward_notes.c.claimed_until.is_(None), forward_notes.c.claimed_until < at)
         due = and_(
+            forward_notes.c.workspace_id == workspace,
             forward_notes.c.revision > func.coalesce(forward_notes.c.shown_revision, 0),
             or_(forward_notes.c.shown_at.is_(None), forward_notes.c.shown_at <= at - edit_interval),
             free,
@@ -80,6 +85,7 @@ class ForwardNoteStore:
             select(
                 forward_notes.c.token_hash,
                 forward_notes.c.host,
+                forward_notes.c.workspace_id,
                 webhook_subscriptions.c.channel_id,
                 webhook_subscriptions.c.thread_ts,
                 forward_notes.c.note_ts,
@@ -117,7 +123,11 @@ class ForwardNoteStore:
 
 
 def _same(note: DueNote) -> Any:
-    return and_(forward_notes.c.token_hash == note.token_hash, forward_notes.c.host == note.host)
+    return and_(
+        forward_notes.c.workspace_id == note.workspace_id,
+        forward_notes.c.token_hash == note.token_hash,
+        forward_notes.c.host == note.host,
+    )
 
 
 def _due(row: Mapping[str, Any], claimed_until: datetime) -> DueNote:

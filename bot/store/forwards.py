@@ -30,6 +30,7 @@ from bot.store.database import (
     run_in_thread,
     webhook_subscriptions,
 )
+from bot.store.workspace import SINGLE
 
 MAX_PROBLEM_LENGTH = 500
 MAX_HOST_LENGTH = 255
@@ -49,6 +50,7 @@ class DueForward:
     url: str
     payload: str
     attempts: int  # tries made before this one
+    workspace_id: str = SINGLE  # its subscription's
 
 
 class ForwardStore:
@@ -56,39 +58,44 @@ class ForwardStore:
         self._engine = engine
         self._token = new_claim_token()  # marks this process's claims
 
-    async def claim(self, limit: int, lease: timedelta) -> list[DueForward]:
-        """Up to `limit` forwards that are due, oldest first; each is this store's for a `lease`."""
-        return await run_in_thread(self._claim, limit, lease)
+    async def claim(self, limit: int, lease: timedelta, *, workspace: str = SINGLE) -> list[DueForward]:
+        """Up to `limit` of the workspace's forwards that are due, oldest first; each is this store's
+        for a `lease`."""
+        return await run_in_thread(self._claim, workspace, limit, lease)
 
-    async def keep(self, result_ids: Collection[int], lease: timedelta) -> None:
+    async def keep(self, result_ids: Collection[int], lease: timedelta, *, workspace: str = SINGLE) -> None:
         """The heartbeat: those of these forwards this store still holds are its own for another `lease`."""
         held = and_(
+            call_results.c.workspace_id == workspace,
             call_results.c.forward_state == ForwardState.FORWARDING.value,
             call_results.c.forward_token == self._token,
         )
         renewed = {"forward_after": now() + lease}
         await run_in_thread(renew_claims, self._engine, call_results, result_ids, held, renewed)
 
-    async def forwarded(self, result_id: int) -> None:
-        await run_in_thread(self._set, result_id, {"forward_state": ForwardState.FORWARDED.value})
+    async def forwarded(self, result_id: int, *, workspace: str = SINGLE) -> None:
+        await run_in_thread(self._set, workspace, result_id, {"forward_state": ForwardState.FORWARDED.value})
 
-    async def failed(self, result_id: int, attempts: int, retry_in: timedelta) -> None:
+    async def failed(
+        self, result_id: int, attempts: int, retry_in: timedelta, *, workspace: str = SINGLE
+    ) -> None:
         """A try failed (`attempts` made so far): try again after `retry_in`."""
         values = {
             "forward_attempts": attempts,
             "forward_state": ForwardState.PENDING.value,
             "forward_after": now() + retry_in,
         }
-        await run_in_thread(self._set, result_id, values)
+        await run_in_thread(self._set, workspace, result_id, values)
 
     async def gave_up(self, item: DueForward, host: str, problem: str) -> None:
         """No more tries for `item` (its last one, or none, was made): dead, and its subscription's note
         for `host` moves on to say so, in one transaction so the note's count never misses it."""
         await run_in_thread(self._gave_up, item, host, problem)
 
-    def _claim(self, limit: int, lease: timedelta) -> list[DueForward]:
+    def _claim(self, workspace: str, limit: int, lease: timedelta) -> list[DueForward]:
         at = now()
         due = and_(
+            call_results.c.workspace_id == workspace,
             call_results.c.forward_state.in_([ForwardState.PENDING.value, ForwardState.FORWARDING.value]),
             call_results.c.forward_after <= at,
         )
@@ -98,6 +105,7 @@ class ForwardStore:
             webhook_subscriptions.c.forward_url.label("url"),
             call_results.c.payload,
             call_results.c.forward_attempts.label("attempts"),
+            call_results.c.workspace_id,
         ]
         query = oldest_results(columns, and_(due, webhook_subscriptions.c.forward_url.is_not(None)), limit)
         hold = {
@@ -110,12 +118,13 @@ class ForwardStore:
     def _gave_up(self, item: DueForward, host: str, problem: str) -> None:
         dead = {"forward_state": ForwardState.DEAD.value, "forward_attempts": item.attempts + 1}
         with self._engine.begin() as connection:
-            connection.execute(_update(item.id, dead))
-            connection.execute(self._note_moved_on(item.token_hash, host, problem))
+            connection.execute(_update(item.workspace_id, item.id, dead))
+            connection.execute(self._note_moved_on(item, host, problem))
 
-    def _note_moved_on(self, token_hash: str, host: str, problem: str) -> Insert:
+    def _note_moved_on(self, item: DueForward, host: str, problem: str) -> Insert:
         values = {
-            "token_hash": token_hash,
+            "token_hash": item.token_hash,
+            "workspace_id": item.workspace_id,
             "host": host[:MAX_HOST_LENGTH],
             "problem": problem[:MAX_PROBLEM_LENGTH],
             "failed_at": now(),
@@ -124,13 +133,14 @@ class ForwardStore:
         moved_on = {"revision": forward_notes.c.revision + 1}
         return insert_or_update(self._engine, forward_notes, values, ["token_hash", "host"], moved_on)
 
-    def _set(self, result_id: int, values: dict[str, object]) -> None:
+    def _set(self, workspace: str, result_id: int, values: dict[str, object]) -> None:
         with self._engine.begin() as connection:
-            connection.execute(_update(result_id, values))
+            connection.execute(_update(workspace, result_id, values))
 
 
-def _update(result_id: int, values: dict[str, object]) -> Update:
-    return update(call_results).where(call_results.c.id == result_id).values(**values)
+def _update(workspace: str, result_id: int, values: dict[str, object]) -> Update:
+    mine = and_(call_results.c.workspace_id == workspace, call_results.c.id == result_id)
+    return update(call_results).where(mine).values(**values)
 
 
 def _due(row: object) -> DueForward:
