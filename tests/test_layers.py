@@ -68,11 +68,11 @@ def test_other_packages_use_the_store_through_its_public_face() -> None:
 
 
 def test_the_domain_knows_neither_slack_nor_http() -> None:
-    """Campaigns, schedules and call results decide; Slack, the web server and HTTP only carry."""
+    """Campaigns, schedules, call results and workspaces decide; Slack, the web server and HTTP only carry."""
     outside = ("bot.slack", "bot.webhooks", "bot.server", "bot.wiring", "slack_sdk", "slack_bolt")
     transport = ("starlette", "uvicorn", "httpx", "aiohttp")
     assert [
         violation
-        for domain in ("bot.campaigns", "bot.schedule", "bot.call_results")
+        for domain in ("bot.campaigns", "bot.schedule", "bot.call_results", "bot.workspaces")
         for violation in _violations(domain, outside + transport)
     ] == []
