@@ -30,7 +30,7 @@ from bot.slack.listeners import register_listeners
 from bot.slack.result_poster import PosterPacing, ResultPoster
 from bot.slack.schedule_editing import ScheduleEditing
 from bot.slack.subscriptions import ResultSubscriptions
-from bot.starleads import StarleadsClient
+from bot.starleads import StarleadsClient, starleads_pool
 from bot.store import (
     AuditStore,
     CreationStore,
@@ -43,6 +43,7 @@ from bot.store import (
 )
 from bot.webhooks.forwarder import Forwarder, ForwardPacing
 from bot.webhooks.receiver import webhook_endpoint
+from bot.workspaces.connections import FixedStarleads
 
 
 @dataclass(frozen=True)
@@ -64,10 +65,11 @@ class Bot:
 def build(settings: Settings) -> Bot:
     """The whole bot; opening the database (and upgrading its schema) is the only I/O here."""
     engine = connect(settings.database_url)
-    starleads = StarleadsClient(
-        str(settings.starleads_api_url),
-        settings.starleads_api_key.get_secret_value(),
-        timeout_seconds=settings.starleads_timeout_seconds,
+    starleads_connections = starleads_pool(
+        str(settings.starleads_api_url), timeout_seconds=settings.starleads_timeout_seconds
+    )
+    starleads = FixedStarleads(
+        StarleadsClient(starleads_connections, settings.starleads_api_key.get_secret_value())
     )
     # A create still "creating" well after Starleads' timeout belongs to a process that died.
     stale_after = timedelta(seconds=2 * settings.starleads_timeout_seconds + 60)
@@ -120,7 +122,7 @@ def build(settings: Settings) -> Bot:
         forwarder.wake()
 
     async def close() -> None:
-        await starleads.aclose()
+        await starleads_connections.aclose()
         engine.dispose()
 
     return Bot(

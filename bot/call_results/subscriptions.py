@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 
 from bot.call_results.tokens import hash_token, looks_like_token, new_token, token_label
-from bot.store import Subscription, SubscriptionStore
+from bot.store import SINGLE, Subscription, SubscriptionStore
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +46,8 @@ class Subscriptions:
         thread_ts: str | None = None,
         root_message: str | None = None,
         creation_key: str | None = None,
+        *,
+        workspace: str = SINGLE,
     ) -> str:
         """A new subscription; returns its token, which exists nowhere else afterwards.
 
@@ -62,19 +64,26 @@ class Subscriptions:
             thread_ts=thread_ts,
             root_message=root_message,
             creation_key=creation_key,
+            workspace=workspace,
         )
         return token
 
     async def settle(
-        self, creation_key: str, campaign_id: str, thread_ts: str | None, root_message: str | None
+        self,
+        creation_key: str,
+        campaign_id: str,
+        thread_ts: str | None,
+        root_message: str | None,
+        *,
+        workspace: str = SINGLE,
     ) -> None:
         """The create under `creation_key` made `campaign_id`; its card is `thread_ts` (None when the
         bot could not post it: its results then wait for `/starleads subscribe` in that channel)."""
-        await self._store.settle(creation_key, campaign_id, thread_ts, root_message)
+        await self._store.settle(creation_key, campaign_id, thread_ts, root_message, workspace=workspace)
 
-    async def forget(self, token: str) -> None:
+    async def forget(self, token: str, *, workspace: str = SINGLE) -> None:
         """Drop a subscription still waiting for its campaign, which certainly was not created."""
-        await self._store.forget(hash_token(token))
+        await self._store.forget(hash_token(token), workspace=workspace)
 
     async def find(self, token: str) -> Subscription | None:
         """The token's subscription; a token of a shape this bot never hands out costs no read."""
@@ -83,14 +92,30 @@ class Subscriptions:
         return await self._store.find(hash_token(token))
 
     async def subscribe(
-        self, channel_id: str, user_id: str, campaign_id: str, thread_ts: str, root_message: str
+        self,
+        channel_id: str,
+        user_id: str,
+        campaign_id: str,
+        thread_ts: str,
+        root_message: str,
+        *,
+        workspace: str = SINGLE,
     ) -> Subscribed:
-        """`/starleads subscribe`, its root message `thread_ts` already posted in the channel."""
-        if await self._store.bind_waiting(channel_id, campaign_id, thread_ts, root_message):
+        """`/starleads subscribe`, its root message `thread_ts` already posted in the channel (a channel
+        shared between workspaces has one ID: only this workspace's waiting subscription is bound)."""
+        bound = await self._store.bind_waiting(
+            channel_id, campaign_id, thread_ts, root_message, workspace=workspace
+        )
+        if bound:
             logger.info("subscription_bound channel=%s campaign=%s", channel_id, campaign_id)
             return AlreadySending()
         token = await self.create(
-            channel_id, user_id, campaign_id=campaign_id, thread_ts=thread_ts, root_message=root_message
+            channel_id,
+            user_id,
+            campaign_id=campaign_id,
+            thread_ts=thread_ts,
+            root_message=root_message,
+            workspace=workspace,
         )
         label = token_label(token)
         logger.info("subscription_created channel=%s campaign=%s token=%s", channel_id, campaign_id, label)

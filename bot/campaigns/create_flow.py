@@ -24,6 +24,7 @@ from bot.campaigns.late_lookup import LateLookup
 from bot.campaigns.publication import Delivery, PostedCard, Publication, ResultsRoute
 from bot.campaigns.submission import Submission
 from bot.store import Claim, CreationRecord, CreationState, PreferenceStore
+from bot.workspaces import SINGLE
 
 logger = logging.getLogger(__name__)
 
@@ -83,19 +84,24 @@ class CreateFlow:
         self._background = background
 
     async def starting_form(
-        self, channel_id: str, command_text: str, *, shows_any_text: Collection[DraftField]
+        self,
+        channel_id: str,
+        command_text: str,
+        *,
+        shows_any_text: Collection[DraftField],
+        workspace: str = SINGLE,
     ) -> StartingForm:
         """The form's first values: the channel's remembered ones, what the command says, and call
         results chosen whenever they can come back to Slack."""
-        remembered = await self._preferences.get(channel_id)
+        remembered = await self._preferences.get(channel_id, workspace=workspace)
         start = starting_form(remembered, command_text, shows_any_text=shows_any_text)
         if not self._creator.offers_results:
             return start
         return replace(start, typed=start.typed.model_copy(update={"post_results": True}))
 
-    async def stored_input(self, key: str) -> DraftInput | None:
+    async def stored_input(self, key: str, *, workspace: str = SINGLE) -> DraftInput | None:
         """What was typed in the form submitted under `key`, for a try again or an edit."""
-        return await self._creator.stored_input(key)
+        return await self._creator.stored_input(key, workspace=workspace)
 
     async def submit(self, submission: Submission, report: CreationReport) -> None:
         """Claim the submission's key and create. A key handled before shows what became of it,
@@ -131,9 +137,13 @@ class CreateFlow:
             await report.not_saved()
             return None
 
-    async def deny(self, key: str, *, user_id: str, channel_id: str, reason: str) -> None:
+    async def deny(
+        self, key: str, *, user_id: str, channel_id: str, reason: str, workspace: str = SINGLE
+    ) -> None:
         """Someone not allowed to use this form tried to: keep a trace of it."""
-        await self._creator.deny(key, user_id=user_id, channel_id=channel_id, reason=reason)
+        await self._creator.deny(
+            key, user_id=user_id, channel_id=channel_id, reason=reason, workspace=workspace
+        )
 
     async def resume_late_lookups(self, report_for: Callable[[Submission], CreationReport]) -> None:
         """At start-up: go on looking for the campaigns a stop interrupted the search for, so one that
@@ -175,10 +185,10 @@ class CreateFlow:
         results = ResultsRoute.NONE
         if results_here:
             root = card.root_message if card.thread_ts else None
-            await self._creator.settle_results(submission.key, created.campaign.id, card.thread_ts, root)
+            await self._creator.settle_results(submission, created.campaign.id, card.thread_ts, root)
             results = ResultsRoute.THREAD if card.thread_ts else ResultsRoute.WAITING
         invite_tip = card.delivery is Delivery.VIA_RESPONSE_URL and await self._preferences.first_notice(
-            submission.channel_id, submission.user_id, "invite"
+            submission.channel_id, submission.user_id, "invite", workspace=submission.workspace
         )
         await report.published(Publication(created, late, card.delivery, results, invite_tip))
 

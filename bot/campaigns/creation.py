@@ -34,6 +34,8 @@ from bot.starleads import (
     StarleadsUnavailable,
 )
 from bot.store import AuditStore, ChannelPreferences, Claim, CreationState, CreationStore, PreferenceStore
+from bot.workspaces import SINGLE
+from bot.workspaces.connections import FixedStarleads, StarleadsDirectory
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +135,7 @@ _AUTH_MESSAGE = (
 class CampaignCreator:
     def __init__(
         self,
-        starleads: StarleadsClient,
+        starleads: StarleadsClient | StarleadsDirectory,
         creations: CreationStore,
         preferences: PreferenceStore,
         audit: AuditStore,
@@ -143,7 +145,10 @@ class CampaignCreator:
         late_lookup_delays: tuple[float, ...] = (5.0, 15.0, 45.0, 120.0),
         retry_policy: RetryPolicy = DEFAULT_RETRY_POLICY,
     ) -> None:
-        self._starleads = starleads
+        """`starleads`: each workspace's client, or the one client of a single workspace."""
+        self._starleads = (
+            starleads if isinstance(starleads, StarleadsDirectory) else FixedStarleads(starleads)
+        )
         self._creations = creations
         self._preferences = preferences
         self._audit = audit
@@ -171,11 +176,13 @@ class CampaignCreator:
             user_id=submission.user_id,
             channel_id=submission.channel_id,
             after_unknown=after_unknown,
+            workspace=submission.workspace,
         )
 
-    async def stored_input(self, key: str) -> DraftInput | None:
-        """What was typed in the form whose create is kept under `key` (None if there is none)."""
-        record = await self._creations.get(key)
+    async def stored_input(self, key: str, *, workspace: str = SINGLE) -> DraftInput | None:
+        """What was typed in the form whose create is kept under `key` in `workspace` (None if there is
+        none)."""
+        record = await self._creations.get(key, workspace=workspace)
         return None if record is None else DraftInput.model_validate(record.draft_input)
 
     async def create(self, submission: Submission, *, on_wait: Waiting | None = None) -> Outcome:
@@ -184,20 +191,21 @@ class CampaignCreator:
         With "post call results" chosen, the campaign's webhook is the bot's own address, under a new
         token bound to the channel and to this key (each attempt has its own: only hashes are kept).
         """
-        key = submission.key
+        key, workspace = submission.key, submission.workspace
         token, results_url = await self._results_address(submission)
         request = submission.draft.to_request(results_url)
-        outcome = await create_in_starleads(self._starleads, request, on_wait, self._retry_policy)
+        starleads = self._starleads.client_for(workspace)
+        outcome = await create_in_starleads(starleads, request, on_wait, self._retry_policy)
         if isinstance(outcome, Created):
             await self._record_created(submission, outcome)
         elif isinstance(outcome, Unavailable) and outcome.outcome_unknown:
             lookup = outcome.lookup.to_json() if outcome.lookup else None
-            await self._creations.finish(key, CreationState.UNKNOWN, late_lookup=lookup)
+            await self._creations.finish(key, CreationState.UNKNOWN, late_lookup=lookup, workspace=workspace)
         else:
-            await self._creations.finish(key, CreationState.FAILED)
+            await self._creations.finish(key, CreationState.FAILED, workspace=workspace)
             # Only this attempt's subscription: an earlier one's campaign may exist after all.
             if token is not None:
-                await self._subscriptions.forget(token)
+                await self._subscriptions.forget(token, workspace=workspace)
         kind, reason = _describe(outcome)
         logger.info("campaign_create key=%s outcome=%s reason=%r", key, kind, reason)
         await self._audit.record(
@@ -208,15 +216,18 @@ class CampaignCreator:
             fingerprint=submission.draft.fingerprint(),
             campaign_id=outcome.campaign.id if isinstance(outcome, Created) else None,
             detail=reason,
+            workspace=workspace,
         )
         return outcome
 
     async def settle_results(
-        self, key: str, campaign_id: str, thread_ts: str | None, root_message: str | None
+        self, submission: Submission, campaign_id: str, thread_ts: str | None, root_message: str | None
     ) -> None:
         """The created campaign's card is `thread_ts` (None if it could not be posted): its call
         results go to that thread, or wait there for `/starleads subscribe`."""
-        await self._subscriptions.settle(key, campaign_id, thread_ts, root_message)
+        await self._subscriptions.settle(
+            submission.key, campaign_id, thread_ts, root_message, workspace=submission.workspace
+        )
 
     async def _results_address(self, submission: Submission) -> tuple[str | None, str | None]:
         """(token, webhook URL) of a new subscription for this try, or (None, None) without one."""
@@ -228,14 +239,22 @@ class CampaignCreator:
             submission.user_id,
             forward_url=draft.webhook_url,
             creation_key=submission.key,
+            workspace=submission.workspace,
         )
         return token, webhook_url(self._public_url, token)
 
-    async def deny(self, key: str, *, user_id: str, channel_id: str, reason: str) -> None:
+    async def deny(
+        self, key: str, *, user_id: str, channel_id: str, reason: str, workspace: str = SINGLE
+    ) -> None:
         """Someone not allowed to create campaigns tried to: keep a trace of it."""
         logger.info("campaign_create key=%s outcome=denied reason=%r", key, reason)
         await self._audit.record(
-            user_id=user_id, channel_id=channel_id, creation_key=key, outcome="denied", detail=reason
+            user_id=user_id,
+            channel_id=channel_id,
+            creation_key=key,
+            outcome="denied",
+            detail=reason,
+            workspace=workspace,
         )
 
     async def confirm_late(self, submission: Submission, lookup: LateLookup | None) -> Created | None:
@@ -245,14 +264,17 @@ class CampaignCreator:
         otherwise an older campaign with the same settings could be taken for this one. Once it has
         looked, the lookup is dropped from the store; one cut short by a restart is resumed.
         """
-        key = submission.key
+        key, workspace = submission.key, submission.workspace
         if lookup is None:
             logger.info("campaign_late_lookup key=%s found=no reason=no-listing-before", key)
             return None
-        campaign = await find_late_campaign(
-            self._starleads, lookup, self._creations.campaign_ids, self._late_lookup_delays
-        )
-        await self._creations.end_lookup(key, lookup.to_json())
+
+        async def owned() -> set[str]:
+            return await self._creations.campaign_ids(workspace=workspace)
+
+        starleads = self._starleads.client_for(workspace)
+        campaign = await find_late_campaign(starleads, lookup, owned, self._late_lookup_delays)
+        await self._creations.end_lookup(key, lookup.to_json(), workspace=workspace)
         if campaign is None:
             logger.info("campaign_late_lookup key=%s found=no", key)
             return None
@@ -263,7 +285,7 @@ class CampaignCreator:
         if not await self._record_created(submission, outcome, only_if=settled):
             return None
         logger.info("campaign_late_lookup key=%s found=yes campaign_id=%s", key, campaign.id)
-        record = await self._creations.get(key)
+        record = await self._creations.get(key, workspace=workspace)
         await self._audit.record(
             user_id=record.user_id if record else "",
             channel_id=submission.channel_id,
@@ -272,19 +294,22 @@ class CampaignCreator:
             fingerprint=submission.draft.fingerprint(),
             campaign_id=campaign.id,
             detail="found in Get all campaigns after an unknown outcome",
+            workspace=workspace,
         )
         return outcome
 
-    async def unfinished_lookups(self) -> list[UnfinishedLookup]:
-        """Late lookups that a stop (a deploy, a crash) cut short in the last hour, to resume."""
+    async def unfinished_lookups(self, *, workspace: str = SINGLE) -> list[UnfinishedLookup]:
+        """The workspace's late lookups that a stop (a deploy, a crash) cut short in the last hour."""
         found = []
-        for record in await self._creations.unfinished_lookups(_RESUME_LOOKUPS_WITHIN):
+        left = await self._creations.unfinished_lookups(_RESUME_LOOKUPS_WITHIN, workspace=workspace)
+        for record in left:
             try:
                 submission = Submission.of(
                     record.key,
                     DraftInput.model_validate(record.draft_input),
                     user_id=record.user_id,
                     channel_id=record.channel_id,
+                    workspace=workspace,
                 )
                 lookup = LateLookup.from_json(record.late_lookup or "")
             except (ValueError, DraftInvalid) as error:  # older rules, or damaged: not worth a crash
@@ -309,6 +334,7 @@ class CampaignCreator:
             campaign=_without_results_token(outcome.campaign),
             agent_name=outcome.agent_name,
             only_if=only_if,
+            workspace=submission.workspace,
         )
         if recorded:
             await self._preferences.remember(
@@ -319,6 +345,7 @@ class CampaignCreator:
                     timezone=draft.timezone,
                     max_retries=draft.max_retries,
                 ),
+                workspace=submission.workspace,
             )
         return recorded
 

@@ -1,6 +1,6 @@
 """Talking to the Starleads REST API."""
 
-from bot.starleads.client import StarleadsClient
+from bot.starleads.client import StarleadsClient, starleads_pool
 from bot.starleads.errors import (
     StarleadsAuthError,
     StarleadsError,
@@ -23,4 +23,5 @@ __all__ = [
     "StarleadsTimeout",
     "StarleadsUnavailable",
     "TimeRange",
+    "starleads_pool",
 ]

@@ -34,22 +34,24 @@ _DNS_FAILURE = re.compile(
 )
 
 
+def starleads_pool(base_url: str, *, timeout_seconds: float = 20.0) -> httpx.AsyncClient:
+    """The connections to Starleads, shared by every key's client: one pool, however many workspaces.
+
+    Its owner closes it; it carries no key (each client sends its own with every request).
+    """
+    return httpx.AsyncClient(
+        base_url=base_url,
+        headers={"Accept": "application/json", "User-Agent": "starleads-bot"},
+        timeout=httpx.Timeout(timeout_seconds, connect=min(timeout_seconds, _CONNECT_TIMEOUT_SECONDS)),
+        follow_redirects=False,
+    )
+
+
 class StarleadsClient:
-    def __init__(
-        self,
-        base_url: str,
-        api_key: str,
-        *,
-        timeout_seconds: float = 20.0,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self._http = httpx.AsyncClient(
-            base_url=base_url,
-            headers={"X-Api-Key": api_key, "Accept": "application/json", "User-Agent": "starleads-bot"},
-            timeout=httpx.Timeout(timeout_seconds, connect=min(timeout_seconds, _CONNECT_TIMEOUT_SECONDS)),
-            transport=transport,
-            follow_redirects=False,
-        )
+    def __init__(self, pool: httpx.AsyncClient, api_key: str) -> None:
+        """Calls Starleads with `api_key` over `pool` (see `starleads_pool`), which others may share."""
+        self._http = pool
+        self._key_header = {"X-Api-Key": api_key}
 
     async def create_campaign(self, request: CampaignRequest) -> Campaign:
         """`POST /Campaign`. The campaign is created inactive; switching it on happens in Starleads."""
@@ -58,9 +60,6 @@ class StarleadsClient:
     async def get_agent(self, agent_id: str) -> Agent:
         """`GET /Agent/{id}/prompt`, the only documented way to learn an agent's name."""
         return await self._call("GET", f"/Agent/{quote(agent_id, safe='')}/prompt", Agent)
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
     async def list_campaigns(self) -> list[Campaign]:
         """`GET /Campaign` ("Get all campaigns": documented only in part, so read leniently).
@@ -81,7 +80,7 @@ class StarleadsClient:
         started = time.perf_counter()
         outcome = "-"
         try:
-            response = await self._http.request(method, path, **kwargs)
+            response = await self._http.request(method, path, headers=self._key_header, **kwargs)
             outcome = str(response.status_code)
             return _read(response, model)
         except httpx.ConnectError as error:

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.pool import StaticPool
 
-from bot.call_results.subscriptions import Subscriptions
+from bot.call_results.subscriptions import AlreadySending, NewWebhook, Subscriptions
 from bot.campaigns.create_flow import CreateFlow, Earlier, Replay
 from bot.campaigns.creation import CampaignCreator, Created, Rejected, RetryPolicy, Unavailable
 from bot.campaigns.draft import DraftField, DraftInput
@@ -37,6 +37,7 @@ from bot.starleads import (
     StarleadsUnavailable,
 )
 from bot.store import (
+    SINGLE,
     AuditStore,
     ChannelPreferences,
     CreationState,
@@ -167,7 +168,21 @@ class Rig:
         return _rig(self.engine, self.starleads)
 
 
-def _rig(engine: Engine, starleads: ScriptedStarleads, public_url: str | None = PUBLIC_URL) -> Rig:
+class StarleadsPerWorkspace:
+    """Each workspace's own Starleads account, handed out the way the bot's directory does."""
+
+    def __init__(self, *workspaces: str) -> None:
+        self.accounts = {workspace: ScriptedStarleads() for workspace in workspaces}
+
+    def client_for(self, workspace: str) -> ScriptedStarleads:
+        return self.accounts[workspace]
+
+
+def _rig(
+    engine: Engine,
+    starleads: ScriptedStarleads | StarleadsPerWorkspace,
+    public_url: str | None = PUBLIC_URL,
+) -> Rig:
     preferences = PreferenceStore(engine)
     creator = CampaignCreator(
         starleads,  # type: ignore[arg-type]  # the stand-in has the methods the flow calls
@@ -180,7 +195,7 @@ def _rig(engine: Engine, starleads: ScriptedStarleads, public_url: str | None = 
         retry_policy=RetryPolicy(connect_delays=(0.0, 0.0, 0.0)),
     )
     background = RecordingBackground()
-    return Rig(engine, starleads, background, CreateFlow(creator, preferences, background))
+    return Rig(engine, starleads, background, CreateFlow(creator, preferences, background))  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -198,11 +213,19 @@ def rig(engine: Engine) -> Iterator[Rig]:
     made.background.drop()
 
 
-def submission(*, post_results: bool = True, key: str | None = None, user_id: str = "U1") -> Submission:
+def submission(
+    *,
+    post_results: bool = True,
+    key: str | None = None,
+    user_id: str = "U1",
+    workspace: str = SINGLE,
+    agent_id: str = "agent-123-abc",
+) -> Submission:
     typed = DraftInput(
-        name="Relance devis", agent_id="agent-123-abc", phone_number="+33123456789", post_results=post_results
+        name="Relance devis", agent_id=agent_id, phone_number="+33123456789", post_results=post_results
     )
-    return Submission.of(key or f"V{uuid.uuid4().hex}", typed, user_id=user_id, channel_id="C1")
+    key = key or f"V{uuid.uuid4().hex}"
+    return Submission.of(key, typed, user_id=user_id, channel_id="C1", workspace=workspace)
 
 
 def run(work: Coroutine[Any, Any, Any]) -> Any:
@@ -210,8 +233,8 @@ def run(work: Coroutine[Any, Any, Any]) -> Any:
     return asyncio.run(asyncio.wait_for(work, timeout=10))
 
 
-def state_of(rig: Rig, key: str) -> CreationState | None:
-    record = asyncio.run(CreationStore(rig.engine).get(key))
+def state_of(rig: Rig, key: str, workspace: str = SINGLE) -> CreationState | None:
+    record = asyncio.run(CreationStore(rig.engine).get(key, workspace=workspace))
     return record.state if record else None
 
 
@@ -222,8 +245,10 @@ def subscription_of(rig: Rig, request: CampaignRequest) -> Any:
     return run(Subscriptions(SubscriptionStore(rig.engine)).find(token))
 
 
-def audit_outcomes(rig: Rig, key: str) -> list[str]:
-    query = select(create_attempts.c.outcome).where(create_attempts.c.creation_key == key)
+def audit_outcomes(rig: Rig, key: str, workspace: str = SINGLE) -> list[str]:
+    query = select(create_attempts.c.outcome).where(
+        create_attempts.c.creation_key == key, create_attempts.c.workspace_id == workspace
+    )
     with rig.engine.connect() as connection:
         return [row[0] for row in connection.execute(query.order_by(create_attempts.c.id))]
 
@@ -578,3 +603,111 @@ def test_try_again_and_edit_read_back_what_was_typed(rig: Rig) -> None:
 
     assert run(rig.flow.stored_input(sent.key)) == sent.typed
     assert run(rig.flow.stored_input("V-never-submitted")) is None
+
+
+# Workspaces: a Slack Connect channel has the same ID in both, so every test below shares "C1"
+
+A, B = "T0AAAAAAA", "T0BBBBBBB"
+
+
+@pytest.fixture
+def accounts() -> StarleadsPerWorkspace:
+    return StarleadsPerWorkspace(A, B)
+
+
+@pytest.fixture
+def two(engine: Engine, accounts: StarleadsPerWorkspace) -> Iterator[Rig]:
+    made = _rig(engine, accounts)
+    yield made
+    made.background.drop()
+
+
+def test_each_workspace_creates_in_its_own_starleads_account_and_keeps_its_own_rows(
+    two: Rig, accounts: StarleadsPerWorkspace
+) -> None:
+    in_a, in_b = submission(workspace=A), submission(workspace=B)
+
+    run(two.flow.submit(in_a, RecordingReport()))
+    run(two.flow.submit(in_b, RecordingReport()))
+
+    account_a, account_b = accounts.accounts[A], accounts.accounts[B]
+    assert (len(account_a.creates), len(account_b.creates)) == (1, 1)
+    assert subscription_of(two, account_a.creates[0]).workspace_id == A
+    assert subscription_of(two, account_b.creates[0]).workspace_id == B
+    assert (state_of(two, in_a.key, A), state_of(two, in_a.key, B)) == (CreationState.CREATED, None)
+    assert (audit_outcomes(two, in_a.key, A), audit_outcomes(two, in_a.key, B)) == (["created"], [])
+
+
+def test_a_workspace_never_replays_retries_or_reads_back_another_workspaces_create(
+    two: Rig, accounts: StarleadsPerWorkspace
+) -> None:
+    in_a = submission(workspace=A)
+    run(two.flow.submit(in_a, RecordingReport()))
+    same_key_in_b = submission(key=in_a.key, workspace=B)
+    sent_again, retried = RecordingReport(), RecordingReport()
+
+    run(two.flow.submit(same_key_in_b, sent_again))
+    run(two.flow.retry(same_key_in_b, retried))
+
+    assert sent_again.steps == retried.steps == [("not_saved", None)]  # never A's campaign
+    assert accounts.accounts[B].creates == []
+    assert run(two.flow.stored_input(in_a.key, workspace=B)) is None
+    assert run(two.flow.stored_input(in_a.key, workspace=A)) == in_a.typed
+    assert state_of(two, in_a.key, A) is CreationState.CREATED
+
+
+def test_the_form_starts_from_its_own_workspaces_values_and_each_gets_its_own_first_tip(two: Rig) -> None:
+    first_a, first_b = RecordingReport(Delivery.VIA_RESPONSE_URL), RecordingReport(Delivery.VIA_RESPONSE_URL)
+
+    run(two.flow.submit(submission(workspace=A, agent_id="agent-of-a"), first_a))
+    run(two.flow.submit(submission(workspace=B, agent_id="agent-of-b"), first_b))
+
+    assert first_a.last("published").invite_tip is True
+    assert first_b.last("published").invite_tip is True
+    for workspace, agent in ((A, "agent-of-a"), (B, "agent-of-b")):
+        start = run(two.flow.starting_form("C1", "", shows_any_text=frozenset(), workspace=workspace))
+        assert start.typed.agent_id == agent
+    assert run(two.flow.starting_form("C1", "", shows_any_text=frozenset())).typed.agent_id is None
+
+
+def test_a_late_lookup_searches_its_own_workspaces_account_only(
+    two: Rig, accounts: StarleadsPerWorkspace
+) -> None:
+    account_a, account_b = accounts.accounts[A], accounts.accounts[B]
+    account_a.create_answers = [CreatedButTimedOut()]
+    sent, report = submission(workspace=A), RecordingReport()
+
+    run(two.flow.submit(sent, report))
+    run(two.background.run_all())
+
+    assert report.last("post_card") == (account_a.campaigns[0].id, True, True)
+    assert account_b.listings == 0
+    assert audit_outcomes(two, sent.key, A) == ["unknown", "created-late"]
+
+
+def test_subscribe_binds_only_its_own_workspaces_waiting_results(
+    two: Rig, accounts: StarleadsPerWorkspace, engine: Engine
+) -> None:
+    run(two.flow.submit(submission(workspace=A), RecordingReport(Delivery.FAILED)))
+    campaign = accounts.accounts[A].campaigns[0].id
+    subscriptions = Subscriptions(SubscriptionStore(engine))
+
+    in_b = run(subscriptions.subscribe("C1", "U2", campaign, "1700000000.000200", "{}", workspace=B))
+    in_a = run(subscriptions.subscribe("C1", "U1", campaign, "1700000000.000300", "{}", workspace=A))
+
+    assert isinstance(in_b, NewWebhook)
+    assert run(subscriptions.find(in_b.token)).workspace_id == B
+    assert isinstance(in_a, AlreadySending)
+
+
+def test_forgetting_a_failed_tries_address_is_done_in_its_own_workspace(engine: Engine) -> None:
+    subscriptions = Subscriptions(SubscriptionStore(engine))
+    token = run(subscriptions.create("C1", "U1", creation_key="V-shared", workspace=A))
+
+    run(subscriptions.forget(token, workspace=B))
+    run(subscriptions.settle("V-shared", "camp-b", "1700000000.000400", "{}", workspace=B))
+
+    waiting = run(subscriptions.find(token))
+    assert (waiting.workspace_id, waiting.campaign_id, waiting.thread_ts) == (A, None, None)
+    run(subscriptions.forget(token, workspace=A))
+    assert run(subscriptions.find(token)) is None
