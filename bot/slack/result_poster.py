@@ -91,6 +91,7 @@ class ResultPoster:
         self._forward_notes = forward_notes
         self._wake = asyncio.Event()
         self._next_post: dict[str, float] = defaultdict(float)
+        self._channel_turns: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._roots: dict[str, _Root] = {}
         self._lanes = Lanes(self._pacing.lanes, "result_poster")
         self._showing_notes: asyncio.Task[None] | None = None
@@ -165,15 +166,24 @@ class ResultPoster:
         threads: dict[str, dict[str, str] | None] = {}  # read back this round: thread → result id → ts
         for claimed in results:
             try:
-                await self._take_turn(claimed.channel_id)
-                if not await self._results.renew(claimed):
-                    logger.info("result_taken_over result=%d channel=%s", claimed.id, claimed.channel_id)
-                    continue
-                if claimed.reclaimed and await self._already_posted(client, claimed, threads):
-                    continue
-                await self._post(client, claimed)
+                async with self._turn(claimed.channel_id):
+                    refused = await self._settle(client, claimed, threads)
+                if refused is not None:
+                    await self._dead(client, claimed, refused)
             except SQLAlchemyError as error:  # left `posting`: taken again once its lease runs out
                 logger.error("result_mark_failed result=%d error=%s", claimed.id, type(error).__name__)
+
+    async def _settle(
+        self, client: AsyncWebClient, claimed: DueResult, threads: dict[str, dict[str, str] | None]
+    ) -> SlackRefused | None:
+        """In the channel's turn, taken before the claim is renewed: the reply posted (or found in the
+        thread already); Slack's last refusal if it would not take it."""
+        if not await self._results.renew(claimed):
+            logger.info("result_taken_over result=%d channel=%s", claimed.id, claimed.channel_id)
+            return None
+        if claimed.reclaimed and await self._already_posted(client, claimed, threads):
+            return None
+        return await self._post(client, claimed)
 
     async def _already_posted(
         self, client: AsyncWebClient, claimed: DueResult, threads: dict[str, dict[str, str] | None]
@@ -240,9 +250,9 @@ class ResultPoster:
             return None
         return dict(response.data) if isinstance(response.data, dict) else None
 
-    async def _post(self, client: AsyncWebClient, claimed: DueResult) -> None:
+    async def _post(self, client: AsyncWebClient, claimed: DueResult) -> SlackRefused | None:
         metadata = {"event_type": RESULT_EVENT, "event_payload": {"result_id": claimed.id}}
-        try:  # its turn in the channel was taken before its claim was renewed
+        try:
             ts = await post_message(
                 client,
                 claimed.channel_id,
@@ -252,22 +262,22 @@ class ResultPoster:
                 metadata=metadata,
             )
         except SlackRefused as refused:
-            await self._results.dead(claimed)
-            logger.error(
-                "result_dead result=%d channel=%s error=%s", claimed.id, claimed.channel_id, refused.reason
-            )
-            try:
-                await self._send(
-                    client, claimed.channel_id, undeliverable_note(), thread_ts=claimed.thread_ts
-                )
-            except SlackRefused:
-                logger.error("result_dead_note_failed result=%d", claimed.id)
-            return
-        finally:
-            self._turn_used(claimed.channel_id)
+            return refused
         await self._results.posted(claimed, ts)
         logger.info("result_posted result=%d channel=%s", claimed.id, claimed.channel_id)
         self._count(claimed)
+        return None
+
+    async def _dead(self, client: AsyncWebClient, claimed: DueResult, refused: SlackRefused) -> None:
+        """Slack would not take the reply: the result ends dead, with a note in the channel's next turn."""
+        await self._results.dead(claimed)
+        logger.error(
+            "result_dead result=%d channel=%s error=%s", claimed.id, claimed.channel_id, refused.reason
+        )
+        try:
+            await self._send(client, claimed.channel_id, undeliverable_note(), thread_ts=claimed.thread_ts)
+        except SlackRefused:
+            logger.error("result_dead_note_failed result=%d", claimed.id)
 
     def _count(self, claimed: DueResult) -> None:
         """A result is now in its thread: the root's tally is due an update."""
@@ -283,27 +293,19 @@ class ResultPoster:
         async with self._turn(channel_id):
             return await post_message(client, channel_id, card, self._pacing.backoff_seconds, **extra)
 
-    async def _take_turn(self, channel_id: str) -> None:
-        """Wait until this channel may get its next message (callers of one channel run in turn)."""
-        wait = self._next_post[channel_id] - time.monotonic()
-        if wait > 0:
-            await asyncio.sleep(wait)
-        self._next_post[channel_id] = time.monotonic() + self._pacing.channel_interval_seconds
-
     @contextlib.asynccontextmanager
     async def _turn(self, channel_id: str) -> AsyncIterator[None]:
-        """The channel's next turn, held until the message is out: a 429's `Retry-After` waited inside
-        it pushes the channel's next turn back too."""
-        await self._take_turn(channel_id)
-        try:
-            yield
-        finally:
-            self._turn_used(channel_id)
-
-    def _turn_used(self, channel_id: str) -> None:
-        """A message just went out (or gave up): the channel's next one waits a full interval from now."""
-        interval_from_now = time.monotonic() + self._pacing.channel_interval_seconds
-        self._next_post[channel_id] = max(self._next_post[channel_id], interval_from_now)
+        """The channel's next turn, held until the message is out (or given up): one message at a time
+        per channel, whichever lane or note sends it, a full interval apart, and a 429's `Retry-After`
+        waited inside a turn pushes the channel's next turn back too."""
+        async with self._channel_turns[channel_id]:
+            wait = self._next_post[channel_id] - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            try:
+                yield
+            finally:
+                self._next_post[channel_id] = time.monotonic() + self._pacing.channel_interval_seconds
 
     async def _update_tallies(self, workspace: str, client: AsyncWebClient) -> None:
         moment = time.monotonic()
