@@ -106,7 +106,8 @@ def build(settings: Settings) -> Bot:
     pacing = PosterPacing(lease=lease)
     notes = ForwardNoteQueue(ForwardNoteStore(engine))
     forward_notes = ForwardNotes(bolt.client, notes, pacing.backoff_seconds)
-    poster = ResultPoster(bolt.client, results, pacing, forward_notes=forward_notes)
+    # One workspace, one client: per-workspace clients come with distribution mode.
+    poster = ResultPoster(lambda _workspace: bolt.client, results, pacing, forward_notes=forward_notes)
     forwarder = Forwarder(
         ForwardStore(engine),
         ForwardPacing(

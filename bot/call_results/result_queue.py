@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.call_results.payload import CallResult
-from bot.store import ClaimedResult, ResultState, ResultStore, Subscription
+from bot.store import SINGLE, ClaimedResult, ResultState, ResultStore, Subscription
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,7 @@ class DueResult:
     """A stored result a poster now owns, with where it goes."""
 
     id: int
+    workspace: str  # whose Slack it goes to; every later step on it is scoped to that workspace
     subscription_key: str  # one per subscription, so per results thread
     channel_id: str
     thread_ts: str
@@ -34,6 +35,7 @@ def _due(claimed: ClaimedResult) -> DueResult:
     """Read again from the raw body kept whole: stored results were read once already at intake."""
     return DueResult(
         id=claimed.id,
+        workspace=claimed.workspace_id,
         subscription_key=claimed.token_hash,
         channel_id=claimed.channel_id,
         thread_ts=claimed.thread_ts,
@@ -62,27 +64,32 @@ class ResultQueue:
             payload=raw,
         )
 
-    async def claim(self, limit: int, lease: timedelta) -> list[DueResult]:
-        """Up to `limit` results to post, oldest first, that no live poster holds."""
-        return [_due(claimed) for claimed in await self._store.claim(limit, lease)]
+    async def due_workspaces(self, limit: int, lease: timedelta, *, after: str = "") -> list[str]:
+        """Up to `limit` workspaces with results to post, in a fixed order starting just after `after`:
+        a poster goes round them so that none waits on another."""
+        return await self._store.due_workspaces(limit, lease, after=after)
 
-    async def keep(self, result_ids: Collection[int]) -> None:
+    async def claim(self, limit: int, lease: timedelta, *, workspace: str = SINGLE) -> list[DueResult]:
+        """Up to `limit` of the workspace's results to post, oldest first, that no live poster holds."""
+        return [_due(claimed) for claimed in await self._store.claim(limit, lease, workspace=workspace)]
+
+    async def keep(self, result_ids: Collection[int], *, workspace: str = SINGLE) -> None:
         """The heartbeat: renew the lease on those of these results this poster still holds."""
-        await self._store.keep(result_ids)
+        await self._store.keep(result_ids, workspace=workspace)
 
     async def renew(self, due: DueResult) -> bool:
         """Whether `due` is still this poster's, its lease renewed (False: another poster took it over
         because its lease ran out). Called right before posting, so a claim that lapsed however late
         the heartbeat was is not posted twice."""
-        return await self._store.renew(due.id)
+        return await self._store.renew(due.id, workspace=due.workspace)
 
     async def posted(self, due: DueResult, reply_ts: str) -> None:
-        await self._store.mark(due.id, ResultState.POSTED, reply_ts=reply_ts)
+        await self._store.mark(due.id, ResultState.POSTED, reply_ts=reply_ts, workspace=due.workspace)
 
     async def dead(self, due: DueResult) -> None:
         """Could not be posted after bounded tries; a note in the thread says so."""
-        await self._store.mark(due.id, ResultState.DEAD)
+        await self._store.mark(due.id, ResultState.DEAD, workspace=due.workspace)
 
-    async def tally(self, subscription_key: str) -> dict[str | None, int]:
+    async def tally(self, subscription_key: str, *, workspace: str = SINGLE) -> dict[str | None, int]:
         """How many results of a thread are posted, by tag name (None: no tag)."""
-        return await self._store.tally(subscription_key)
+        return await self._store.tally(subscription_key, workspace=workspace)

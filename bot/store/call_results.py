@@ -94,6 +94,14 @@ def _forward_fields(subscription: Subscription) -> dict[str, object]:
 _SEEN_LIMIT = 10_000
 
 
+def _claimable(at: datetime, lease: timedelta) -> ColumnElement[bool]:
+    """A result no live poster holds: pending, or claimed but not renewed for a whole `lease`."""
+    return or_(
+        call_results.c.state == ResultState.PENDING.value,
+        and_(call_results.c.state == ResultState.POSTING.value, call_results.c.claimed_at < at - lease),
+    )
+
+
 class SubscriptionStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -253,18 +261,31 @@ class ResultStore:
         """How many results of a subscription are posted, by tag name (None: no tag)."""
         return await run_in_thread(self._tally, workspace, token_hash)
 
+    async def due_workspaces(self, limit: int, lease: timedelta, *, after: str = "") -> list[str]:
+        """Up to `limit` workspaces with results `claim` would take now, in workspace order from just
+        after `after`, so a caller can go round them all however many there are. A plain DISTINCT, no
+        window function: claims rely on FOR UPDATE, which PostgreSQL refuses with one."""
+        return await run_in_thread(self._due_workspaces, limit, lease, after)
+
+    def _due_workspaces(self, limit: int, lease: timedelta, after: str) -> list[str]:
+        query = (
+            select(call_results.c.workspace_id)
+            .distinct()
+            .join(webhook_subscriptions, webhook_subscriptions.c.token_hash == call_results.c.token_hash)
+            .where(
+                _claimable(now(), lease),
+                call_results.c.workspace_id > after,
+                webhook_subscriptions.c.thread_ts.is_not(None),
+            )
+            .order_by(call_results.c.workspace_id)
+            .limit(limit)
+        )
+        with self._engine.connect() as connection:
+            return list(connection.execute(query).scalars())
+
     def _claim(self, workspace: str, limit: int, lease: timedelta) -> list[ClaimedResult]:
         at = now()
-        claimable = and_(
-            call_results.c.workspace_id == workspace,
-            or_(
-                call_results.c.state == ResultState.PENDING.value,
-                and_(
-                    call_results.c.state == ResultState.POSTING.value,
-                    call_results.c.claimed_at < at - lease,
-                ),
-            ),
-        )
+        claimable = and_(call_results.c.workspace_id == workspace, _claimable(at, lease))
         columns = [
             call_results.c.id,
             call_results.c.token_hash,
