@@ -11,6 +11,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -105,9 +106,13 @@ def build(settings: Settings) -> Bot:
     lease = Lease(settings.result_claim_lease_seconds)
     pacing = PosterPacing(lease=lease)
     notes = ForwardNoteQueue(ForwardNoteStore(engine))
-    forward_notes = ForwardNotes(bolt.client, notes, pacing.backoff_seconds)
-    # One workspace, one client: per-workspace clients come with distribution mode.
-    poster = ResultPoster(lambda _workspace: bolt.client, results, pacing, forward_notes=forward_notes)
+
+    def clients_for(_workspace: str) -> AsyncWebClient:
+        """One workspace, one client: per-workspace clients come with distribution mode."""
+        return bolt.client
+
+    forward_notes = ForwardNotes(clients_for, notes, pacing.backoff_seconds)
+    poster = ResultPoster(clients_for, results, pacing, forward_notes=forward_notes)
     forwarder = Forwarder(
         ForwardStore(engine),
         ForwardPacing(

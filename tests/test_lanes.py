@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.slack.lanes import DueWorkspaces, Lanes
+from bot.call_results.lanes import DueWorkspaces, Lanes
 
 WORKSPACES = ["T1", "T2", "T3", "T4", "T5"]
 

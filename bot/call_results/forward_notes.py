@@ -17,6 +17,11 @@ class ForwardNote:
     claim: DueNote
 
     @property
+    def workspace(self) -> str:
+        """Whose Slack the note goes to."""
+        return self.claim.workspace_id
+
+    @property
     def channel_id(self) -> str:
         return self.claim.channel_id
 
@@ -59,8 +64,9 @@ class ForwardNoteQueue:
         self._hold = hold  # how long a claim on a note lasts: beyond one post with its retries
 
     async def claim(self) -> list[ForwardNote]:
-        """The notes the threads show an older state of, each this caller's for a while."""
-        return [ForwardNote(due) for due in await self._store.claim(self._edit_interval, self._hold)]
+        """Every workspace's notes the threads show an older state of, each this caller's for a while."""
+        claimed = await self._store.claim(self._edit_interval, self._hold, workspace=None)
+        return [ForwardNote(due) for due in claimed]
 
     async def shown(self, note: ForwardNote, note_ts: str) -> None:
         """The thread now shows `note` as `note_ts`."""

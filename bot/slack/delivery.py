@@ -23,6 +23,9 @@ from bot.slack.blocks.kit import Card
 
 logger = logging.getLogger(__name__)
 
+SlackClients = Callable[[str], AsyncWebClient]
+"""The Slack client that posts into a workspace's channels (with that workspace's token)."""
+
 NOT_A_MEMBER_ERRORS = frozenset({"not_in_channel", "channel_not_found"})
 TRANSIENT_ERRORS = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}

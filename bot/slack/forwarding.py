@@ -4,7 +4,8 @@ One note per subscription and receiving host ("3 call results could not be forwa
 `hooks.example.com`: HTTP 500"), posted when the first forward dies and edited as more do, never one
 note per result: a webhook that is down for a burst of 30 results would otherwise flood the thread.
 The poster shows the notes between its rounds, each in its channel's turn with the results (its pacing
-and `call_slack`'s wait for a 429's `Retry-After`), so a note never jumps the channel's queue.
+and `call_slack`'s wait for a 429's `Retry-After`), so a note never jumps the channel's queue. Every
+workspace's notes are claimed together, and each goes out with its own workspace's Slack client.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.call_results.forward_notes import ForwardNote, ForwardNoteQueue
 from bot.slack.blocks.call_result import forward_failed_note
 from bot.slack.blocks.kit import Card
-from bot.slack.delivery import SlackRefused, call_slack, post_message
+from bot.slack.delivery import SlackClients, SlackRefused, call_slack, post_message
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +33,10 @@ ChannelTurn = Callable[[str], AbstractAsyncContextManager[None]]
 
 
 class ForwardNotes:
-    def __init__(self, client: AsyncWebClient, notes: ForwardNoteQueue, backoff: tuple[float, ...]) -> None:
-        self._client = client
+    def __init__(
+        self, clients_for: SlackClients, notes: ForwardNoteQueue, backoff: tuple[float, ...]
+    ) -> None:
+        self._clients_for = clients_for
         self._notes = notes
         self._backoff = backoff
 
@@ -68,21 +71,20 @@ class ForwardNotes:
     async def _send(self, note: ForwardNote) -> str | None:
         """The note's ts once the thread shows it (posted now, or edited), None if Slack would not take it."""
         card = forward_failed_note(note.host, note.dead_forwards, note.problem, note.failed_at)
+        client = self._clients_for(note.workspace)
         try:
-            if note.note_ts is not None and await self._edited(note, card):
+            if note.note_ts is not None and await self._edited(client, note, card):
                 return note.note_ts
-            return await post_message(
-                self._client, note.channel_id, card, self._backoff, thread_ts=note.thread_ts
-            )
+            return await post_message(client, note.channel_id, card, self._backoff, thread_ts=note.thread_ts)
         except SlackRefused as refused:
             logger.error("forward_note_failed channel=%s error=%s", note.channel_id, refused.reason)
             return None
 
-    async def _edited(self, note: ForwardNote, card: Card) -> bool:
+    async def _edited(self, client: AsyncWebClient, note: ForwardNote, card: Card) -> bool:
         """Whether the posted note now reads `card`; False when someone deleted it: a new one is due."""
         try:
             await call_slack(
-                lambda: self._client.chat_update(
+                lambda: client.chat_update(
                     channel=note.channel_id, ts=note.note_ts, text=card.text, blocks=card.blocks
                 ),
                 self._backoff,

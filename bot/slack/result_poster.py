@@ -27,7 +27,7 @@ import contextlib
 import logging
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,20 +36,17 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.call_results.lanes import Lanes
 from bot.call_results.leases import HeldClaims, Lease
 from bot.call_results.result_queue import DueResult, ResultQueue
 from bot.slack.blocks.call_result import result_reply, results_root, undeliverable_note, with_tally
 from bot.slack.blocks.kit import Card
-from bot.slack.delivery import SlackRefused, call_slack, post_message
+from bot.slack.delivery import SlackClients, SlackRefused, call_slack, post_message
 from bot.slack.forwarding import ForwardNotes
-from bot.slack.lanes import Lanes
 
 logger = logging.getLogger(__name__)
 
 RESULT_EVENT = "starleads_call_result"
-
-SlackClients = Callable[[str], AsyncWebClient]
-"""The Slack client that posts into a workspace's channels (with that workspace's token)."""
 
 
 @dataclass(frozen=True)

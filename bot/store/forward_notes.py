@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, select, update
+from sqlalchemy import Engine, and_, func, or_, select, true, update
 
 from bot.store.database import call_results, forward_notes, now, run_in_thread, webhook_subscriptions
 from bot.store.forwards import ForwardState
@@ -48,10 +48,10 @@ class ForwardNoteStore:
         self._engine = engine
 
     async def claim(
-        self, edit_interval: timedelta, hold: timedelta, *, workspace: str = SINGLE
+        self, edit_interval: timedelta, hold: timedelta, *, workspace: str | None = SINGLE
     ) -> list[DueNote]:
-        """The workspace's notes the threads show an older state of (a note shown less than
-        `edit_interval` ago waits), each this caller's for `hold`."""
+        """The workspace's notes (every workspace's with None) the threads show an older state of (a
+        note shown less than `edit_interval` ago waits), each this caller's for `hold`."""
         return await run_in_thread(self._claim, workspace, edit_interval, hold)
 
     async def shown(self, note: DueNote, note_ts: str) -> None:
@@ -64,11 +64,11 @@ class ForwardNoteStore:
         `edit_interval` has passed."""
         await run_in_thread(self._end_claim, note, {})
 
-    def _claim(self, workspace: str, edit_interval: timedelta, hold: timedelta) -> list[DueNote]:
+    def _claim(self, workspace: str | None, edit_interval: timedelta, hold: timedelta) -> list[DueNote]:
         at = now()
         free = or_(forward_notes.c.claimed_until.is_(None), forward_notes.c.claimed_until < at)
         due = and_(
-            forward_notes.c.workspace_id == workspace,
+            true() if workspace is None else forward_notes.c.workspace_id == workspace,
             forward_notes.c.revision > func.coalesce(forward_notes.c.shown_revision, 0),
             or_(forward_notes.c.shown_at.is_(None), forward_notes.c.shown_at <= at - edit_interval),
             free,

@@ -7,17 +7,18 @@ dead forwards on (forward_notes.py shows it). One timestamp serves both states: 
 before", for `forwarding` it is when the claim's lease runs out. Its forwarder renews the lease while
 it holds the claim (`keep`), so only a claim left by a process that died runs out and is taken again.
 Claims work across processes like the poster's (SKIP LOCKED on PostgreSQL, a conditional UPDATE per
-row on SQLite).
+row on SQLite). `due_workspaces` names the workspaces with forwards due, so a forwarder can claim a
+small batch of each in turn and one workspace's dead endpoint never fills the batch.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Engine, and_, update
+from sqlalchemy import ColumnElement, Engine, and_, select, update
 from sqlalchemy.sql.dml import Insert, Update
 
 from bot.store.claims import claim_rows, new_claim_token, renew_claims
@@ -63,6 +64,11 @@ class ForwardStore:
         for a `lease`."""
         return await run_in_thread(self._claim, workspace, limit, lease)
 
+    async def due_workspaces(self, limit: int, *, after: str = "") -> list[str]:
+        """Up to `limit` workspaces with forwards `claim` would take now, in workspace order from just
+        after `after` (as `ResultStore.due_workspaces`: a plain DISTINCT, so claims keep FOR UPDATE)."""
+        return await run_in_thread(self._due_workspaces, limit, after)
+
     async def keep(self, result_ids: Collection[int], lease: timedelta, *, workspace: str = SINGLE) -> None:
         """The heartbeat: those of these forwards this store still holds are its own for another `lease`."""
         held = and_(
@@ -92,13 +98,25 @@ class ForwardStore:
         for `host` moves on to say so, in one transaction so the note's count never misses it."""
         await run_in_thread(self._gave_up, item, host, problem)
 
+    def _due_workspaces(self, limit: int, after: str) -> list[str]:
+        query = (
+            select(call_results.c.workspace_id)
+            .distinct()
+            .join(webhook_subscriptions, webhook_subscriptions.c.token_hash == call_results.c.token_hash)
+            .where(
+                _due(now()),
+                call_results.c.workspace_id > after,
+                webhook_subscriptions.c.forward_url.is_not(None),
+            )
+            .order_by(call_results.c.workspace_id)
+            .limit(limit)
+        )
+        with self._engine.connect() as connection:
+            return list(connection.execute(query).scalars())
+
     def _claim(self, workspace: str, limit: int, lease: timedelta) -> list[DueForward]:
         at = now()
-        due = and_(
-            call_results.c.workspace_id == workspace,
-            call_results.c.forward_state.in_([ForwardState.PENDING.value, ForwardState.FORWARDING.value]),
-            call_results.c.forward_after <= at,
-        )
+        due = and_(call_results.c.workspace_id == workspace, _due(at))
         columns = [
             call_results.c.id,
             call_results.c.token_hash,
@@ -113,7 +131,9 @@ class ForwardStore:
             "forward_after": at + lease,
             "forward_token": self._token,
         }
-        return [_due(row._mapping) for row in claim_rows(self._engine, query, call_results, due, hold)]
+        return [
+            _due_forward(row._mapping) for row in claim_rows(self._engine, query, call_results, due, hold)
+        ]
 
     def _gave_up(self, item: DueForward, host: str, problem: str) -> None:
         dead = {"forward_state": ForwardState.DEAD.value, "forward_attempts": item.attempts + 1}
@@ -143,7 +163,15 @@ def _update(workspace: str, result_id: int, values: dict[str, object]) -> Update
     return update(call_results).where(mine).values(**values)
 
 
-def _due(row: object) -> DueForward:
+def _due(at: datetime) -> ColumnElement[bool]:
+    """A forward waiting for its next try, or one whose claim's lease ran out (its forwarder died)."""
+    return and_(
+        call_results.c.forward_state.in_([ForwardState.PENDING.value, ForwardState.FORWARDING.value]),
+        call_results.c.forward_after <= at,
+    )
+
+
+def _due_forward(row: object) -> DueForward:
     fields = dict(row)  # type: ignore[call-overload]
     fields["attempts"] = fields["attempts"] or 0
     return DueForward(**fields)

@@ -6,8 +6,10 @@ so nobody has to choose. The forwarder runs for the life of the process, claims 
 the database (several processes share the work), and retries a failed one with backoff (at least as
 long as a `Retry-After` asks, within reason) before giving up on it as `dead`, which is logged and
 recorded for the results thread's note (one per subscription and receiving host, shown by whoever
-`on_dead` wakes: the forwarder never talks to Slack itself). Logs name the result by id and the
-destination by host only: a webhook URL often carries a secret in its path or query.
+`on_dead` wakes: the forwarder never talks to Slack itself). Each workspace with forwards due gets its
+own lane (bot/call_results/lanes.py) claiming a small batch of its forwards, so one workspace's dead or
+slow endpoint keeps only its own lane busy and never holds another workspace's forwards. Logs name
+the result by id and the destination by host only: a webhook URL often carries a secret in its path or query.
 
 Whoever may use the form chooses where the bot sends requests from inside its own network, so by
 default a URL whose host resolves to a loopback, private, link-local or otherwise non-public address
@@ -33,6 +35,7 @@ from urllib.parse import urlsplit
 import httpx
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.call_results.lanes import Lanes
 from bot.call_results.leases import HeldClaims, Lease
 from bot.store import DueForward, ForwardStore
 from bot.webhooks.public_address import is_public
@@ -63,7 +66,8 @@ async def resolve_host(host: str, port: int) -> list[str]:
 @dataclass(frozen=True)
 class ForwardPacing:
     poll_seconds: float = 0.5  # a cheap indexed query when idle; a new result wakes it at once anyway
-    batch: int = 20  # forwards in flight at a time
+    batch: int = 10  # one workspace's forwards in flight at a time
+    lanes: int = 50  # workspaces forwarded for at once; the others wait their turn, round-robin
     backoff_seconds: tuple[float, ...] = (10.0, 60.0, 300.0, 1800.0, 7200.0)  # between tries
     timeout_seconds: float = 10.0
     max_retry_after_seconds: float = 7200.0
@@ -84,40 +88,60 @@ class Forwarder:
         self._on_dead = on_dead
         self._resolve = resolve
         self._wake = asyncio.Event()
-        keep = partial(forwards.keep, lease=self._pacing.lease.length)
-        self._held = HeldClaims(keep, self._pacing.lease, "result_forwarder")
+        self._lanes = Lanes(self._pacing.lanes, "result_forwarder")
 
     def wake(self) -> None:
         """A result was just stored: look now rather than at the next poll."""
         self._wake.set()
 
     async def run(self) -> None:
-        """Until cancelled: claim what is due, forward it, wait for more; the heartbeat meanwhile keeps
-        the claims held alive."""
-        await self._held.alongside(self._rounds())
-
-    async def _rounds(self) -> None:
+        """Until cancelled: start the lanes of the workspaces with forwards due, then wait for more; the
+        lanes stop with it."""
         timeout = httpx.Timeout(self._pacing.timeout_seconds)
         headers = {"User-Agent": "starleads-bot (call result forwarding)"}
         no_reuse = httpx.Limits(max_keepalive_connections=0)  # a connection is checked for one name
         async with httpx.AsyncClient(
             timeout=timeout, headers=headers, limits=no_reuse, follow_redirects=False
         ) as http:
-            while True:
-                try:
-                    due = await self._forwards.claim(self._pacing.batch, self._pacing.lease.length)
-                    with self._held.holding(item.id for item in due):
-                        await asyncio.gather(*(self._settle(http, item) for item in due))
-                except SQLAlchemyError as error:  # claims left behind expire and are taken again
-                    logger.error("forward_round_failed error=%s", type(error).__name__)
-                    due = []
-                except Exception:  # as above: the next round starts all the same
-                    logger.exception("forward_round_failed")
-                    due = []
-                if not due:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), timeout=self._pacing.poll_seconds)
-                    self._wake.clear()
+            try:
+                await self._rounds(http)
+            finally:
+                self._lanes.stop()
+
+    async def _rounds(self, http: httpx.AsyncClient) -> None:
+        """A failed round is logged and the next one starts after the poll interval; a lane that
+        forwarded something wakes the next round at once."""
+        while True:
+            self._wake.clear()
+            try:
+                await self._lanes.start_due(self._due_workspaces, (), partial(self._lane, http))
+            except SQLAlchemyError as error:  # the forwards stay stored: the next round looks again
+                logger.error("forward_round_failed error=%s", type(error).__name__)
+            except Exception:
+                logger.exception("forward_round_failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self._pacing.poll_seconds)
+
+    async def _due_workspaces(self, limit: int, after: str) -> list[str]:
+        return await self._forwards.due_workspaces(limit, after=after)
+
+    async def _lane(self, http: httpx.AsyncClient, workspace: str) -> None:
+        """One claim of the workspace's forwards, sent side by side while a heartbeat keeps the claims
+        alive; claims a failed lane leaves behind expire and are taken again."""
+        lease = self._pacing.lease
+        try:
+            due = await self._forwards.claim(self._pacing.batch, lease.length, workspace=workspace)
+        except SQLAlchemyError as error:
+            logger.error("forward_round_failed workspace=%s error=%s", workspace, type(error).__name__)
+            return
+        if not due:
+            return
+        held = HeldClaims(
+            lambda ids: self._forwards.keep(ids, lease.length, workspace=workspace), lease, "result_forwarder"
+        )
+        with held.holding(item.id for item in due):
+            await held.alongside(asyncio.gather(*(self._settle(http, item) for item in due)))
+        self._wake.set()  # more of the workspace's forwards may be due
 
     async def _settle(self, http: httpx.AsyncClient, item: DueForward) -> None:
         """Forward `item` so that no single result can stop the worker: an error the forward did not
@@ -153,13 +177,15 @@ class Forwarder:
             return
         problem, asked_wait = await _post(http, url, addresses, item.payload)
         if problem is None:
-            await self._forwards.forwarded(item.id)
+            await self._forwards.forwarded(item.id, workspace=item.workspace_id)
             logger.info("result_forwarded result=%d host=%s attempt=%d", item.id, host, attempt)
             return
         backoff = self._pacing.backoff_seconds
         if item.attempts < len(backoff):
             delay = max(backoff[item.attempts], min(asked_wait, self._pacing.max_retry_after_seconds))
-            await self._forwards.failed(item.id, attempt, timedelta(seconds=delay))
+            await self._forwards.failed(
+                item.id, attempt, timedelta(seconds=delay), workspace=item.workspace_id
+            )
             logger.warning(
                 "forward_failed result=%d host=%s attempt=%d problem=%s retry_in=%.1fs",
                 item.id,
