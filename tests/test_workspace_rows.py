@@ -192,3 +192,30 @@ def test_a_workspace_forwards_and_shows_notes_only_for_its_own_results(engines: 
     assert (note.workspace_id, note.token_hash, note.dead_forwards) == (a, subscription.token_hash, 1)
     asyncio.run(other.failed(forward.id, 1, timedelta(0), workspace=b))  # would make it due again
     assert asyncio.run(owner.claim(100, LEASE, workspace=a)) == []  # dead it stays
+
+
+def test_forwards_and_forwarding_notes_of_every_workspace_are_claimed_each_as_its_workspaces(
+    engines: list[Engine],
+) -> None:
+    a, b = two_workspaces()
+    url = "https://hooks.example.com/in"
+    subscriptions = {w: subscribe(engines[0], w, thread_ts=THREAD, forward_url=url) for w in (a, b)}
+    for subscription in subscriptions.values():
+        add_results(engines[0], subscription, 2)
+    forwards = ForwardStore(engines[1])
+
+    assert {a, b} <= set(asyncio.run(forwards.due_workspaces(100_000)))
+    claimed = {w: asyncio.run(forwards.claim(1, LEASE, workspace=w)) for w in (a, b)}
+    assert {w: [item.workspace_id for item in items] for w, items in claimed.items()} == {a: [a], b: [b]}
+    for workspace, (item,) in claimed.items():
+        asyncio.run(forwards.gave_up(item, "hooks.example.com", f"HTTP 500 in {workspace}"))
+    (rest_of_b,) = asyncio.run(forwards.claim(100, LEASE, workspace=b))
+    asyncio.run(forwards.forwarded(rest_of_b.id, workspace=b))
+    due_now = set(asyncio.run(forwards.due_workspaces(100_000)))
+    assert a in due_now  # its second forward is still due
+    assert b not in due_now  # all done: one dead, one forwarded
+
+    claimed_notes = asyncio.run(ForwardNoteStore(engines[0]).claim(timedelta(0), LEASE, workspace=None))
+    ours = {subscription.token_hash for subscription in subscriptions.values()}
+    notes = sorted((n.workspace_id, n.problem) for n in claimed_notes if n.token_hash in ours)
+    assert notes == [(a, f"HTTP 500 in {a}"), (b, f"HTTP 500 in {b}")]
