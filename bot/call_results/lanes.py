@@ -1,9 +1,10 @@
 """Fair scheduling across workspaces: one lane (an asyncio task) per workspace with work, a bounded
 number at once, started round-robin and never awaited by whoever starts them.
 
-A workspace whose Slack is slow or rate-limited keeps only its own lane busy: the others' lanes start
-and finish on their own. When more workspaces have work than lanes are free, the next round goes on
-from the last workspace started, so every workspace gets its turn however many there are.
+A workspace whose Slack (or webhook) is slow, rate-limited or down keeps only its own lane busy: the
+others' lanes start and finish on their own. When more workspaces have work than lanes are free, the
+next round goes on from the last workspace started, so every workspace gets its turn however many
+there are. The poster and the forwarder each run their own lanes.
 """
 
 from __future__ import annotations
