@@ -7,6 +7,7 @@ import hashlib
 import json
 import re
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,17 @@ def query(bot: RunningBot, sql: str, *parameters: object) -> list[dict[str, Any]
 def stored(bot: RunningBot, token: str) -> list[dict[str, Any]]:
     token_hash = hashlib.sha256(token.encode()).hexdigest()
     return query(bot, "select * from call_results where token_hash = ? order by id", token_hash)
+
+
+def forward_state(bot: RunningBot, token: str, count: int = 1, timeout: float = 10) -> list[str | None]:
+    """The results' forwarding states, once none is waiting any more (or at the timeout)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        states = [row["forward_state"] for row in stored(bot, token)]
+        settled = len(states) >= count and all(s in ("forwarded", "dead") for s in states)
+        if settled or time.monotonic() > deadline:
+            return states
+        time.sleep(0.05)
 
 
 CAMPAIGN_FORM = {"name": "Relance Q4", "agent_id": PHONE_AGENT, "phone_number": "01 23 45 67 89"}

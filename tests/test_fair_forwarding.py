@@ -10,13 +10,12 @@ from pathlib import Path
 
 from bot.call_results.tokens import hash_token, new_token
 from bot.store import SubscriptionStore, connect
-from tests.call_results_driver import CAMPAIGN, PASCAL, post, stored
+from tests.call_results_driver import CAMPAIGN, PASCAL, forward_state, post, stored
 from tests.conftest import RunningBot
 from tests.slack_driver import unique_id
 from tests.slack_views import texts
 from tests.standins.customer_webhook import CustomerWebhook
 from tests.standins.slack_api import FakeSlack
-from tests.test_result_forwarding import forward_state
 
 THREAD = "1700000000.800001"
 

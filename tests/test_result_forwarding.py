@@ -19,7 +19,7 @@ from bot.call_results.result_queue import ResultQueue
 from bot.call_results.subscriptions import Subscriptions
 from bot.store import ForwardStore, ResultStore, SubscriptionStore, connect
 from bot.webhooks.forwarder import Forwarder, ForwardPacing
-from tests.call_results_driver import PASCAL, create, post, stored, subscription_of, token_in
+from tests.call_results_driver import PASCAL, create, forward_state, post, stored, subscription_of, token_in
 from tests.conftest import RunningBot, driving, serving
 from tests.slack_driver import SlackDriver
 from tests.slack_views import texts
@@ -38,17 +38,6 @@ def forwarding(
     own = f"{hook.url}/hooks/starleads?{SECRET_QUERY}"
     channel, sent, _ = create(slack, fake_slack, fake_starleads, {"webhook_url": own})
     return channel, token_in(sent)
-
-
-def forward_state(bot: RunningBot, token: str, count: int = 1, timeout: float = 10) -> list[str | None]:
-    """The results' forwarding states, once none is waiting any more (or at the timeout)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        states = [row["forward_state"] for row in stored(bot, token)]
-        settled = len(states) >= count and all(s in ("forwarded", "dead") for s in states)
-        if settled or time.monotonic() > deadline:
-            return states
-        time.sleep(0.05)
 
 
 def in_thread(bot: RunningBot, channel: str) -> Any:
