@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import RunningBot, bot_environment, open_form, postgres_or_skip
+from tests.conftest import RunningBot, bot_environment, open_form, postgres_schema
 from tests.slack_driver import SlackDriver
 from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import PHONE_AGENT, FakeStarleads
@@ -19,12 +19,15 @@ VALID = {"name": "Relance Q4", "agent_id": PHONE_AGENT, "phone_number": "01 23 4
 
 
 class Bots:
-    """Two `starleads-bot serve` processes behind the same Slack app, sharing one PostgreSQL."""
+    """Two `starleads-bot serve` processes behind the same Slack app, sharing one PostgreSQL database (a
+    schema of their own: notes and results other tests leave due in the shared one can't reach them)."""
 
-    def __init__(self, fake_slack: FakeSlack, fake_starleads: FakeStarleads, workdir: Path) -> None:
+    def __init__(
+        self, fake_slack: FakeSlack, fake_starleads: FakeStarleads, workdir: Path, database_url: str
+    ) -> None:
         self._stand_ins = fake_slack, fake_starleads
         self._workdir = workdir
-        self.database_url = postgres_or_skip()
+        self.database_url = database_url
         self.first, self.second = self.start("first"), self.start("second")
 
     def start(self, name: str) -> RunningBot:
@@ -40,10 +43,11 @@ class Bots:
 def bots(
     fake_slack: FakeSlack, fake_starleads: FakeStarleads, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Bots]:
-    pair = Bots(fake_slack, fake_starleads, tmp_path_factory.mktemp("two-bots"))
-    yield pair
-    pair.first.stop()
-    pair.second.stop()
+    with postgres_schema("exactly_once") as database_url:
+        pair = Bots(fake_slack, fake_starleads, tmp_path_factory.mktemp("two-bots"), database_url)
+        yield pair
+        pair.first.stop()
+        pair.second.stop()
 
 
 @pytest.fixture
