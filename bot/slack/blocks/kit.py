@@ -110,7 +110,7 @@ def fallback(text: str) -> str:
 
 def plain(text: str, limit: int = SECTION_TEXT_LIMIT) -> dict[str, Any]:
     """Plain text is never parsed for mentions; it only loses bidi controls and what Slack can't hold."""
-    shown = text.translate(_BIDI_CONTROLS)
+    shown = text if text.isascii() else text.translate(_BIDI_CONTROLS)  # most labels: no work at all
     if len(shown) > limit:
         shown = shown[: limit - len(_ELLIPSIS)] + _ELLIPSIS  # plain text has no markup a cut could break
     return {"type": "plain_text", "text": shown, "emoji": True}
