@@ -3,6 +3,7 @@ read what was stored."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import re
@@ -13,6 +14,8 @@ from typing import Any
 
 import httpx
 
+from bot.call_results.tokens import hash_token, new_token
+from bot.store import SubscriptionStore, connect
 from tests.conftest import RunningBot, open_form
 from tests.slack_driver import SlackDriver, unique_id
 from tests.slack_views import final_view, texts
@@ -118,3 +121,26 @@ def thread_ts(bot: RunningBot, channel: str) -> str:
     """The ts of the results thread the bot keeps for `channel`."""
     rows = query(bot, "select thread_ts from webhook_subscriptions where channel_id = ?", channel)
     return rows[0]["thread_ts"]
+
+
+def subscribe_in_another_workspace(
+    bot: RunningBot, thread_ts: str, forward_url: str | None = None
+) -> tuple[str, str]:
+    """A results thread of a workspace of its own (not the bot's single one), written straight into the
+    bot's database, with the team's own webhook when `forward_url` is given: its channel and token."""
+    channel, token = unique_id("C"), new_token()
+    engine = connect(f"sqlite:///{Path(bot.log_path).parent / 'bot.db'}")
+    try:
+        subscription = SubscriptionStore(engine).insert(
+            hash_token(token),
+            channel,
+            "U0BOB",
+            CAMPAIGN,
+            forward_url=forward_url,
+            thread_ts=thread_ts,
+            workspace=unique_id("T"),
+        )
+        asyncio.run(subscription)
+    finally:
+        engine.dispose()
+    return channel, token

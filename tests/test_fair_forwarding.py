@@ -5,14 +5,8 @@ its own lane."""
 
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
-
-from bot.call_results.tokens import hash_token, new_token
-from bot.store import SubscriptionStore, connect
-from tests.call_results_driver import CAMPAIGN, PASCAL, forward_state, post, stored
+from tests.call_results_driver import PASCAL, forward_state, post, stored, subscribe_in_another_workspace
 from tests.conftest import RunningBot
-from tests.slack_driver import unique_id
 from tests.slack_views import texts
 from tests.standins.customer_webhook import CustomerWebhook
 from tests.standins.slack_api import FakeSlack
@@ -20,32 +14,11 @@ from tests.standins.slack_api import FakeSlack
 THREAD = "1700000000.800001"
 
 
-def subscribe_with_webhook(bot: RunningBot, forward_url: str) -> tuple[str, str]:
-    """A results thread of a workspace of its own whose team also typed `forward_url`: its channel and
-    webhook token."""
-    channel, token = unique_id("C"), new_token()
-    engine = connect(f"sqlite:///{Path(bot.log_path).parent / 'bot.db'}")
-    try:
-        subscription = SubscriptionStore(engine).insert(
-            hash_token(token),
-            channel,
-            "U0BOB",
-            CAMPAIGN,
-            forward_url=forward_url,
-            thread_ts=THREAD,
-            workspace=unique_id("T"),
-        )
-        asyncio.run(subscription)
-    finally:
-        engine.dispose()
-    return channel, token
-
-
 def test_a_workspace_whose_webhook_hangs_does_not_hold_back_another_workspaces_forwards(
     bot: RunningBot, hook: CustomerWebhook
 ) -> None:
-    _, hanging_token = subscribe_with_webhook(bot, f"{hook.url}/hangs")
-    _, other_token = subscribe_with_webhook(bot, f"{hook.url}/answers")
+    _, hanging_token = subscribe_in_another_workspace(bot, THREAD, f"{hook.url}/hangs")
+    _, other_token = subscribe_in_another_workspace(bot, THREAD, f"{hook.url}/answers")
     hook.hold("/hangs")
     try:
         post(bot, hanging_token, PASCAL)
@@ -68,7 +41,7 @@ def test_a_workspace_whose_webhook_hangs_does_not_hold_back_another_workspaces_f
 def test_a_dead_forward_of_another_workspace_gets_its_note_in_that_workspaces_thread(
     bot: RunningBot, fake_slack: FakeSlack, hook: CustomerWebhook
 ) -> None:
-    channel, token = subscribe_with_webhook(bot, f"{hook.url}/fails")
+    channel, token = subscribe_in_another_workspace(bot, THREAD, f"{hook.url}/fails")
     hook.answer(500, 500, 500)  # the first try and one per backoff step: [0.3, 0.6]
 
     post(bot, token, PASCAL)

@@ -9,15 +9,20 @@ import json
 import secrets
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 from sqlalchemy import Engine
 
-from bot.call_results.tokens import hash_token, new_token
-from bot.store import ResultState, ResultStore, SubscriptionStore, connect
-from tests.call_results_driver import CAMPAIGN, PASCAL, in_thread, post, root_of, subscribe
+from bot.store import ResultState, ResultStore, SubscriptionStore
+from tests.call_results_driver import (
+    PASCAL,
+    in_thread,
+    post,
+    root_of,
+    subscribe,
+    subscribe_in_another_workspace,
+)
 from tests.conftest import RunningBot
-from tests.slack_driver import SlackDriver, unique_id
+from tests.slack_driver import SlackDriver
 from tests.standins.slack_api import FakeSlack
 
 LEASE = timedelta(minutes=5)
@@ -63,31 +68,12 @@ def test_due_workspaces_are_those_with_results_to_post_in_a_fixed_order_resumabl
     assert held in asyncio.run(store.due_workspaces(100_000, timedelta(0)))  # its lease ran out
 
 
-def subscribe_elsewhere(bot: RunningBot) -> tuple[str, str]:
-    """A results thread in another workspace than the bot's own: its channel and webhook token."""
-    channel, token = unique_id("C"), new_token()
-    engine = connect(f"sqlite:///{Path(bot.log_path).parent / 'bot.db'}")
-    try:
-        subscription = SubscriptionStore(engine).insert(
-            hash_token(token),
-            channel,
-            "U0BOB",
-            CAMPAIGN,
-            thread_ts="1700000000.900001",
-            workspace=unique_id("T"),
-        )
-        asyncio.run(subscription)
-    finally:
-        engine.dispose()
-    return channel, token
-
-
 def test_a_rate_limited_workspace_does_not_hold_back_another_workspaces_results(
     bot: RunningBot, slack: SlackDriver, fake_slack: FakeSlack
 ) -> None:
     limited_channel, limited_token = subscribe(slack, fake_slack)
     root_of(fake_slack, limited_channel)
-    other_channel, other_token = subscribe_elsewhere(bot)
+    other_channel, other_token = subscribe_in_another_workspace(bot, "1700000000.900001")
     fake_slack.fail(
         "chat.postMessage",
         "ratelimited",
