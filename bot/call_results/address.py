@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 WEBHOOK_PATH = "/starleads/webhook/{token}"
-WEBHOOK_PREFIX = WEBHOOK_PATH.removesuffix("{token}")
-TOKEN_REMOVED = "[token-removed]"  # noqa: S105 - a marker in place of a token, not one
-_TOKEN_IN_ADDRESS = re.compile(re.escape(WEBHOOK_PREFIX) + r"[^/?#\s\"]+")
+_WEBHOOK_PREFIX = WEBHOOK_PATH.removesuffix("{token}")
+_TOKEN_REMOVED = "[token-removed]"  # noqa: S105 - a marker in place of a token, not one
+_TOKEN_IN_ADDRESS = re.compile(re.escape(_WEBHOOK_PREFIX) + r"[^/?#\s\"]+")
 
 
 def webhook_url(public_url: str, token: str) -> str:
@@ -19,4 +19,4 @@ def without_token(text: str) -> str:
     """`text` with the token of every bot webhook address in it removed: whoever holds a token can
     post results into its channel, so only its hash is kept anywhere (a copy of Starleads' answer
     included)."""
-    return _TOKEN_IN_ADDRESS.sub(WEBHOOK_PREFIX + TOKEN_REMOVED, text)
+    return _TOKEN_IN_ADDRESS.sub(_WEBHOOK_PREFIX + _TOKEN_REMOVED, text)
