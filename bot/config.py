@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from typing import Annotated, TypeVar
 
+from cryptography.fernet import Fernet
 from pydantic import (
     AnyHttpUrl,
     Field,
@@ -23,6 +24,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _USER_OR_GROUP_ID = re.compile(r"[UWS][A-Z0-9]{2,30}")
 _CHANNEL_ID = re.compile(r"[CDG][A-Z0-9]{2,30}")
+_CLIENT_ID = re.compile(r"[0-9]{1,20}\.[0-9]{1,20}")
 DEFAULT_DATABASE_URL = f"sqlite:///{Path.cwd() / 'starleads-bot.db'}"
 
 
@@ -61,11 +63,19 @@ class DatabaseSettings(BaseSettings):
 
 
 class Settings(DatabaseSettings):
-    slack_bot_token: SecretStr
+    """Two modes, told apart by which secrets are set: one workspace (`SLACK_BOT_TOKEN` and
+    `STARLEADS_API_KEY`), or distribution, where any workspace installs the app through OAuth and
+    connects its own Starleads key (`SLACK_CLIENT_ID`, `SLACK_CLIENT_SECRET`,
+    `STARLEADS_KEY_ENCRYPTION_KEYS`). Half of each is refused: it would run the wrong bot quietly."""
+
+    slack_bot_token: SecretStr | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: AnyHttpUrl = AnyHttpUrl("https://slack.com/api/")
-    starleads_api_key: SecretStr
+    starleads_api_key: SecretStr | None = None
+    starleads_key_encryption_keys: SecretStr | None = None
     starleads_api_url: AnyHttpUrl = AnyHttpUrl("https://api.starleads.co")
     starleads_app_url: AnyHttpUrl = AnyHttpUrl("https://app.starleads.co")
     public_url: AnyHttpUrl | None = None
@@ -88,9 +98,36 @@ class Settings(DatabaseSettings):
 
     @field_validator("slack_bot_token")
     @classmethod
-    def _bot_token_shape(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().startswith("xoxb-"):
+    def _bot_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
             raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("slack_client_id")
+    @classmethod
+    def _client_id_shape(cls, value: str | None) -> str | None:
+        if value is not None and not _CLIENT_ID.fullmatch(value):
+            raise ValueError(
+                "must be the app's Client ID from Basic Information (two numbers joined by a dot)"
+            )
+        return value
+
+    @field_validator("starleads_key_encryption_keys")
+    @classmethod
+    def _fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        keys = split_encryption_keys(value.get_secret_value())
+        if not keys:
+            raise ValueError("must list at least one key: generate one with `starleads-bot keys new`")
+        for position, key in enumerate(keys, start=1):
+            try:
+                Fernet(key)
+            except ValueError:
+                raise ValueError(
+                    f"key {position} is not a Fernet key (32 url-safe base64-encoded bytes): "
+                    "generate one with `starleads-bot keys new`"
+                ) from None
         return value
 
     @field_validator("slack_app_token")
@@ -121,6 +158,27 @@ class Settings(DatabaseSettings):
         return value
 
     @model_validator(mode="after")
+    def _one_mode(self) -> Settings:
+        single = {"SLACK_BOT_TOKEN": self.slack_bot_token, "STARLEADS_API_KEY": self.starleads_api_key}
+        distribution = {
+            "SLACK_CLIENT_ID": self.slack_client_id,
+            "SLACK_CLIENT_SECRET": self.slack_client_secret,
+            "STARLEADS_KEY_ENCRYPTION_KEYS": self.starleads_key_encryption_keys,
+        }
+        single_set = [name for name, value in single.items() if value is not None]
+        distribution_set = [name for name, value in distribution.items() if value is not None]
+        if single_set and distribution_set:
+            raise ValueError(
+                f"{' and '.join(single_set)} (one workspace) and {' and '.join(distribution_set)} "
+                "(distribution to many workspaces) are both set: keep one mode's settings"
+            )
+        wanted = distribution if distribution_set else single
+        missing = [name for name, value in wanted.items() if value is None]
+        if missing:
+            raise ValueError("; ".join(f"{name} is missing" for name in missing))
+        return self
+
+    @model_validator(mode="after")
     def _http_mode_needs_signing_secret(self) -> Settings:
         if self.slack_app_token is None and not self.slack_signing_secret:
             raise ValueError(
@@ -144,6 +202,17 @@ class Settings(DatabaseSettings):
         return self.slack_app_token is not None
 
     @property
+    def distribution(self) -> bool:
+        """Installed by any workspace through OAuth, each with its own Starleads key."""
+        return self.slack_client_id is not None
+
+    @property
+    def encryption_keys(self) -> list[str]:
+        """The Fernet keys for Starleads keys at rest, newest first (distribution mode)."""
+        keys = self.starleads_key_encryption_keys
+        return split_encryption_keys(keys.get_secret_value()) if keys else []
+
+    @property
     def allowed_user_ids(self) -> frozenset[str]:
         return frozenset(_split_ids(self.allowed_users))
 
@@ -155,11 +224,18 @@ class Settings(DatabaseSettings):
         """Every secret value, so logging can mask them wherever they might surface."""
         values = [
             self.slack_bot_token,
+            self.slack_client_secret,
             self.slack_signing_secret,
             self.slack_app_token,
             self.starleads_api_key,
         ]
-        return [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
+        secrets = [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
+        return secrets + self.encryption_keys
+
+
+def split_encryption_keys(value: str) -> list[str]:
+    """`STARLEADS_KEY_ENCRYPTION_KEYS`: comma-separated, newest first."""
+    return [key.strip() for key in value.split(",") if key.strip()]
 
 
 def _split_ids(value: str) -> list[str]:

@@ -55,9 +55,7 @@ def create_web_app(bot: Bot) -> Starlette:
         # A campaign whose create got no answer is looked for a while; a restart resumes the search.
         bot.after_ack.start(bot.campaigns.resume_late_lookups(client), "resume_late_lookups")
         socket_mode, connecting = None, None
-        groups = (
-            asyncio.create_task(bot.access.keep_groups_fresh(client)) if bot.access.has_groups else None
-        )
+        groups = asyncio.create_task(bot.access.keep_groups_fresh(client)) if bot.access.has_groups else None
         if settings.socket_mode and settings.slack_app_token:
             socket_mode = AsyncSocketModeHandler(bot.bolt, settings.slack_app_token.get_secret_value())
             # In the background: slack_sdk retries until Slack answers, and start-up must not wait for it.

@@ -18,6 +18,16 @@ VALID = {
     "PORT": "65000",
 }
 
+FERNET_KEY = "Mx4hLKvbtYfYDk4Z3nB4yF8o5m0m2xqsvC6T3zVYvUw="
+# Distribution mode's settings, in place of the single workspace's.
+DISTRIBUTION: dict[str, str | None] = {
+    "SLACK_BOT_TOKEN": None,
+    "STARLEADS_API_KEY": None,
+    "SLACK_CLIENT_ID": "1234567890.1234567890",
+    "SLACK_CLIENT_SECRET": "client-secret-value-789",
+    "STARLEADS_KEY_ENCRYPTION_KEYS": FERNET_KEY,
+}
+
 
 def start(tmp_path: Path, **changes: str | None) -> subprocess.CompletedProcess[str]:
     env = {
@@ -73,6 +83,37 @@ CASES = [
         id="claim-lease-too-short",
     ),
     pytest.param(
+        {"SLACK_CLIENT_ID": "1234.5678", "SLACK_CLIENT_SECRET": "client-secret-789"},
+        "SLACK_BOT_TOKEN and STARLEADS_API_KEY (one workspace) and SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
+        "(distribution to many workspaces) are both set: keep one mode's settings",
+        id="both-modes",
+    ),
+    pytest.param(
+        {**DISTRIBUTION, "STARLEADS_KEY_ENCRYPTION_KEYS": None},
+        "STARLEADS_KEY_ENCRYPTION_KEYS is missing",
+        id="distribution-without-encryption-keys",
+    ),
+    pytest.param(
+        {**DISTRIBUTION, "SLACK_CLIENT_SECRET": None},
+        "SLACK_CLIENT_SECRET is missing",
+        id="distribution-without-client-secret",
+    ),
+    pytest.param(
+        {**DISTRIBUTION, "SLACK_CLIENT_ID": "my-app"},
+        "SLACK_CLIENT_ID must be the app's Client ID",
+        id="distribution-client-id-shape",
+    ),
+    pytest.param(
+        {**DISTRIBUTION, "STARLEADS_KEY_ENCRYPTION_KEYS": f"{FERNET_KEY},secret-not-a-fernet-key"},
+        "STARLEADS_KEY_ENCRYPTION_KEYS key 2 is not a Fernet key",
+        id="distribution-encryption-key-shape",
+    ),
+    pytest.param(
+        {**DISTRIBUTION, "SLACK_SIGNING_SECRET": None},
+        "SLACK_SIGNING_SECRET is missing",
+        id="distribution-without-signing-secret",
+    ),
+    pytest.param(
         {"DATABASE_URL": "not a url"}, "DATABASE_URL must be an SQLAlchemy URL", id="database-url-shape"
     ),
     pytest.param(
@@ -95,7 +136,8 @@ def test_a_bad_setting_stops_start_up_with_one_plain_line(
     assert lines[0].startswith("starleads-bot: configuration error: ")
     assert message in lines[0]
     assert "Traceback" not in result.stderr
-    for secret in [*VALID.values(), *(v for v in changes.values() if v and "secret" in v)]:
+    distribution = [v for v in DISTRIBUTION.values() if v]
+    for secret in [*VALID.values(), *distribution, *(v for v in changes.values() if v and "secret" in v)]:
         if secret != VALID["PORT"]:
             assert secret not in result.stderr + result.stdout
 

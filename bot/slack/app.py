@@ -21,7 +21,7 @@ def create_bolt_app(settings: Settings) -> AsyncApp:
     the listeners are registered by the wiring."""
     signing_secret = settings.slack_signing_secret
     app = AsyncApp(
-        token=settings.slack_bot_token.get_secret_value(),
+        token=settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None,
         signing_secret=signing_secret.get_secret_value() if signing_secret else "",
         # HTTP requests are verified at the door (bot.slack.signature) before Bolt parses them.
         request_verification_enabled=False,

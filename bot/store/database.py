@@ -175,6 +175,27 @@ forward_notes = Table(
 )
 
 
+# A workspace's own Starleads API key (distribution mode), as a Fernet token only: the key itself, or any
+# part of it, is never stored.
+starleads_connections = Table(
+    "starleads_connections",
+    metadata,
+    Column("workspace_id", String(64), primary_key=True),
+    Column("encrypted_key", Text, nullable=False),
+    Column("connected_by", String(64), nullable=False),
+    Column("connected_at", DateTime(timezone=True), nullable=False),
+)
+
+# The webhook addresses of workspaces that uninstalled the app, by token hash: they answer 410 Gone.
+retired_webhooks = Table(
+    "retired_webhooks",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("workspace_id", String(64), nullable=False),
+    Column("retired_at", DateTime(timezone=True), nullable=False),
+)
+
+
 def oldest_results(
     columns: list[ColumnElement[Any]], condition: ColumnElement[bool], limit: int
 ) -> Select[Any]:

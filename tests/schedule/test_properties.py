@@ -242,9 +242,11 @@ _DAY_NAMES = {
 _HOUR_WORDS = ["twelve", "one", "two", "three", "four", "five", "six"]
 _HOUR_WORDS += ["seven", "eight", "nine", "ten", "eleven"]
 _QUARTERS_IN_DAY = 24 * 4
-_QUARTER_WINDOWS = st.integers(0, _QUARTERS_IN_DAY - 2).flatmap(
-    lambda start: st.tuples(st.just(start), st.integers(start + 1, _QUARTERS_IN_DAY - 1))
-).map(lambda quarters: (quarters[0] * 15, quarters[1] * 15))
+_QUARTER_WINDOWS = (
+    st.integers(0, _QUARTERS_IN_DAY - 2)
+    .flatmap(lambda start: st.tuples(st.just(start), st.integers(start + 1, _QUARTERS_IN_DAY - 1)))
+    .map(lambda quarters: (quarters[0] * 15, quarters[1] * 15))
+)
 _PARTS_OF_DAY = {
     "morning": TimeWindow(start=time(9), end=time(12)),
     "matin": TimeWindow(start=time(9), end=time(12)),
@@ -370,9 +372,7 @@ def test_windows_read_the_same_before_or_after_their_days(
 def _minutes(windows: tuple[TimeWindow, ...]) -> set[int]:
     """The minutes of the day the windows cover: an oracle for rule 3 that shares no code with the parser."""
     return {
-        minute
-        for window in windows
-        for minute in range(_minute_of(window.start), _minute_of(window.end))
+        minute for window in windows for minute in range(_minute_of(window.start), _minute_of(window.end))
     }
 
 
