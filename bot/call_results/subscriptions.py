@@ -91,6 +91,14 @@ class Subscriptions:
             return None
         return await self._store.find(hash_token(token))
 
+    async def retired(self, token: str) -> bool:
+        """Whether the token's address belonged to a workspace that uninstalled the app."""
+        return looks_like_token(token) and await self._store.retired(hash_token(token))
+
+    def forget_seen(self, workspace: str) -> None:
+        """The workspace's subscriptions are gone: stop finding them in this process's memory."""
+        self._store.forget_seen(workspace)
+
     async def subscribe(
         self,
         channel_id: str,

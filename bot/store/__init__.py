@@ -12,6 +12,7 @@ from bot.store.database import SchemaTooNew, connect, new_revision, schema_revis
 from bot.store.forward_notes import DueNote, ForwardNoteStore
 from bot.store.forwards import DueForward, ForwardStore
 from bot.store.preferences import ChannelPreferences, PreferenceStore
+from bot.store.uninstalls import Forgotten, UninstallStore
 from bot.store.workspace import SINGLE
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "CreationStore",
     "DueForward",
     "DueNote",
+    "Forgotten",
     "ForwardNoteStore",
     "ForwardStore",
     "PreferenceStore",
@@ -33,6 +35,7 @@ __all__ = [
     "SchemaTooNew",
     "Subscription",
     "SubscriptionStore",
+    "UninstallStore",
     "connect",
     "new_revision",
     "schema_revision",

@@ -13,6 +13,7 @@ owner reads the thread back before posting.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,7 +34,14 @@ from sqlalchemy import (
 )
 
 from bot.store.claims import claim_rows, new_claim_token, renew_claims
-from bot.store.database import call_results, now, oldest_results, run_in_thread, webhook_subscriptions
+from bot.store.database import (
+    call_results,
+    now,
+    oldest_results,
+    retired_webhooks,
+    run_in_thread,
+    webhook_subscriptions,
+)
 from bot.store.forwards import ForwardState
 from bot.store.intake import GroupCommit
 from bot.store.workspace import SINGLE
@@ -92,6 +100,9 @@ def _forward_fields(subscription: Subscription) -> dict[str, object]:
 
 
 _SEEN_LIMIT = 10_000
+# Another process's uninstall reaches this one's memory within this long: a result it takes meanwhile
+# is stored but never posted (the workspace has no bot token any more).
+_SEEN_SECONDS = 60.0
 
 
 def _claimable(at: datetime, lease: timedelta) -> ColumnElement[bool]:
@@ -105,10 +116,11 @@ def _claimable(at: datetime, lease: timedelta) -> ColumnElement[bool]:
 class SubscriptionStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        # A subscription with its thread never changes again, so every process may remember the ones it
-        # has seen: a webhook delivery then costs no database read. Unknown tokens, and subscriptions
-        # still waiting for their campaign's card, are looked up again each time.
-        self._seen: dict[str, Subscription] = {}
+        # A subscription with its thread never changes again until its workspace uninstalls, so every
+        # process may remember the ones it has seen for a while: a webhook delivery then costs no
+        # database read. Unknown tokens, and subscriptions still waiting for their campaign's card, are
+        # looked up again each time.
+        self._seen: dict[str, tuple[float, Subscription]] = {}
 
     async def insert(
         self,
@@ -183,14 +195,28 @@ class SubscriptionStore:
     async def find(self, token_hash: str) -> Subscription | None:
         """The subscription of a webhook token, in whichever workspace: a delivery carries only the
         token, and the subscription found says whose results they are."""
-        if token_hash in self._seen:
-            return self._seen[token_hash]
+        seen = self._seen.get(token_hash)
+        if seen is not None and seen[0] > time.monotonic():
+            return seen[1]
         found = await run_in_thread(self._find, token_hash)
         if found is not None and found.thread_ts is not None:
             if len(self._seen) >= _SEEN_LIMIT:
                 self._seen.clear()
-            self._seen[token_hash] = found
+            self._seen[token_hash] = (time.monotonic() + _SEEN_SECONDS, found)
+        else:
+            self._seen.pop(token_hash, None)
         return found
+
+    async def retired(self, token_hash: str) -> bool:
+        """Whether this webhook address belonged to a workspace that has since uninstalled the app."""
+        query = select(retired_webhooks.c.token_hash).where(retired_webhooks.c.token_hash == token_hash)
+        return await run_in_thread(self._exists, query)
+
+    def forget_seen(self, workspace: str) -> None:
+        """Stop answering from memory for a workspace whose subscriptions were just deleted."""
+        for token_hash, (_, subscription) in list(self._seen.items()):
+            if subscription.workspace_id == workspace:
+                del self._seen[token_hash]
 
     def _insert(self, row: dict[str, object]) -> None:
         with self._engine.begin() as connection:
@@ -199,6 +225,10 @@ class SubscriptionStore:
     def _execute(self, statement: Executable) -> int:
         with self._engine.begin() as connection:
             return connection.execute(statement).rowcount
+
+    def _exists(self, query: Executable) -> bool:
+        with self._engine.connect() as connection:
+            return connection.execute(query).first() is not None
 
     def _find(self, token_hash: str) -> Subscription | None:
         query = select(webhook_subscriptions).where(webhook_subscriptions.c.token_hash == token_hash)

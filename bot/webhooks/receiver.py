@@ -42,6 +42,8 @@ class _Refusal:
 
 
 _UNKNOWN = _Refusal(404, "unknown_token", "unknown webhook")
+# The workspace uninstalled the app: 410 tells Starleads the address is gone for good.
+_RETIRED = _Refusal(410, "retired_token", "this webhook's Slack workspace uninstalled the Starleads bot")
 _TOO_LARGE = _Refusal(413, "too_large", f"body too large (limit {MAX_WEBHOOK_BODY_BYTES // 1024} KiB)")
 _NOT_AN_OBJECT = _Refusal(400, "malformed", "the body must be a JSON object")
 _CUT_SHORT = _Refusal(400, "disconnected", "the body was cut short")
@@ -65,7 +67,7 @@ def webhook_endpoint(
         try:
             subscription = await _guarded(subscriptions.find(token))
             if subscription is None:
-                raise _Refused(_UNKNOWN)
+                raise _Refused(_RETIRED if await _guarded(subscriptions.retired(token)) else _UNKNOWN)
             raw = await _read_at_most(request, MAX_WEBHOOK_BODY_BYTES)
             result = CallResult.read(_json_object(raw))
             if result.is_test_payload:
