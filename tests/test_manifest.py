@@ -69,6 +69,15 @@ def test_the_manifest_declares_what_the_bot_uses_and_no_more() -> None:
         "commands",
         "groups:history",
         "usergroups:read",
+        "users:read",  # who may connect a workspace's Starleads account (admins, owners: users.info)
+    ]
+    settings = app["settings"]
+    assert settings["event_subscriptions"] == {
+        "request_url": command["url"],
+        "bot_events": ["app_uninstalled", "tokens_revoked"],  # a workspace that leaves is forgotten
+    }
+    assert app["oauth_config"]["redirect_urls"] == [
+        command["url"].replace("/slack/events", "/slack/oauth_redirect")
     ]
 
 
@@ -77,4 +86,4 @@ def test_the_socket_mode_manifest_has_no_urls() -> None:
 
     assert app["settings"]["socket_mode_enabled"] is True
     assert "http" not in json.dumps(app)
-    assert app["oauth_config"] == manifest()["oauth_config"]
+    assert app["oauth_config"]["scopes"] == manifest()["oauth_config"]["scopes"]
