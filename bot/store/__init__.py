@@ -1,12 +1,13 @@
 """Persistence: campaign creations (idempotency), channel preferences, one-time notices, webhook
-subscriptions and their call results, forwards and the threads' notes about them, each row in its
-workspace (workspace.py).
+subscriptions and their call results, forwards and the threads' notes about them, each workspace's
+Starleads connection, each row in its workspace (workspace.py).
 
 This module is the package's whole public face: other packages import from `bot.store` only.
 """
 
 from bot.store.audit import AuditStore
 from bot.store.call_results import ClaimedResult, ResultState, ResultStore, Subscription, SubscriptionStore
+from bot.store.connections import ConnectionStore, StoredConnection
 from bot.store.creations import Claim, CreationRecord, CreationState, CreationStore
 from bot.store.database import SchemaTooNew, connect, new_revision, schema_revision
 from bot.store.forward_notes import DueNote, ForwardNoteStore
@@ -20,6 +21,7 @@ __all__ = [
     "ChannelPreferences",
     "Claim",
     "ClaimedResult",
+    "ConnectionStore",
     "CreationRecord",
     "CreationState",
     "CreationStore",
@@ -31,6 +33,7 @@ __all__ = [
     "ResultState",
     "ResultStore",
     "SchemaTooNew",
+    "StoredConnection",
     "Subscription",
     "SubscriptionStore",
     "connect",
