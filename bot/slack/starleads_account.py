@@ -22,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.background import AfterAck
 from bot.slack.blocks.connect_form import KEY_BLOCK, connect_form, connected_view, read_key
-from bot.slack.blocks.kit import mention
+from bot.slack.blocks.kit import md, mention
 from bot.slack.tenancy import WorkspaceOf
 from bot.workspaces.connections import Connected, StarleadsAccounts
 
@@ -141,7 +141,7 @@ class StarleadsAccountCommands:
         except SlackApiError as error:
             reason = str(error.response.get("error"))
             logger.warning("connect_form_not_opened workspace=%s error=%s", workspace, reason)
-            await respond(text=_NOT_OPENED.format(f"`{reason[:60]}`"), response_type="ephemeral")
+            await respond(text=_NOT_OPENED.format(md("{:code.60}", reason)), response_type="ephemeral")
         except (aiohttp.ClientError, TimeoutError) as error:
             logger.warning("connect_form_not_opened workspace=%s error=%s", workspace, type(error).__name__)
             await respond(text=_NOT_OPENED.format("Slack couldn't be reached"), response_type="ephemeral")

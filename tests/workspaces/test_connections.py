@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,8 +15,20 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import Engine, text
 
+from bot.call_results.subscriptions import Subscriptions
+from bot.campaigns.creation import CampaignCreator, Outcome, Rejected
+from bot.campaigns.draft import DraftInput
+from bot.campaigns.submission import Submission
 from bot.starleads import Agent, StarleadsClient, starleads_pool
-from bot.store import ConnectionStore, connect
+from bot.store import (
+    AuditStore,
+    ConnectionStore,
+    CreationStore,
+    PreferenceStore,
+    StoredConnection,
+    SubscriptionStore,
+    connect,
+)
 from bot.workspaces.connections import (
     Connected,
     Connection,
@@ -269,3 +282,52 @@ def test_the_installer_is_the_user_of_the_newest_installation(database: tuple[En
         return [await store.installer(workspace) for workspace in ("T0A", "E0ORG", "T0C", "T0NONE")]
 
     assert asyncio.run(installers()) == ["U0AGAIN", "U0ORGADMIN", "U0TEAM", None]
+
+
+def test_a_campaign_for_a_workspace_without_a_key_is_refused_with_how_to_connect(
+    database: tuple[Engine, Path], starleads: FakeStarleads
+) -> None:
+    engine, _ = database
+    typed = DraftInput(name="Relance devis", agent_id=PHONE_AGENT, phone_number="+33123456789")
+    submission = Submission.of("V0NOKEY", typed, user_id="U1", channel_id="C1", workspace="T0NONE")
+
+    async def use(accounts: Callable[..., StarleadsAccounts]) -> Outcome:
+        creator = CampaignCreator(
+            accounts(),
+            CreationStore(engine),
+            PreferenceStore(engine),
+            AuditStore(engine),
+            Subscriptions(SubscriptionStore(engine)),
+        )
+        assert (await creator.claim(submission)).granted
+        return await creator.create(submission)
+
+    outcome = with_accounts(engine, starleads.url, use)
+
+    assert isinstance(outcome, Rejected)
+    assert outcome.general is not None
+    assert "no longer connected to Starleads" in outcome.general
+    assert "`/starleads connect`" in outcome.general
+    assert starleads.requests == []
+
+
+def test_the_store_replaces_a_key_and_rotation_leaves_one_reconnected_meanwhile(
+    engines: list[Engine],
+) -> None:
+    this, other = (ConnectionStore(engine) for engine in engines)
+    workspace = f"T{uuid.uuid4().hex[:10].upper()}"
+
+    async def scenario() -> tuple[int, str | None, bool, StoredConnection | None]:
+        await this.save(workspace, "token-1", connected_by="U0ADMIN")
+        await other.save(workspace, "token-2", connected_by="U0OWNER")  # connected again, another key
+        replaced = await this.replace_keys({workspace: ("token-1", "rotated-1")})  # read before that
+        stored = await other.get(workspace)
+        forgotten = await this.delete(workspace)
+        return replaced, stored.encrypted_key if stored else None, forgotten, await other.get(workspace)
+
+    replaced, token, forgotten, after = asyncio.run(scenario())
+
+    assert replaced == 0
+    assert token == "token-2"
+    assert forgotten is True
+    assert after is None
