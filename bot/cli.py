@@ -6,6 +6,10 @@
 - `db upgrade`: bring the database's schema up to this version (start-up does it too; a release phase
   may want it first). Needs only DATABASE_URL. `db revision "MESSAGE"`, for developers, writes the next
   revision from what the tables gained.
+- `keys new`: print a new encryption key for workspaces' Starleads keys at rest (distribution mode), to
+  put first in STARLEADS_KEY_ENCRYPTION_KEYS. `keys rotate`: re-encrypt every stored Starleads key with
+  the newest one, after which older keys can go. Needs only DATABASE_URL and
+  STARLEADS_KEY_ENCRYPTION_KEYS.
 """
 
 from __future__ import annotations
@@ -13,11 +17,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
-from bot.config import ConfigError, DatabaseSettings, load_settings
+from bot.config import ConfigError, DatabaseSettings, EncryptionKeySettings, load_settings
 from bot.logs import configure_logging
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
 EXIT_USAGE_ERROR = 2
+EXIT_UNREADABLE_KEYS = 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,11 +44,17 @@ def main(argv: list[str] | None = None) -> int:
         "revision", help="for developers: write the next revision from the tables' changes"
     )
     revision.add_argument("message", help='what it changes, e.g. "workspace of every row"')
+    keys = commands.add_parser("keys", help="encryption of workspaces' Starleads keys (distribution mode)")
+    keys_commands = keys.add_subparsers(dest="keys_command", required=True)
+    keys_commands.add_parser("new", help="print a new key to put first in STARLEADS_KEY_ENCRYPTION_KEYS")
+    keys_commands.add_parser("rotate", help="re-encrypt every stored Starleads key with the newest key")
     arguments = parser.parse_args(argv)
     if arguments.command == "schedule":
         return _schedule(arguments.text)
     if arguments.command == "db":
         return _database(getattr(arguments, "message", None))
+    if arguments.command == "keys":
+        return _new_key() if arguments.keys_command == "new" else _rotate_keys()
     return _serve()
 
 
@@ -63,17 +78,10 @@ def _database(revision_message: str | None) -> int:
         print(f"starleads-bot: configuration error: {error}", file=sys.stderr)
         return EXIT_USAGE_ERROR
     configure_logging(settings.log_level, [])
-    from sqlalchemy.exc import SQLAlchemyError
+    from bot.store import new_revision, schema_revision
 
-    from bot.store import SchemaTooNew, connect, new_revision, schema_revision
-
-    try:
-        engine = connect(settings.database_url)
-    except SQLAlchemyError as error:
-        print(f"starleads-bot: {_unopenable(error)}", file=sys.stderr)
-        return EXIT_USAGE_ERROR
-    except SchemaTooNew as error:
-        print(f"starleads-bot: {error}", file=sys.stderr)
+    engine = _opened(settings.database_url)
+    if engine is None:
         return EXIT_USAGE_ERROR
     if revision_message:
         written = new_revision(engine, revision_message)
@@ -82,6 +90,44 @@ def _database(revision_message: str | None) -> int:
         print(f"starleads-bot: the database schema is at revision {schema_revision(engine)}, this version's")
     engine.dispose()
     return 0
+
+
+def _new_key() -> int:
+    from cryptography.fernet import Fernet
+
+    print(Fernet.generate_key().decode("ascii"))
+    print(
+        "starleads-bot: put it first in STARLEADS_KEY_ENCRYPTION_KEYS (comma-separated, newest first), "
+        "restart, then run `starleads-bot keys rotate`",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _rotate_keys() -> int:
+    """Every stored key under the newest encryption key; exit 1 if any could not be read."""
+    try:
+        settings = load_settings(kind=EncryptionKeySettings)
+    except ConfigError as error:
+        print(f"starleads-bot: configuration error: {error}", file=sys.stderr)
+        return EXIT_USAGE_ERROR
+    configure_logging(settings.log_level, settings.encryption_keys)
+    import asyncio
+
+    from bot.store import ConnectionStore
+    from bot.workspaces.connections import rotate_keys
+    from bot.workspaces.keys import KeyVault
+
+    engine = _opened(settings.database_url)
+    if engine is None:
+        return EXIT_USAGE_ERROR
+    rotation = asyncio.run(rotate_keys(ConnectionStore(engine), KeyVault(settings.encryption_keys)))
+    engine.dispose()
+    for unreadable in rotation.unreadable:
+        print(f"starleads-bot: {unreadable}; it was left as it is", file=sys.stderr)
+    keys = "key" if rotation.rotated == 1 else "keys"
+    print(f"starleads-bot: re-encrypted {rotation.rotated} Starleads {keys} with the newest encryption key")
+    return EXIT_UNREADABLE_KEYS if rotation.unreadable else 0
 
 
 def _serve() -> int:
@@ -107,6 +153,21 @@ def _serve() -> int:
         return EXIT_USAGE_ERROR
     serve(bot)
     return 0
+
+
+def _opened(url: str) -> Engine | None:
+    """The database, its schema upgraded; None once the reason it can't be used is printed."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.store import SchemaTooNew, connect
+
+    try:
+        return connect(url)
+    except SQLAlchemyError as error:
+        print(f"starleads-bot: {_unopenable(error)}", file=sys.stderr)
+    except SchemaTooNew as error:
+        print(f"starleads-bot: {error}", file=sys.stderr)
+    return None
 
 
 def _unopenable(error: Exception) -> str:

@@ -115,20 +115,7 @@ class Settings(DatabaseSettings):
     @field_validator("starleads_key_encryption_keys")
     @classmethod
     def _fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is None:
-            return None
-        keys = split_encryption_keys(value.get_secret_value())
-        if not keys:
-            raise ValueError("must list at least one key: generate one with `starleads-bot keys new`")
-        for position, key in enumerate(keys, start=1):
-            try:
-                Fernet(key)
-            except ValueError:
-                raise ValueError(
-                    f"key {position} is not a Fernet key (32 url-safe base64-encoded bytes): "
-                    "generate one with `starleads-bot keys new`"
-                ) from None
-        return value
+        return None if value is None else check_encryption_keys(value)
 
     @field_validator("slack_app_token")
     @classmethod
@@ -231,6 +218,37 @@ class Settings(DatabaseSettings):
         ]
         secrets = [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
         return secrets + self.encryption_keys
+
+
+class EncryptionKeySettings(DatabaseSettings):
+    """What `starleads-bot keys rotate` needs: the database and the encryption keys, no Slack secret."""
+
+    starleads_key_encryption_keys: SecretStr
+
+    @field_validator("starleads_key_encryption_keys")
+    @classmethod
+    def _fernet_keys(cls, value: SecretStr) -> SecretStr:
+        return check_encryption_keys(value)
+
+    @property
+    def encryption_keys(self) -> list[str]:
+        return split_encryption_keys(self.starleads_key_encryption_keys.get_secret_value())
+
+
+def check_encryption_keys(value: SecretStr) -> SecretStr:
+    """`STARLEADS_KEY_ENCRYPTION_KEYS` as given, once each of its keys is known to be a Fernet key."""
+    keys = split_encryption_keys(value.get_secret_value())
+    if not keys:
+        raise ValueError("must list at least one key: generate one with `starleads-bot keys new`")
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ValueError(
+                f"key {position} is not a Fernet key (32 url-safe base64-encoded bytes): "
+                "generate one with `starleads-bot keys new`"
+            ) from None
+    return value
 
 
 def split_encryption_keys(value: str) -> list[str]:

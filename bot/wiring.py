@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+import httpx
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import Engine
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -30,10 +32,13 @@ from bot.slack.forwarding import ForwardNotes
 from bot.slack.listeners import register_listeners
 from bot.slack.result_poster import PosterPacing, ResultPoster
 from bot.slack.schedule_editing import ScheduleEditing
+from bot.slack.starleads_account import StarleadsAccountCommands
 from bot.slack.subscriptions import ResultSubscriptions
+from bot.slack.tenancy import installed_workspace, single_workspace
 from bot.starleads import StarleadsClient, starleads_pool
 from bot.store import (
     AuditStore,
+    ConnectionStore,
     CreationStore,
     ForwardNoteStore,
     ForwardStore,
@@ -44,7 +49,8 @@ from bot.store import (
 )
 from bot.webhooks.forwarder import Forwarder, ForwardPacing
 from bot.webhooks.receiver import webhook_endpoint
-from bot.workspaces.connections import FixedStarleads
+from bot.workspaces.connections import FixedStarleads, StarleadsAccounts, StarleadsDirectory
+from bot.workspaces.keys import KeyVault
 
 
 @dataclass(frozen=True)
@@ -69,9 +75,7 @@ def build(settings: Settings) -> Bot:
     starleads_connections = starleads_pool(
         str(settings.starleads_api_url), timeout_seconds=settings.starleads_timeout_seconds
     )
-    starleads = FixedStarleads(
-        StarleadsClient(starleads_connections, settings.starleads_api_key.get_secret_value())
-    )
+    starleads, accounts = _starleads(settings, engine, starleads_connections)
     # A create still "creating" well after Starleads' timeout belongs to a process that died.
     stale_after = timedelta(seconds=2 * settings.starleads_timeout_seconds + 60)
     preferences = PreferenceStore(engine)
@@ -101,7 +105,10 @@ def build(settings: Settings) -> Bot:
     results_here = ResultSubscriptions(
         subscriptions, after_ack, access, public_url=settings.public_url, slack_api_host=slack_api_host
     )
-    register_listeners(bolt, campaigns, ScheduleEditing(after_ack), results_here)
+    account_commands = StarleadsAccountCommands(
+        accounts, after_ack, installed_workspace if settings.distribution else single_workspace
+    )
+    register_listeners(bolt, campaigns, ScheduleEditing(after_ack), results_here, account_commands)
 
     lease = Lease(settings.result_claim_lease_seconds)
     pacing = PosterPacing(lease=lease)
@@ -143,3 +150,18 @@ def build(settings: Settings) -> Bot:
         receive_result=webhook_endpoint(subscriptions, results, result_stored),
         close=close,
     )
+
+
+def _starleads(
+    settings: Settings, engine: Engine, pool: httpx.AsyncClient
+) -> tuple[StarleadsDirectory, StarleadsAccounts | None]:
+    """Whose Starleads account serves a workspace: the operator's one key, or each workspace's own
+    (then also how workspaces connect theirs)."""
+    if settings.starleads_api_key is not None:
+        return FixedStarleads(StarleadsClient(pool, settings.starleads_api_key.get_secret_value())), None
+    accounts = StarleadsAccounts(
+        ConnectionStore(engine),
+        KeyVault(settings.encryption_keys),
+        lambda api_key: StarleadsClient(pool, api_key),
+    )
+    return accounts, accounts

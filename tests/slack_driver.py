@@ -51,12 +51,13 @@ class SlackDriver:
         channel_id: str = "C0TEAM01",
         user_id: str = "U0ALICE",
         trigger_id: str | None = None,
+        team_id: str = "T0001",
     ) -> httpx.Response:
         return self.post(
             urlencode(
                 {
                     "token": "legacy",
-                    "team_id": "T0001",
+                    "team_id": team_id,
                     "team_domain": "test",
                     "channel_id": channel_id,
                     "channel_name": "sales",
@@ -75,14 +76,19 @@ class SlackDriver:
         return self.post(urlencode({"payload": json.dumps(payload)}))
 
     def submit(
-        self, view: dict[str, Any], values: dict[str, Any], *, user_id: str = "U0ALICE"
+        self,
+        view: dict[str, Any],
+        values: dict[str, Any],
+        *,
+        user_id: str = "U0ALICE",
+        team_id: str = "T0001",
     ) -> httpx.Response:
         """Submit `view` as Slack would, with the form's fields set as `values` says."""
         submitted = {**view, "state": {"values": form_state(view, values)}}
         return self.interact(
             {
                 "type": "view_submission",
-                "team": {"id": "T0001"},
+                "team": {"id": team_id},
                 "user": {"id": user_id},
                 "api_app_id": "A0001",
                 "trigger_id": unique_id("trigger."),

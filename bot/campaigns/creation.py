@@ -35,7 +35,7 @@ from bot.starleads import (
 )
 from bot.store import AuditStore, ChannelPreferences, Claim, CreationState, CreationStore, PreferenceStore
 from bot.workspaces import SINGLE
-from bot.workspaces.connections import FixedStarleads, StarleadsDirectory
+from bot.workspaces.connections import FixedStarleads, NotConnected, StarleadsDirectory
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +126,10 @@ _FORBIDDEN_MESSAGE = (
     "Starleads refused this bot's API key access to campaigns (403). Ask whoever set up the bot to check "
     "the key's rights in Starleads. Your form is kept: submit again once it is fixed."
 )
+_NOT_CONNECTED_MESSAGE = (
+    "This workspace is no longer connected to Starleads, so nothing was created. Ask a workspace admin "
+    "to type `/starleads connect`. Your form is kept: submit again once it is done."
+)
 _AUTH_MESSAGE = (
     "Starleads refused this bot's API key. Ask whoever set up the bot to check STARLEADS_API_KEY "
     "(Starleads → your profile → API key). Your form is kept: submit again once it is fixed."
@@ -194,8 +198,11 @@ class CampaignCreator:
         key, workspace = submission.key, submission.workspace
         token, results_url = await self._results_address(submission)
         request = submission.draft.to_request(results_url)
-        starleads = self._starleads.client_for(workspace)
-        outcome = await create_in_starleads(starleads, request, on_wait, self._retry_policy)
+        starleads = await self._starleads.client_for(workspace)
+        if isinstance(starleads, NotConnected):
+            outcome: Outcome = Rejected(general=_NOT_CONNECTED_MESSAGE)
+        else:
+            outcome = await create_in_starleads(starleads, request, on_wait, self._retry_policy)
         if isinstance(outcome, Created):
             await self._record_created(submission, outcome)
         elif isinstance(outcome, Unavailable) and outcome.outcome_unknown:
@@ -272,7 +279,10 @@ class CampaignCreator:
         async def owned() -> set[str]:
             return await self._creations.campaign_ids(workspace=workspace)
 
-        starleads = self._starleads.client_for(workspace)
+        starleads = await self._starleads.client_for(workspace)
+        if isinstance(starleads, NotConnected):
+            logger.info("campaign_late_lookup key=%s found=no reason=not-connected", key)
+            return None
         campaign = await find_late_campaign(starleads, lookup, owned, self._late_lookup_delays)
         await self._creations.end_lookup(key, lookup.to_json(), workspace=workspace)
         if campaign is None:

@@ -1,12 +1,13 @@
 """Persistence: campaign creations (idempotency), channel preferences, one-time notices, webhook
-subscriptions and their call results, forwards and the threads' notes about them, each row in its
-workspace (workspace.py).
+subscriptions and their call results, forwards and the threads' notes about them, each workspace's
+Starleads connection, each row in its workspace (workspace.py).
 
 This module is the package's whole public face: other packages import from `bot.store` only.
 """
 
 from bot.store.audit import AuditStore
 from bot.store.call_results import ClaimedResult, ResultState, ResultStore, Subscription, SubscriptionStore
+from bot.store.connections import ConnectionStore, StoredConnection
 from bot.store.creations import Claim, CreationRecord, CreationState, CreationStore
 from bot.store.database import SchemaTooNew, connect, new_revision, schema_revision
 from bot.store.forward_notes import DueNote, ForwardNoteStore
@@ -21,6 +22,7 @@ __all__ = [
     "ChannelPreferences",
     "Claim",
     "ClaimedResult",
+    "ConnectionStore",
     "CreationRecord",
     "CreationState",
     "CreationStore",
@@ -33,6 +35,7 @@ __all__ = [
     "ResultState",
     "ResultStore",
     "SchemaTooNew",
+    "StoredConnection",
     "Subscription",
     "SubscriptionStore",
     "UninstallStore",

@@ -174,7 +174,7 @@ class StarleadsPerWorkspace:
     def __init__(self, *workspaces: str) -> None:
         self.accounts = {workspace: ScriptedStarleads() for workspace in workspaces}
 
-    def client_for(self, workspace: str) -> ScriptedStarleads:
+    async def client_for(self, workspace: str) -> ScriptedStarleads:
         return self.accounts[workspace]
 
 

@@ -23,6 +23,7 @@ class FakeSlack(StandIn):
         self._failures: dict[str, list[dict[str, Any]]] = {}
         self._slow: list[tuple[str, float, Callable[[dict[str, Any]], bool]]] = []
         self.user_groups: dict[str, list[str]] = {}
+        self.roles: dict[str, dict[str, bool]] = {}  # users.info's flags by user; others are members
         self._ids = itertools.count(1)
         self._failure_lock = threading.Lock()
         self._messages: list[dict[str, Any]] = []  # what chat.postMessage accepted, in order
@@ -62,6 +63,20 @@ class FakeSlack(StandIn):
         Slack takes them (nothing is posted meanwhile) and answers."""
         with self._failure_lock:
             self._slow.extend([(method, seconds, where)] * times)
+
+    def set_role(
+        self, user_id: str, *, admin: bool = False, owner: bool = False, primary_owner: bool = False
+    ) -> None:
+        """What `users.info` says of `user_id`: a workspace admin, owner, or primary owner."""
+        with self._failure_lock:
+            self.roles[user_id] = {"is_admin": admin, "is_owner": owner, "is_primary_owner": primary_owner}
+
+    def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        user_id = str(params.get("user"))
+        with self._failure_lock:
+            flags = self.roles.get(user_id, {})
+        roles = {"is_admin": False, "is_owner": False, "is_primary_owner": False, **flags}
+        return {"ok": True, "user": {"id": user_id, "name": user_id.lower(), "deleted": False, **roles}}
 
     def delete(self, ts: str) -> None:
         """Someone deletes that message in Slack."""
@@ -152,6 +167,8 @@ class FakeSlack(StandIn):
             view = json.loads(view) if isinstance(view, str) else view
             view_id = params.get("view_id") or f"V{next(self._ids):08d}"
             return json_reply(200, {"ok": True, "view": {**(view or {}), "id": view_id, "hash": "h1"}})
+        if method == "users.info":
+            return json_reply(200, self._users_info(params))
         if method == "usergroups.users.list":
             members = self.user_groups.get(str(params.get("usergroup")))
             if members is None:

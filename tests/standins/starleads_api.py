@@ -1,4 +1,6 @@
-"""Starleads' REST API as documented: it enforces the rules of POST /Campaign and answers problem details."""
+"""Starleads' REST API as documented: it enforces the rules of POST /Campaign and answers problem details.
+
+Each API key belongs to one company (`companies`) and sees only that company's agents and campaigns."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import itertools
 import re
 import threading
 import time
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
 from zoneinfo import available_timezones
@@ -23,7 +26,22 @@ AGENTS = {
     LONG_NAME_AGENT: ("R&D <bot> " * 200, "Web"),
 }
 SECRET_PROMPT = "You are Chloé. PROMPT-MUST-NOT-LEAK"
+# A second Starleads company, for workspaces that connect their own accounts: its key sees only its
+# own agents, number and campaigns, and the first company's key sees none of them.
+OTHER_API_KEY = "sl-other-company-key-77c1e09f3a"
+OTHER_AGENT = "77aa00bb11cc22dd33ee44ff"
+OTHER_COMPANY_NUMBER = "+33987654321"
+OTHER_AGENTS = {OTHER_AGENT: ("Hugo — Rappel", "Phone")}
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass
+class Company:
+    """What one Starleads company's API key reaches."""
+
+    agents: dict[str, tuple[str, str]]
+    phone_number: str
+    campaigns: list[dict[str, Any]] = field(default_factory=list)
 
 
 class FakeStarleads(StandIn):
@@ -32,7 +50,11 @@ class FakeStarleads(StandIn):
         self._scripted: list[tuple[int, Any, dict[str, str]]] = []
         self.create_delay_seconds = 0.0
         self.answer_late_seconds = 0.0
-        self.campaigns: list[dict[str, Any]] = []
+        self.companies = {
+            API_KEY: Company(AGENTS, COMPANY_NUMBER),
+            OTHER_API_KEY: Company(OTHER_AGENTS, OTHER_COMPANY_NUMBER),
+        }
+        self.campaigns = self.companies[API_KEY].campaigns  # the first company's, as most tests use one
         self._ids = itertools.count(1)
         self._script_lock = threading.Lock()
 
@@ -55,18 +77,23 @@ class FakeStarleads(StandIn):
             lambda r: r.method == "POST" and r.path == "/Campaign", count=count, timeout=timeout
         )
 
+    def sent_keys(self) -> list[str | None]:
+        """The API key of each request, in order."""
+        return [r.headers.get("x-api-key") for r in self.requests]
+
     def handle(self, recorded: Recorded) -> Reply:
-        if recorded.headers.get("x-api-key") != API_KEY:
+        company = self.companies.get(recorded.headers.get("x-api-key") or "")
+        if company is None:
             return _problem(401, "Unauthorized", "Invalid API key")
         if recorded.method == "GET" and (match := re.fullmatch(r"/Agent/([^/]+)/prompt", recorded.path)):
             agent_id = unquote(match[1])
-            if agent_id not in AGENTS:
+            if agent_id not in company.agents:
                 return _problem(404, "Not Found", f"No agent exists with agentId : {agent_id}")
             return json_reply(
-                200, {"agentId": agent_id, "agentName": AGENTS[agent_id][0], "prompt": SECRET_PROMPT}
+                200, {"agentId": agent_id, "agentName": company.agents[agent_id][0], "prompt": SECRET_PROMPT}
             )
         if recorded.method == "GET" and recorded.path == "/Campaign":
-            return json_reply(200, self.campaigns)
+            return json_reply(200, company.campaigns)
         if recorded.method == "POST" and recorded.path == "/Campaign":
             if self.create_delay_seconds:
                 time.sleep(self.create_delay_seconds)
@@ -77,13 +104,13 @@ class FakeStarleads(StandIn):
                 if isinstance(body, bytes):
                     return status, {"content-type": "application/json", **headers}, body
                 return json_reply(status, body, headers)
-            reply = self._create(recorded.json())
+            reply = self._create(company, recorded.json())
             if self.answer_late_seconds:
                 time.sleep(self.answer_late_seconds)  # created, but the answer comes too late
             return reply
         return _problem(404, "Not Found", f"No route {recorded.method} {recorded.path}")
 
-    def _create(self, body: Any) -> Reply:
+    def _create(self, company: Company, body: Any) -> Reply:
         if not isinstance(body, dict):
             return _problem(400, "Bad Request", "The request body must be a JSON object")
         errors = _check(body)
@@ -97,13 +124,13 @@ class FakeStarleads(StandIn):
                     "errors": errors,
                 },
             )
-        agent = AGENTS.get(body["agentId"])
+        agent = company.agents.get(body["agentId"])
         if agent is None:
             return _problem(404, "Not Found", f"No agent exists with agentId : {body['agentId']}")
         phone = body.get("phoneNumber")
         if agent[1] == "Phone" and not phone:
             return _problem(400, "Bad Request", "A phone number is required for agents of channel Phone")
-        if phone and phone != COMPANY_NUMBER:
+        if phone and phone != company.phone_number:
             return json_reply(
                 400,
                 {
@@ -125,7 +152,7 @@ class FakeStarleads(StandIn):
             "schedule": body.get("schedule"),
             "isActive": False,
         }
-        self.campaigns.append(campaign)
+        company.campaigns.append(campaign)
         return json_reply(200, campaign)
 
 

@@ -288,3 +288,11 @@ def modal(
     if submit:
         view["submit"] = plain(submit, TITLE_LIMIT)
     return view
+
+
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
+
+
+def mention(user_id: str | None) -> str | None:
+    """`<@U…>` for a Slack user ID (one we stored, say), or None for anything that isn't one."""
+    return f"<@{user_id}>" if user_id and _USER_ID.fullmatch(user_id) else None

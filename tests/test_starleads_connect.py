@@ -1,0 +1,275 @@
+"""Each workspace connects its own Starleads account: `/starleads connect` and `disconnect`, who may,
+and what `/starleads campaign` and `subscribe` say until a workspace has connected.
+
+A distributed bot runs as `starleads-bot serve` against the stand-ins; its workspaces are installed
+by writing installations with slack_sdk's own installation store, as the OAuth flow does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.fernet import Fernet
+from slack_sdk.oauth.installation_store import FileInstallationStore, Installation
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from sqlalchemy import create_engine
+
+from bot.slack.blocks.connect_form import KEY_BLOCK, KEY_LABEL
+from bot.slack.starleads_account import SET_BY_OPERATOR
+from tests.conftest import RunningBot, driving, serving
+from tests.slack_driver import SlackDriver, unique_id
+from tests.standins.slack_api import FakeSlack
+from tests.standins.starleads_api import OTHER_API_KEY, FakeStarleads
+
+CLIENT_ID = "1111.2222"
+CLIENT_SECRET = "client-secret-4d7e0b"
+ENCRYPTION_KEY = Fernet.generate_key().decode()
+BOT_TOKEN_PREFIX = "xoxb-installed-"
+
+
+@pytest.fixture(scope="module")
+def distributed_bot(
+    fake_slack: FakeSlack, fake_starleads: FakeStarleads, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningBot]:
+    workdir = tmp_path_factory.mktemp("distributed")
+    yield from serving(
+        fake_slack,
+        fake_starleads,
+        workdir,
+        HOME=str(workdir),  # where Bolt's default installation store keeps its files (see Workspace)
+        SLACK_BOT_TOKEN=None,
+        STARLEADS_API_KEY=None,
+        SLACK_CLIENT_ID=CLIENT_ID,
+        SLACK_CLIENT_SECRET=CLIENT_SECRET,
+        STARLEADS_KEY_ENCRYPTION_KEYS=ENCRYPTION_KEY,
+    )
+
+
+@pytest.fixture
+def distributed(
+    distributed_bot: RunningBot, fake_slack: FakeSlack, fake_starleads: FakeStarleads
+) -> Iterator[SlackDriver]:
+    yield from driving(distributed_bot, fake_slack, fake_starleads)
+
+
+class Workspace:
+    """A workspace that installed the app: its team, who installed it, an admin and a member."""
+
+    def __init__(self, bot: RunningBot, fake_slack: FakeSlack) -> None:
+        self.team_id = unique_id("T")
+        self.installer, self.admin, self.member = unique_id("U"), unique_id("U"), unique_id("U")
+        fake_slack.set_role(self.admin, admin=True)
+        installation = Installation(
+            app_id="A0001",
+            team_id=self.team_id,
+            team_name="Acme",
+            bot_token=BOT_TOKEN_PREFIX + self.team_id.lower(),
+            bot_id="B0001",
+            bot_user_id="UBOT",
+            bot_scopes="commands,chat:write,users:read",
+            user_id=self.installer,
+        )
+        workdir = Path(bot.log_path).parent
+        engine = create_engine(f"sqlite:///{workdir / 'bot.db'}")
+        SQLAlchemyInstallationStore(CLIENT_ID, engine).save(installation)
+        engine.dispose()
+        # Until distribution mode's OAuth settings use the store above, Bolt authorizes requests from
+        # its default file store (under the bot's HOME): the merge with issue10-oauth drops this.
+        FileInstallationStore(base_dir=str(workdir / ".bolt-app-installation"), client_id=CLIENT_ID).save(
+            installation
+        )
+
+
+@pytest.fixture
+def workspace(distributed_bot: RunningBot, fake_slack: FakeSlack) -> Workspace:
+    return Workspace(distributed_bot, fake_slack)
+
+
+def answer(fake_slack: FakeSlack, already: int) -> str:
+    """The text of the next answer through the command's response URL."""
+    return str(fake_slack.wait_response_url(count=already + 1)[-1]["text"])
+
+
+def opened_form(fake_slack: FakeSlack, already: int) -> dict[str, Any]:
+    view = fake_slack.wait_call("views.open", count=already + 1)[-1]["view"]
+    return {**view, "id": unique_id("V")}
+
+
+def open_connect_form(
+    slack: SlackDriver, fake_slack: FakeSlack, workspace: Workspace, user: str
+) -> dict[str, Any]:
+    already = len(fake_slack.calls("views.open"))
+    assert slack.command("connect", user_id=user, team_id=workspace.team_id).status_code == 200
+    return opened_form(fake_slack, already)
+
+
+def connect(slack: SlackDriver, fake_slack: FakeSlack, workspace: Workspace, api_key: str) -> dict[str, Any]:
+    """An admin connects the workspace with `api_key`; what the modal shows then."""
+    form = open_connect_form(slack, fake_slack, workspace, workspace.admin)
+    submitted = slack.submit(form, {KEY_BLOCK: api_key}, user_id=workspace.admin, team_id=workspace.team_id)
+    assert submitted.status_code == 200
+    return dict(submitted.json())
+
+
+def test_an_admin_connects_with_a_key_starleads_accepts_and_sees_only_its_masked_form(
+    distributed: SlackDriver,
+    fake_slack: FakeSlack,
+    fake_starleads: FakeStarleads,
+    workspace: Workspace,
+    distributed_bot: RunningBot,
+) -> None:
+    form = open_connect_form(distributed, fake_slack, workspace, workspace.admin)
+    field = next(block for block in form["blocks"] if block.get("block_id") == KEY_BLOCK)
+    assert field["label"]["text"] == KEY_LABEL
+    assert [call["user"] for call in fake_slack.calls("users.info")] == [workspace.admin]
+
+    answered = distributed.submit(
+        form, {KEY_BLOCK: OTHER_API_KEY}, user_id=workspace.admin, team_id=workspace.team_id
+    ).json()
+
+    assert answered["response_action"] == "update"
+    shown = str(answered["view"])
+    assert "…9f3a" in shown
+    assert "now connected to Starleads" in shown
+    assert OTHER_API_KEY not in shown
+    assert OTHER_API_KEY[:-4] not in shown
+    assert [(r.method, r.path) for r in fake_starleads.requests] == [("GET", "/Campaign")]
+    assert fake_starleads.sent_keys() == [OTHER_API_KEY]
+
+    # Connected: the form opens, and nobody's role is asked for on the way.
+    asked = len(fake_slack.calls("users.info"))
+    already = len(fake_slack.calls("views.open"))
+    assert (
+        distributed.command("campaign", user_id=workspace.member, team_id=workspace.team_id).status_code
+        == 200
+    )
+    assert opened_form(fake_slack, already)["callback_id"] != "starleads_connect"
+    assert len(fake_slack.calls("users.info")) == asked
+
+    # What the key looks like at rest, and in what operators read.
+    database = b"".join(p.read_bytes() for p in Path(distributed_bot.log_path).parent.glob("bot.db*"))
+    assert OTHER_API_KEY.encode() not in database
+    log = distributed_bot.wait_for_log("starleads_connect")
+    assert "outcome=connected" in log
+    for secret in (OTHER_API_KEY, ENCRYPTION_KEY, CLIENT_SECRET, BOT_TOKEN_PREFIX):
+        assert secret not in log
+
+
+def test_a_key_starleads_refuses_gets_a_note_under_the_field_and_nothing_is_kept(
+    distributed: SlackDriver, fake_slack: FakeSlack, workspace: Workspace
+) -> None:
+    answered = connect(distributed, fake_slack, workspace, "sl-revoked-key-0000")
+
+    assert answered == {
+        "response_action": "errors",
+        "errors": {
+            KEY_BLOCK: "Starleads doesn't accept this key: copy it again from Starleads "
+            "(your profile → API key)."
+        },
+    }
+    already = len(fake_slack.response_url_posts())
+    distributed.command("campaign", user_id=workspace.admin, team_id=workspace.team_id)
+    assert "isn't connected to Starleads yet" in answer(fake_slack, already)
+
+
+def test_someone_else_is_told_politely_who_can_connect_and_nothing_opens(
+    distributed: SlackDriver, fake_slack: FakeSlack, workspace: Workspace
+) -> None:
+    for subcommand in ("connect", "disconnect"):
+        already = len(fake_slack.response_url_posts())
+        distributed.command(subcommand, user_id=workspace.member, team_id=workspace.team_id)
+
+        text = answer(fake_slack, already)
+        assert text.startswith("Sorry, only workspace admins and owners, and whoever installed Starleads")
+        assert f"<@{workspace.installer}> (who installed Starleads here) or a workspace admin" in text
+        assert f"`/starleads {subcommand}`" in text
+    assert fake_slack.calls("views.open") == []
+
+
+def test_whoever_installed_the_app_may_connect_it_without_being_an_admin(
+    distributed: SlackDriver, fake_slack: FakeSlack, workspace: Workspace
+) -> None:
+    form = open_connect_form(distributed, fake_slack, workspace, workspace.installer)
+
+    answered = distributed.submit(
+        form, {KEY_BLOCK: OTHER_API_KEY}, user_id=workspace.installer, team_id=workspace.team_id
+    )
+
+    assert answered.json()["response_action"] == "update"
+
+
+def test_connecting_again_shows_the_current_key_masked_and_replaces_it(
+    distributed: SlackDriver, fake_slack: FakeSlack, workspace: Workspace
+) -> None:
+    connect(distributed, fake_slack, workspace, OTHER_API_KEY)
+
+    form = open_connect_form(distributed, fake_slack, workspace, workspace.admin)
+
+    shown = str(form["blocks"])
+    assert "`…9f3a`" in shown
+    assert f"connected by <@{workspace.admin}>" in shown
+    assert form["submit"]["text"] == "Replace key"
+    assert OTHER_API_KEY not in str(form)
+
+
+def test_not_connected_campaign_and_subscribe_explain_how_or_whom_to_ask_and_open_nothing(
+    distributed: SlackDriver, fake_slack: FakeSlack, workspace: Workspace
+) -> None:
+    said = {}
+    for user in (workspace.admin, workspace.member):
+        for subcommand in ("campaign", "subscribe 66f1b2d0016e6d3e9353ab85"):
+            already = len(fake_slack.response_url_posts())
+            assert distributed.command(subcommand, user_id=user, team_id=workspace.team_id).status_code == 200
+            said[user, subcommand.split()[0]] = answer(fake_slack, already)
+
+    assert (
+        "Type `/starleads connect` and paste your company's Starleads API key"
+        in said[workspace.admin, "campaign"]
+    )
+    assert "`/starleads subscribe` can't work" in said[workspace.admin, "subscribe"]
+    for subcommand in ("campaign", "subscribe"):
+        assert (
+            f"Ask <@{workspace.installer}> (who installed Starleads here) or a workspace admin"
+            in (said[workspace.member, subcommand])
+        )
+    assert fake_slack.calls("views.open") == []
+    assert fake_slack.calls("chat.postMessage") == []
+
+
+def test_disconnect_forgets_the_key(
+    distributed: SlackDriver, fake_slack: FakeSlack, fake_starleads: FakeStarleads, workspace: Workspace
+) -> None:
+    connect(distributed, fake_slack, workspace, OTHER_API_KEY)
+    already = len(fake_slack.response_url_posts())
+
+    distributed.command("disconnect", user_id=workspace.admin, team_id=workspace.team_id)
+
+    assert "no longer connected to Starleads and its key is forgotten" in answer(fake_slack, already)
+    distributed.command("campaign", user_id=workspace.admin, team_id=workspace.team_id)
+    assert "isn't connected to Starleads yet" in answer(fake_slack, already + 1)
+    distributed.command("disconnect", user_id=workspace.admin, team_id=workspace.team_id)
+    assert "there was no key to forget" in answer(fake_slack, already + 2)
+
+
+def test_the_help_of_a_distributed_bot_tells_about_connecting(
+    distributed: SlackDriver, workspace: Workspace
+) -> None:
+    help_text = distributed.command("help", team_id=workspace.team_id).json()["text"]
+
+    assert "`/starleads connect`" in help_text
+    assert "`/starleads disconnect`" in help_text
+
+
+def test_a_single_workspace_bot_says_its_key_is_the_operators_and_does_nothing(
+    slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
+    for subcommand in ("connect", "disconnect"):
+        answered = slack.command(subcommand, user_id="U0ADMIN")
+
+        assert answered.json() == {"text": SET_BY_OPERATOR, "response_type": "ephemeral"}
+    assert "connect" not in slack.command("help").json()["text"]
+    assert fake_slack.calls("views.open") == []
+    assert fake_slack.calls("users.info") == []
