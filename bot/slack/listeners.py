@@ -10,6 +10,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -38,14 +39,18 @@ def register_listeners(
 ) -> None:
     @app.command(COMMAND)
     async def starleads_command(
-        ack: AsyncAck, client: AsyncWebClient, command: dict[str, Any], respond: AsyncRespond
+        ack: AsyncAck,
+        client: AsyncWebClient,
+        command: dict[str, Any],
+        respond: AsyncRespond,
+        context: AsyncBoltContext,
     ) -> None:
         words = str(command.get("text") or "").split()
         subcommand = words[0].lower() if words else "help"
         if subcommand == "campaign":
-            await flow.open_form(ack, client, command, respond)
+            await flow.open_form(ack, client, command, respond, context)
         elif subcommand == "subscribe":
-            await subscriptions.subscribe(ack, client, command, respond)
+            await subscriptions.subscribe(ack, client, command, respond, context)
         elif subcommand == "help":
             await ack(text=USAGE, response_type="ephemeral")
         else:
