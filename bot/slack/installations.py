@@ -123,6 +123,10 @@ class InstalledBots(AsyncInstallationStore):
     async def async_save(self, installation: Installation) -> None:
         await self._store.async_save(installation)
         self._forget(installation.enterprise_id, installation.team_id)
+        workspace = workspace_key(
+            installation.enterprise_id, installation.team_id, bool(installation.is_enterprise_install)
+        )
+        logger.info("slack_installed workspace=%s by=%s", workspace, installation.user_id)
 
     async def async_save_bot(self, bot: Bot) -> None:
         await self._store.async_save_bot(bot)
