@@ -94,9 +94,12 @@ class InstalledBots(AsyncInstallationStore):
         if bot is None or not _expiring(bot):
             return bot
         async with self._rotating.setdefault(workspace, asyncio.Lock()):
-            bot = await self._cached(workspace)  # another request may have refreshed it meanwhile
-            if bot is None:
-                return None
+            # Read again, from the database: another request, or another process, may have refreshed
+            # it meanwhile, and Slack takes each refresh token once.
+            self._cache.pop(workspace, None)
+            bot = await self._cached(workspace)
+            if bot is None or not _expiring(bot):
+                return bot
             rotated = await self._rotator.perform_bot_token_rotation(
                 bot=bot, minutes_before_expiration=ROTATE_MINUTES_BEFORE_EXPIRY
             )

@@ -1,6 +1,7 @@
 """Slack's installations and OAuth states in the bot's own database, as two processes share them (on
 SQLite and PostgreSQL): an install saved by one is found by the other, by its workspace's key alone;
-a refreshed token replaces the old one; a state is good once, in any process."""
+a refreshed token replaces the old one; a state is good once, in any process; a process's cached
+installations follow another process's changes within their time to live."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import secrets
 import uuid
 
 from slack_sdk.oauth.installation_store import Installation
+from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from sqlalchemy import Engine
 
+from bot.slack.installations import InstalledBots
 from bot.store import slack_installation_stores
 
 CLIENT_ID = "1111111111.2222222222"
@@ -81,3 +84,33 @@ def test_an_oauth_state_is_good_once_in_any_process(engines: list[Engine]) -> No
     assert asyncio.run(consuming.async_consume(state)) is True
     assert asyncio.run(issuing.async_consume(state)) is False
     assert asyncio.run(consuming.async_consume(str(uuid.uuid4()))) is False
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_process_sees_another_ones_reinstall_once_its_cached_installation_runs_out(
+    engines: list[Engine],
+) -> None:
+    (here, _), (there, _) = (
+        slack_installation_stores(e, CLIENT_ID, state_expiration_seconds=60) for e in engines
+    )
+    clock = Clock()
+    bots = InstalledBots(
+        here, AsyncTokenRotator(client_id=CLIENT_ID, client_secret="unused"), ttl_seconds=45, clock=clock
+    )
+    team = unique("T")
+    first, second = installation(team), installation(team)
+    asyncio.run(bots.async_save(first))
+    assert asyncio.run(bots.bot_of(team)).bot_token == first.bot_token  # type: ignore[union-attr]
+
+    asyncio.run(there.async_save(second))  # another process takes the reinstall
+    clock.now = 44.0
+    assert asyncio.run(bots.bot_of(team)).bot_token == first.bot_token  # type: ignore[union-attr]
+    clock.now = 46.0
+    assert asyncio.run(bots.bot_of(team)).bot_token == second.bot_token  # type: ignore[union-attr]
