@@ -287,6 +287,7 @@ class Installs:
         self._tokens: dict[str, Installed] = {}
         self._revoked: set[str] = set()
         self.issued: list[tuple[str, Installed]] = []  # every bot token, in order
+        self.refresh_tokens: list[str] = []  # every refresh token (token rotation), in order
 
     def code_for(
         self,
@@ -362,6 +363,7 @@ class Installs:
             if grant.expires_in is not None:
                 refresh_token = f"xoxe-1-{secrets.token_hex(12)}"
                 self._refresh_tokens[refresh_token] = grant
+                self.refresh_tokens.append(refresh_token)
                 answer |= {"refresh_token": refresh_token, "expires_in": grant.expires_in}
         return answer
 
