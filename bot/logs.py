@@ -6,7 +6,8 @@ import logging
 import re
 import sys
 
-_TOKEN_PATTERN = re.compile(r"\b(xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+)")
+# Bot, user, app-level and refresh (`xoxe-`, token rotation) tokens.
+_TOKEN_PATTERN = re.compile(r"\b(xox[abposre]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+)")
 REDACTED = "[redacted]"
 
 

@@ -53,7 +53,7 @@ def create_web_app(bot: Bot) -> Starlette:
         # handshake) per call, which `views.open` cannot afford inside its 3-second trigger window.
         client.session = aiohttp.ClientSession()
         # A campaign whose create got no answer is looked for a while; a restart resumes the search.
-        bot.after_ack.start(bot.campaigns.resume_late_lookups(client), "resume_late_lookups")
+        bot.after_ack.start(bot.campaigns.resume_late_lookups(bot.clients_for), "resume_late_lookups")
         socket_mode, connecting = None, None
         groups = asyncio.create_task(bot.access.keep_groups_fresh(client)) if bot.access.has_groups else None
         if settings.socket_mode and settings.slack_app_token:
@@ -87,6 +87,12 @@ def create_web_app(bot: Bot) -> Starlette:
         signature = SlackSignature(settings.slack_signing_secret.get_secret_value())
         slack = AsyncSlackRequestHandler(bot.bolt)
         routes.append(Route("/slack/events", _slack_events(slack, signature), methods=["POST"]))
+        oauth = bot.bolt.oauth_flow
+        if oauth is not None:  # distribution: "Add to Slack", and Slack's redirect back (Bolt serves both)
+            routes += [
+                Route(path, slack.handle, methods=["GET"])
+                for path in (oauth.install_path, oauth.redirect_uri_path)
+            ]
     return Starlette(routes=routes, lifespan=lifespan)
 
 

@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 import httpx
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
+from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import Engine
 from starlette.requests import Request
@@ -25,16 +27,18 @@ from bot.campaigns.create_flow import CreateFlow
 from bot.campaigns.creation import CampaignCreator
 from bot.config import Settings
 from bot.slack.access import AccessPolicy
-from bot.slack.app import create_bolt_app
+from bot.slack.app import OAUTH_STATE_SECONDS, create_bolt_app, slack_client
 from bot.slack.background import AfterAck
 from bot.slack.campaign_flow import CampaignFlow
+from bot.slack.delivery import SlackClients
 from bot.slack.forwarding import ForwardNotes
+from bot.slack.installations import InstalledBots, WorkspaceClients
 from bot.slack.listeners import register_listeners
 from bot.slack.result_poster import PosterPacing, ResultPoster
 from bot.slack.schedule_editing import ScheduleEditing
 from bot.slack.starleads_account import StarleadsAccountCommands
 from bot.slack.subscriptions import ResultSubscriptions
-from bot.slack.tenancy import installed_workspace, single_workspace
+from bot.slack.tenancy import WorkspaceOf, installed_workspace, single_workspace
 from bot.starleads import StarleadsClient, starleads_pool
 from bot.store import (
     AuditStore,
@@ -46,6 +50,7 @@ from bot.store import (
     ResultStore,
     SubscriptionStore,
     connect,
+    slack_installation_stores,
 )
 from bot.webhooks.forwarder import Forwarder, ForwardPacing
 from bot.webhooks.receiver import webhook_endpoint
@@ -66,6 +71,7 @@ class Bot:
     poster: ResultPoster
     forwarder: Forwarder
     receive_result: Callable[[Request], Awaitable[Response]]
+    clients_for: SlackClients
     close: Callable[[], Awaitable[None]]
 
 
@@ -94,29 +100,42 @@ def build(settings: Settings) -> Bot:
     slack_api_host = urlsplit(str(settings.slack_api_url)).netloc
 
     after_ack, access = AfterAck(), AccessPolicy.from_settings(settings)
-    bolt = create_bolt_app(settings)
+    slack = slack_client(settings)
+    if settings.distribution:
+        bots, states = _installed_bots(settings, engine, slack)
+        bolt = create_bolt_app(settings, slack, (bots, states))
+        clients_for: SlackClients = WorkspaceClients(bots, slack).client_for
+        workspace_of: WorkspaceOf = installed_workspace
+    else:
+        bolt = create_bolt_app(settings, slack)
+
+        def clients_for(_workspace: str) -> AsyncWebClient:
+            """One workspace, one client: the app's, with its bot token."""
+            return bolt.client
+
+        workspace_of = single_workspace
     campaigns = CampaignFlow(
         CreateFlow(creator, preferences, after_ack),
         after_ack,
         access,
+        workspace_of,
         slack_api_host=slack_api_host,
         starleads_app_url=str(settings.starleads_app_url),
     )
     results_here = ResultSubscriptions(
-        subscriptions, after_ack, access, public_url=settings.public_url, slack_api_host=slack_api_host
+        subscriptions,
+        after_ack,
+        access,
+        workspace_of,
+        public_url=settings.public_url,
+        slack_api_host=slack_api_host,
     )
-    account_commands = StarleadsAccountCommands(
-        accounts, after_ack, installed_workspace if settings.distribution else single_workspace
-    )
+    account_commands = StarleadsAccountCommands(accounts, after_ack, workspace_of)
     register_listeners(bolt, campaigns, ScheduleEditing(after_ack), results_here, account_commands)
 
     lease = Lease(settings.result_claim_lease_seconds)
     pacing = PosterPacing(lease=lease)
     notes = ForwardNoteQueue(ForwardNoteStore(engine))
-
-    def clients_for(_workspace: str) -> AsyncWebClient:
-        """One workspace, one client: per-workspace clients come with distribution mode."""
-        return bolt.client
 
     forward_notes = ForwardNotes(clients_for, notes, pacing.backoff_seconds)
     poster = ResultPoster(clients_for, results, pacing, forward_notes=forward_notes)
@@ -148,6 +167,7 @@ def build(settings: Settings) -> Bot:
         poster=poster,
         forwarder=forwarder,
         receive_result=webhook_endpoint(subscriptions, results, result_stored),
+        clients_for=clients_for,
         close=close,
     )
 
@@ -165,3 +185,19 @@ def _starleads(
         lambda api_key: StarleadsClient(pool, api_key),
     )
     return accounts, accounts
+
+
+def _installed_bots(
+    settings: Settings, engine: Engine, slack: AsyncWebClient
+) -> tuple[InstalledBots, AsyncOAuthStateStore]:
+    """Distribution mode's installations (cached, tokens kept fresh) and OAuth states, in the bot's
+    database; token refreshes go to the configured Web API like every other call."""
+    client_id, client_secret = settings.slack_client_id, settings.slack_client_secret
+    if client_id is None or client_secret is None:
+        raise ValueError("distribution mode needs SLACK_CLIENT_ID and SLACK_CLIENT_SECRET")
+    store, states = slack_installation_stores(engine, client_id, state_expiration_seconds=OAUTH_STATE_SECONDS)
+    rotator = AsyncTokenRotator(
+        client_id=client_id, client_secret=client_secret.get_secret_value(), client=slack
+    )
+    return InstalledBots(store, rotator), states
+

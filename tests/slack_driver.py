@@ -20,9 +20,20 @@ def unique_id(prefix: str) -> str:
 
 
 class SlackDriver:
-    def __init__(self, bot_url: str, response_url: str) -> None:
+    def __init__(
+        self,
+        bot_url: str,
+        response_url: str,
+        *,
+        team_id: str = "T0001",
+        enterprise_id: str | None = None,
+        org_wide: bool = False,
+    ) -> None:
+        """Slack as one workspace (`team_id`, inside organization `enterprise_id` if any) sees it;
+        `org_wide`: the app is installed for the whole organization."""
         self.events_url = f"{bot_url}/slack/events"
         self.response_url = response_url
+        self._team_id, self._enterprise_id, self._org_wide = team_id, enterprise_id, org_wide
         self._http = httpx.Client(timeout=10)
         self._verifier = SignatureVerifier(SIGNING_SECRET)
 
@@ -51,13 +62,12 @@ class SlackDriver:
         channel_id: str = "C0TEAM01",
         user_id: str = "U0ALICE",
         trigger_id: str | None = None,
-        team_id: str = "T0001",
     ) -> httpx.Response:
         return self.post(
             urlencode(
                 {
                     "token": "legacy",
-                    "team_id": team_id,
+                    **self._command_workspace(),
                     "team_domain": "test",
                     "channel_id": channel_id,
                     "channel_name": "sales",
@@ -76,19 +86,14 @@ class SlackDriver:
         return self.post(urlencode({"payload": json.dumps(payload)}))
 
     def submit(
-        self,
-        view: dict[str, Any],
-        values: dict[str, Any],
-        *,
-        user_id: str = "U0ALICE",
-        team_id: str = "T0001",
+        self, view: dict[str, Any], values: dict[str, Any], *, user_id: str = "U0ALICE"
     ) -> httpx.Response:
         """Submit `view` as Slack would, with the form's fields set as `values` says."""
         submitted = {**view, "state": {"values": form_state(view, values)}}
         return self.interact(
             {
                 "type": "view_submission",
-                "team": {"id": team_id},
+                **self._payload_workspace(),
                 "user": {"id": user_id},
                 "api_app_id": "A0001",
                 "trigger_id": unique_id("trigger."),
@@ -129,7 +134,7 @@ class SlackDriver:
         return self.interact(
             {
                 "type": "block_actions",
-                "team": {"id": "T0001"},
+                **self._payload_workspace(),
                 "user": {"id": user_id},
                 "api_app_id": "A0001",
                 "trigger_id": unique_id("trigger."),
@@ -138,6 +143,23 @@ class SlackDriver:
                 "actions": [{**action, "action_ts": str(time.time())}],
             }
         )
+
+    def _command_workspace(self) -> dict[str, str]:
+        """A slash command's team fields, as Slack sends them (an organization's only when there is one)."""
+        fields = {"team_id": self._team_id}
+        if self._enterprise_id:
+            fields |= {
+                "enterprise_id": self._enterprise_id,
+                "is_enterprise_install": str(self._org_wide).lower(),
+            }
+        return fields
+
+    def _payload_workspace(self) -> dict[str, Any]:
+        """An interaction payload's team fields."""
+        fields: dict[str, Any] = {"team": {"id": self._team_id}}
+        if self._enterprise_id:
+            fields |= {"enterprise": {"id": self._enterprise_id}, "is_enterprise_install": self._org_wide}
+        return fields
 
 
 def form_state(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
-from slack_sdk.oauth.installation_store import FileInstallationStore, Installation
+from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import create_engine
 
@@ -39,7 +39,6 @@ def distributed_bot(
         fake_slack,
         fake_starleads,
         workdir,
-        HOME=str(workdir),  # where Bolt's default installation store keeps its files (see Workspace)
         SLACK_BOT_TOKEN=None,
         STARLEADS_API_KEY=None,
         SLACK_CLIENT_ID=CLIENT_ID,
@@ -76,11 +75,7 @@ class Workspace:
         engine = create_engine(f"sqlite:///{workdir / 'bot.db'}")
         SQLAlchemyInstallationStore(CLIENT_ID, engine).save(installation)
         engine.dispose()
-        # Until distribution mode's OAuth settings use the store above, Bolt authorizes requests from
-        # its default file store (under the bot's HOME): the merge with issue10-oauth drops this.
-        FileInstallationStore(base_dir=str(workdir / ".bolt-app-installation"), client_id=CLIENT_ID).save(
-            installation
-        )
+        self.slack = SlackDriver(bot.url, fake_slack.response_url(), team_id=self.team_id)
 
 
 @pytest.fixture
@@ -102,14 +97,14 @@ def open_connect_form(
     slack: SlackDriver, fake_slack: FakeSlack, workspace: Workspace, user: str
 ) -> dict[str, Any]:
     already = len(fake_slack.calls("views.open"))
-    assert slack.command("connect", user_id=user, team_id=workspace.team_id).status_code == 200
+    assert workspace.slack.command("connect", user_id=user).status_code == 200
     return opened_form(fake_slack, already)
 
 
 def connect(slack: SlackDriver, fake_slack: FakeSlack, workspace: Workspace, api_key: str) -> dict[str, Any]:
     """An admin connects the workspace with `api_key`; what the modal shows then."""
     form = open_connect_form(slack, fake_slack, workspace, workspace.admin)
-    submitted = slack.submit(form, {KEY_BLOCK: api_key}, user_id=workspace.admin, team_id=workspace.team_id)
+    submitted = workspace.slack.submit(form, {KEY_BLOCK: api_key}, user_id=workspace.admin)
     assert submitted.status_code == 200
     return dict(submitted.json())
 
@@ -126,9 +121,7 @@ def test_an_admin_connects_with_a_key_starleads_accepts_and_sees_only_its_masked
     assert field["label"]["text"] == KEY_LABEL
     assert [call["user"] for call in fake_slack.calls("users.info")] == [workspace.admin]
 
-    answered = distributed.submit(
-        form, {KEY_BLOCK: OTHER_API_KEY}, user_id=workspace.admin, team_id=workspace.team_id
-    ).json()
+    answered = workspace.slack.submit(form, {KEY_BLOCK: OTHER_API_KEY}, user_id=workspace.admin).json()
 
     assert answered["response_action"] == "update"
     shown = str(answered["view"])
@@ -142,10 +135,7 @@ def test_an_admin_connects_with_a_key_starleads_accepts_and_sees_only_its_masked
     # Connected: the form opens, and nobody's role is asked for on the way.
     asked = len(fake_slack.calls("users.info"))
     already = len(fake_slack.calls("views.open"))
-    assert (
-        distributed.command("campaign", user_id=workspace.member, team_id=workspace.team_id).status_code
-        == 200
-    )
+    assert workspace.slack.command("campaign", user_id=workspace.member).status_code == 200
     assert opened_form(fake_slack, already)["callback_id"] != "starleads_connect"
     assert len(fake_slack.calls("users.info")) == asked
 
@@ -171,7 +161,7 @@ def test_a_key_starleads_refuses_gets_a_note_under_the_field_and_nothing_is_kept
         },
     }
     already = len(fake_slack.response_url_posts())
-    distributed.command("campaign", user_id=workspace.admin, team_id=workspace.team_id)
+    workspace.slack.command("campaign", user_id=workspace.admin)
     assert "isn't connected to Starleads yet" in answer(fake_slack, already)
 
 
@@ -180,7 +170,7 @@ def test_someone_else_is_told_politely_who_can_connect_and_nothing_opens(
 ) -> None:
     for subcommand in ("connect", "disconnect"):
         already = len(fake_slack.response_url_posts())
-        distributed.command(subcommand, user_id=workspace.member, team_id=workspace.team_id)
+        workspace.slack.command(subcommand, user_id=workspace.member)
 
         text = answer(fake_slack, already)
         assert text.startswith("Sorry, only workspace admins and owners, and whoever installed Starleads")
@@ -194,9 +184,7 @@ def test_whoever_installed_the_app_may_connect_it_without_being_an_admin(
 ) -> None:
     form = open_connect_form(distributed, fake_slack, workspace, workspace.installer)
 
-    answered = distributed.submit(
-        form, {KEY_BLOCK: OTHER_API_KEY}, user_id=workspace.installer, team_id=workspace.team_id
-    )
+    answered = workspace.slack.submit(form, {KEY_BLOCK: OTHER_API_KEY}, user_id=workspace.installer)
 
     assert answered.json()["response_action"] == "update"
 
@@ -222,7 +210,7 @@ def test_not_connected_campaign_and_subscribe_explain_how_or_whom_to_ask_and_ope
     for user in (workspace.admin, workspace.member):
         for subcommand in ("campaign", "subscribe 66f1b2d0016e6d3e9353ab85"):
             already = len(fake_slack.response_url_posts())
-            assert distributed.command(subcommand, user_id=user, team_id=workspace.team_id).status_code == 200
+            assert workspace.slack.command(subcommand, user_id=user).status_code == 200
             said[user, subcommand.split()[0]] = answer(fake_slack, already)
 
     assert (
@@ -245,19 +233,19 @@ def test_disconnect_forgets_the_key(
     connect(distributed, fake_slack, workspace, OTHER_API_KEY)
     already = len(fake_slack.response_url_posts())
 
-    distributed.command("disconnect", user_id=workspace.admin, team_id=workspace.team_id)
+    workspace.slack.command("disconnect", user_id=workspace.admin)
 
     assert "no longer connected to Starleads and its key is forgotten" in answer(fake_slack, already)
-    distributed.command("campaign", user_id=workspace.admin, team_id=workspace.team_id)
+    workspace.slack.command("campaign", user_id=workspace.admin)
     assert "isn't connected to Starleads yet" in answer(fake_slack, already + 1)
-    distributed.command("disconnect", user_id=workspace.admin, team_id=workspace.team_id)
+    workspace.slack.command("disconnect", user_id=workspace.admin)
     assert "there was no key to forget" in answer(fake_slack, already + 2)
 
 
 def test_the_help_of_a_distributed_bot_tells_about_connecting(
     distributed: SlackDriver, workspace: Workspace
 ) -> None:
-    help_text = distributed.command("help", team_id=workspace.team_id).json()["text"]
+    help_text = workspace.slack.command("help").json()["text"]
 
     assert "`/starleads connect`" in help_text
     assert "`/starleads disconnect`" in help_text

@@ -147,8 +147,8 @@ class CreateFlow:
 
     async def resume_late_lookups(self, report_for: Callable[[Submission], CreationReport]) -> None:
         """At start-up: go on looking for the campaigns a stop interrupted the search for, so one that
-        Starleads created after all still gets its card."""
-        for left in await self._creator.unfinished_lookups():
+        Starleads created after all still gets its card (every workspace's, each with its own report)."""
+        for left in await self._creator.unfinished_lookups(workspace=None):
             logger.info("campaign_late_lookup key=%s resumed=yes", left.submission.key)
             self._look_later(left.submission, left.lookup, report_for(left.submission))
 

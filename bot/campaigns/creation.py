@@ -308,8 +308,9 @@ class CampaignCreator:
         )
         return outcome
 
-    async def unfinished_lookups(self, *, workspace: str = SINGLE) -> list[UnfinishedLookup]:
-        """The workspace's late lookups that a stop (a deploy, a crash) cut short in the last hour."""
+    async def unfinished_lookups(self, *, workspace: str | None = SINGLE) -> list[UnfinishedLookup]:
+        """The late lookups that a stop (a deploy, a crash) cut short in the last hour, in `workspace`
+        (None: in every workspace), each in its own."""
         found = []
         left = await self._creations.unfinished_lookups(_RESUME_LOOKUPS_WITHIN, workspace=workspace)
         for record in left:
@@ -319,7 +320,7 @@ class CampaignCreator:
                     DraftInput.model_validate(record.draft_input),
                     user_id=record.user_id,
                     channel_id=record.channel_id,
-                    workspace=workspace,
+                    workspace=record.workspace,
                 )
                 lookup = LateLookup.from_json(record.late_lookup or "")
             except (ValueError, DraftInvalid) as error:  # older rules, or damaged: not worth a crash

@@ -6,9 +6,13 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
+from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
+from bot.slack.installations import ROTATE_MINUTES_BEFORE_EXPIRY, InstalledAuthorize, InstalledBots
 from bot.slack.payload_shape import refuse_malformed
 
 logger = logging.getLogger(__name__)
@@ -16,22 +20,51 @@ logger = logging.getLogger(__name__)
 _SLACK_API_TIMEOUT_SECONDS = 10
 
 
-def create_bolt_app(settings: Settings) -> AsyncApp:
-    """Bolt's app, pointed at the configured Web API, with the payload check and the error handler;
-    the listeners are registered by the wiring."""
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "channels:history",
+    "groups:history",
+    "usergroups:read",
+    "users:read",
+)
+"""What an install asks Slack for: manifest.yml's bot scopes (a test holds the two together)."""
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+OAUTH_STATE_SECONDS = 600  # how long an "Add to Slack" link stays good
+
+
+def slack_client(settings: Settings) -> AsyncWebClient:
+    """The app's Web API client, on the configured Web API: `oauth.v2.access` and every other call.
+    Without a token in distribution mode; each request's and each workspace's copy carries one."""
+    return AsyncWebClient(
+        token=settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None,
+        base_url=str(settings.slack_api_url),
+        timeout=_SLACK_API_TIMEOUT_SECONDS,
+        logger=logging.getLogger("bot.slack.web"),
+    )
+
+
+def create_bolt_app(
+    settings: Settings,
+    client: AsyncWebClient,
+    installed: tuple[InstalledBots, AsyncOAuthStateStore] | None = None,
+) -> AsyncApp:
+    """Bolt's app on `client`, with the payload check and the error handler; in distribution mode
+    (`installed`: the installations and the OAuth states) with Slack's OAuth install flow. The
+    listeners are registered by the wiring."""
     signing_secret = settings.slack_signing_secret
     app = AsyncApp(
-        token=settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None,
+        client=client,
         signing_secret=signing_secret.get_secret_value() if signing_secret else "",
         # HTTP requests are verified at the door (bot.slack.signature) before Bolt parses them.
         request_verification_enabled=False,
         # Answer Slack as soon as a listener returns (no polling); listeners hand slow work to AfterAck.
         process_before_response=True,
         logger=logging.getLogger("bot.slack.bolt"),
+        **(_oauth(settings, *installed) if installed else {}),
     )
-    # Bolt builds its own client (user agent, logger); point it at the configured Web API.
-    app.client.base_url = str(settings.slack_api_url)
-    app.client.timeout = _SLACK_API_TIMEOUT_SECONDS
     app.middleware(refuse_malformed)
 
     @app.error
@@ -41,3 +74,25 @@ def create_bolt_app(settings: Settings) -> AsyncApp:
         return BoltResponse(status=500, body="")
 
     return app
+
+
+def _oauth(settings: Settings, bots: InstalledBots, states: AsyncOAuthStateStore) -> dict[str, Any]:
+    """AsyncApp's arguments for distribution: the install flow, and the authorize that reads the
+    cached installations."""
+    public_url = str(settings.public_url).rstrip("/") if settings.public_url else None
+    secret = settings.slack_client_secret
+    oauth_settings = AsyncOAuthSettings(
+        client_id=settings.slack_client_id,
+        client_secret=secret.get_secret_value() if secret else None,
+        scopes=list(BOT_SCOPES),
+        user_scopes=[],
+        redirect_uri=f"{public_url}{REDIRECT_PATH}" if public_url else None,
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
+        installation_store=bots,
+        state_store=states,
+        state_expiration_seconds=OAUTH_STATE_SECONDS,
+        token_rotation_expiration_minutes=ROTATE_MINUTES_BEFORE_EXPIRY,
+        logger=logging.getLogger("bot.slack.oauth"),
+    )
+    return {"oauth_settings": oauth_settings, "authorize": InstalledAuthorize(bots)}

@@ -18,6 +18,7 @@ from typing import Any
 
 import aiohttp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -34,8 +35,9 @@ from bot.slack.blocks.kit import md
 from bot.slack.blocks.state import FormState
 from bot.slack.command_gate import admit
 from bot.slack.creation_report import ModalReport
-from bot.slack.delivery import update_modal
+from bot.slack.delivery import SlackClients, update_modal
 from bot.slack.origin import Origin, OriginInvalid
+from bot.slack.tenancy import WorkspaceOf
 
 logger = logging.getLogger(__name__)
 
@@ -75,18 +77,25 @@ class CampaignFlow:
         flow: CreateFlow,
         after_ack: AfterAck,
         access: AccessPolicy,
+        workspace_of: WorkspaceOf,
         *,
         slack_api_host: str,
         starleads_app_url: str,
     ) -> None:
         self._flow = flow
+        self._workspace_of = workspace_of
         self._after_ack = after_ack
         self._access = access
         self._slack_api_host = slack_api_host
         self._starleads_app_url = starleads_app_url
 
     async def open_form(
-        self, ack: AsyncAck, client: AsyncWebClient, command: dict[str, Any], respond: AsyncRespond
+        self,
+        ack: AsyncAck,
+        client: AsyncWebClient,
+        command: dict[str, Any],
+        respond: AsyncRespond,
+        context: AsyncBoltContext,
     ) -> None:
         """Ack at once, then `views.open` before any other network call (the trigger dies in 3 s)."""
         origin = await admit(
@@ -95,13 +104,19 @@ class CampaignFlow:
         if origin is None:
             return
         await ack()
-        self._after_ack.start(self._open_form(client, origin, command, respond), "open_form")
+        workspace = self._workspace_of(context)
+        self._after_ack.start(self._open_form(client, origin, command, respond, workspace), "open_form")
 
     async def submit(
-        self, ack: AsyncAck, client: AsyncWebClient, body: dict[str, Any], view: dict[str, Any]
+        self,
+        ack: AsyncAck,
+        client: AsyncWebClient,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        context: AsyncBoltContext,
     ) -> None:
         """Validate inside the ack; claim the create and call Starleads once the ack is sent."""
-        origin = self._origin(view)
+        origin, workspace = self._origin(view), self._workspace_of(context)
         if origin is None:
             await ack(response_action="update", view=_damaged(view))
             return
@@ -110,12 +125,18 @@ class CampaignFlow:
         if refusal:
             message, reason = refusal
             await ack(response_action="update", view=cards.status_view(origin.encode(), message))
-            self._after_ack.start(self._deny(str(view.get("id")), submitter, origin, reason), "deny")
+            self._after_ack.start(
+                self._deny(str(view.get("id")), submitter, origin, reason, workspace), "deny"
+            )
             return
         state = FormState.of(view)
         try:
             submission = Submission.of(
-                str(view.get("id")), read_form(state), user_id=origin.user_id, channel_id=origin.channel_id
+                str(view.get("id")),
+                read_form(state),
+                user_id=origin.user_id,
+                channel_id=origin.channel_id,
+                workspace=workspace,
             )
         except DraftInvalid as invalid:
             schedule_block = current_schedule_block(_block_ids(view) or state.block_ids())
@@ -135,22 +156,30 @@ class CampaignFlow:
             self._flow.submit(submission, self._report(client, submission, origin)), "create_campaign"
         )
 
-    async def retry(self, ack: AsyncAck, client: AsyncWebClient, body: dict[str, Any]) -> None:
+    async def retry(
+        self, ack: AsyncAck, client: AsyncWebClient, body: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
         """Try again: the same draft, under the same key, so it still can't create twice."""
         await ack()
-        self._after_ack.start(self._retry(client, body.get("view") or {}, _user_of(body)), "retry_campaign")
+        retrying = self._retry(client, body.get("view") or {}, _user_of(body), self._workspace_of(context))
+        self._after_ack.start(retrying, "retry_campaign")
 
-    async def edit(self, ack: AsyncAck, client: AsyncWebClient, body: dict[str, Any]) -> None:
+    async def edit(
+        self, ack: AsyncAck, client: AsyncWebClient, body: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
         """Edit the form: back to the form with everything the user typed."""
         await ack()
-        self._after_ack.start(self._edit(client, body.get("view") or {}), "edit_campaign")
+        self._after_ack.start(
+            self._edit(client, body.get("view") or {}, self._workspace_of(context)), "edit_campaign"
+        )
 
-    async def resume_late_lookups(self, client: AsyncWebClient) -> None:
-        """At start-up: resume the searches a stop cut short; a campaign found gets its card after all."""
+    async def resume_late_lookups(self, clients_for: SlackClients) -> None:
+        """At start-up: resume the searches a stop cut short, in every workspace; a campaign found gets
+        its card after all, posted with its own workspace's client."""
 
         def report_for(submission: Submission) -> ModalReport:
             origin = Origin(channel_id=submission.channel_id, user_id=submission.user_id)
-            return self._report(client, submission, origin)
+            return self._report(clients_for(submission.workspace), submission, origin)
 
         await self._flow.resume_late_lookups(report_for)
 
@@ -165,15 +194,22 @@ class CampaignFlow:
             return _NOT_YOURS, "form opened by another user"
         return None
 
-    async def _deny(self, key: str, user_id: str, origin: Origin, reason: str) -> None:
-        await self._flow.deny(key, user_id=user_id, channel_id=origin.channel_id, reason=reason)
+    async def _deny(self, key: str, user_id: str, origin: Origin, reason: str, workspace: str) -> None:
+        await self._flow.deny(
+            key, user_id=user_id, channel_id=origin.channel_id, reason=reason, workspace=workspace
+        )
 
     async def _open_form(
-        self, client: AsyncWebClient, origin: Origin, command: dict[str, Any], respond: AsyncRespond
+        self,
+        client: AsyncWebClient,
+        origin: Origin,
+        command: dict[str, Any],
+        respond: AsyncRespond,
+        workspace: str,
     ) -> None:
         _, _, command_text = str(command.get("text") or "").strip().partition(" ")
         start = await self._flow.starting_form(
-            origin.channel_id, command_text, shows_any_text=TEXT_BOX_FIELDS
+            origin.channel_id, command_text, shows_any_text=TEXT_BOX_FIELDS, workspace=workspace
         )
         view = campaign_form(
             start.typed, origin.encode(), problems=start.problems, banner=_start_notice(start)
@@ -189,9 +225,11 @@ class CampaignFlow:
             logger.warning("views_open_failed error=%s", type(error).__name__)
             await respond(text=_SLACK_UNREACHABLE, response_type="ephemeral")
 
-    async def _retry(self, client: AsyncWebClient, view: dict[str, Any], user_id: str | None) -> None:
+    async def _retry(
+        self, client: AsyncWebClient, view: dict[str, Any], user_id: str | None, workspace: str
+    ) -> None:
         key = str(view.get("id"))
-        origin, typed = self._origin(view), await self._flow.stored_input(key)
+        origin, typed = self._origin(view), await self._flow.stored_input(key, workspace=workspace)
         if origin is None or typed is None:
             await update_modal(client, view.get("id"), _damaged(view))
             return
@@ -200,18 +238,21 @@ class CampaignFlow:
         if refusal:
             message, reason = refusal
             await update_modal(client, view.get("id"), cards.status_view(origin.encode(), message))
-            await self._deny(key, clicker, origin, reason)
+            await self._deny(key, clicker, origin, reason, workspace)
             return
         try:
-            submission = Submission.of(key, typed, user_id=origin.user_id, channel_id=origin.channel_id)
+            submission = Submission.of(
+                key, typed, user_id=origin.user_id, channel_id=origin.channel_id, workspace=workspace
+            )
         except DraftInvalid as invalid:  # saved under older rules: back to the form, nothing lost
             form = campaign_form(typed, origin.encode(), problems=invalid.errors, banner=_CHECKS_CHANGED)
             await update_modal(client, view.get("id"), form)
             return
         await self._flow.retry(submission, self._report(client, submission, origin))
 
-    async def _edit(self, client: AsyncWebClient, view: dict[str, Any]) -> None:
-        origin, typed = self._origin(view), await self._flow.stored_input(str(view.get("id")))
+    async def _edit(self, client: AsyncWebClient, view: dict[str, Any], workspace: str) -> None:
+        origin = self._origin(view)
+        typed = await self._flow.stored_input(str(view.get("id")), workspace=workspace)
         shown = _damaged(view) if origin is None or typed is None else campaign_form(typed, origin.encode())
         await update_modal(client, view.get("id"), shown)
 

@@ -69,9 +69,9 @@ def register_listeners(
         ):
             return
         if subcommand == "campaign":
-            await flow.open_form(ack, client, command, respond)
+            await flow.open_form(ack, client, command, respond, context)
         elif subcommand == "subscribe":
-            await subscriptions.subscribe(ack, client, command, respond)
+            await subscriptions.subscribe(ack, client, command, respond, context)
         elif subcommand == "connect":
             await account.connect(ack, client, command, context, respond)
         elif subcommand == "disconnect":

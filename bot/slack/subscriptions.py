@@ -16,6 +16,7 @@ from typing import Any
 import aiohttp
 from pydantic import AnyHttpUrl
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -30,6 +31,7 @@ from bot.slack.blocks.kit import md
 from bot.slack.command_gate import admit
 from bot.slack.delivery import NOT_A_MEMBER_ERRORS, SlackRefused, post_message
 from bot.slack.origin import Origin
+from bot.slack.tenancy import WorkspaceOf
 
 logger = logging.getLogger(__name__)
 
@@ -57,18 +59,25 @@ class ResultSubscriptions:
         subscriptions: Subscriptions,
         after_ack: AfterAck,
         access: AccessPolicy,
+        workspace_of: WorkspaceOf,
         *,
         public_url: AnyHttpUrl | None,
         slack_api_host: str,
     ) -> None:
         self._subscriptions = subscriptions
+        self._workspace_of = workspace_of
         self._after_ack = after_ack
         self._access = access
         self._public_url = public_url
         self._slack_api_host = slack_api_host  # response URLs there are trusted too
 
     async def subscribe(
-        self, ack: AsyncAck, client: AsyncWebClient, command: dict[str, Any], respond: AsyncRespond
+        self,
+        ack: AsyncAck,
+        client: AsyncWebClient,
+        command: dict[str, Any],
+        respond: AsyncRespond,
+        context: AsyncBoltContext,
     ) -> None:
         """Everything but the one INSERT is checked inside the ack; the URL follows it."""
         origin = await admit(
@@ -91,9 +100,10 @@ class ResultSubscriptions:
             await ack(text=problem, response_type="ephemeral")
             return
         await ack()
-        self._after_ack.start(
-            self._subscribe(client, origin, campaign_id, str(self._public_url), respond), "subscribe"
+        subscribing = self._subscribe(
+            client, origin, campaign_id, str(self._public_url), respond, self._workspace_of(context)
         )
+        self._after_ack.start(subscribing, "subscribe")
 
     async def _subscribe(
         self,
@@ -102,6 +112,7 @@ class ResultSubscriptions:
         campaign_id: str,
         public_url: str,
         respond: AsyncRespond,
+        workspace: str,
     ) -> None:
         root = results_root(campaign_id)
         try:
@@ -112,7 +123,7 @@ class ResultSubscriptions:
             return
         try:
             subscribed = await self._subscriptions.subscribe(
-                origin.channel_id, origin.user_id, campaign_id, thread_ts, root.to_json()
+                origin.channel_id, origin.user_id, campaign_id, thread_ts, root.to_json(), workspace=workspace
             )
         except SQLAlchemyError as error:
             logger.error("subscription_failed channel=%s error=%s", origin.channel_id, type(error).__name__)

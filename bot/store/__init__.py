@@ -5,6 +5,10 @@ Starleads connection, each row in its workspace (workspace.py).
 This module is the package's whole public face: other packages import from `bot.store` only.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from bot.store.audit import AuditStore
 from bot.store.call_results import ClaimedResult, ResultState, ResultStore, Subscription, SubscriptionStore
 from bot.store.connections import ConnectionStore, StoredConnection
@@ -15,6 +19,22 @@ from bot.store.forwards import DueForward, ForwardStore
 from bot.store.preferences import ChannelPreferences, PreferenceStore
 from bot.store.uninstalls import Forgotten, UninstallStore
 from bot.store.workspace import SINGLE
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from bot.store.installations import InstallationStore, OAuthStateStore
+
+
+def slack_installation_stores(
+    engine: Engine, client_id: str, *, state_expiration_seconds: int
+) -> tuple[InstallationStore, OAuthStateStore]:
+    """Slack's installations and OAuth states in the bot's database (distribution mode). Imported here,
+    on first use: a single-workspace bot never pays for slack_sdk's SQLAlchemy stores."""
+    from bot.store.installations import InstallationStore, OAuthStateStore
+
+    return InstallationStore(engine, client_id), OAuthStateStore(engine, state_expiration_seconds)
+
 
 __all__ = [
     "SINGLE",
@@ -42,4 +62,5 @@ __all__ = [
     "connect",
     "new_revision",
     "schema_revision",
+    "slack_installation_stores",
 ]

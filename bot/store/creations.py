@@ -13,7 +13,7 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, RowMapping, and_, insert, select, update
+from sqlalchemy import ColumnElement, Engine, RowMapping, and_, insert, select, true, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.database import creations, now, run_in_thread
@@ -39,6 +39,7 @@ class CreationRecord:
     late_lookup: str | None = None
     """After an unknown outcome: how to recognise its campaign (as the domain wrote it), until the
     campaign has been looked for."""
+    workspace: str = SINGLE
 
 
 @dataclass(frozen=True)
@@ -112,13 +113,16 @@ class CreationStore:
         done = and_(_Key(workspace, key).row, creations.c.late_lookup == late_lookup)
         await run_in_thread(self._execute, update(creations).where(done).values(late_lookup=None))
 
-    async def unfinished_lookups(self, within: timedelta, *, workspace: str = SINGLE) -> list[CreationRecord]:
-        """Unknown outcomes of the last `within` whose campaign a stopped process was still looking for."""
+    async def unfinished_lookups(
+        self, within: timedelta, *, workspace: str | None = SINGLE
+    ) -> list[CreationRecord]:
+        """Unknown outcomes of the last `within` whose campaign a stopped process was still looking for,
+        in `workspace` (None: in every workspace)."""
         return await run_in_thread(self._unfinished_lookups, workspace, within)
 
-    def _unfinished_lookups(self, workspace: str, within: timedelta) -> list[CreationRecord]:
+    def _unfinished_lookups(self, workspace: str | None, within: timedelta) -> list[CreationRecord]:
         query = select(creations).where(
-            creations.c.workspace_id == workspace,
+            creations.c.workspace_id == workspace if workspace is not None else true(),
             creations.c.state == CreationState.UNKNOWN.value,
             creations.c.late_lookup.is_not(None),
             creations.c.updated_at > now() - within,
@@ -218,4 +222,5 @@ def _record(row: RowMapping) -> CreationRecord:
         campaign=json.loads(row["campaign_json"]) if row["campaign_json"] else None,
         agent_name=row["agent_name"],
         late_lookup=row["late_lookup"],
+        workspace=row["workspace_id"],
     )

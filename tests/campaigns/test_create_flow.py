@@ -711,3 +711,29 @@ def test_forgetting_a_failed_tries_address_is_done_in_its_own_workspace(engine: 
     assert (waiting.workspace_id, waiting.campaign_id, waiting.thread_ts) == (A, None, None)
     run(subscriptions.forget(token, workspace=A))
     assert run(subscriptions.find(token)) is None
+
+
+def test_a_restart_resumes_every_workspaces_lookups_each_in_its_own_workspace(
+    two: Rig, accounts: StarleadsPerWorkspace
+) -> None:
+    for workspace in (A, B):
+        accounts.accounts[workspace].create_answers = [CreatedButTimedOut()]
+    in_a, in_b = submission(workspace=A), submission(workspace=B)
+    run(two.flow.submit(in_a, RecordingReport()))
+    run(two.flow.submit(in_b, RecordingReport()))
+    two.background.drop()  # the process stops before its lookups run
+    restarted = two.another_process()
+    resumed: dict[str, RecordingReport] = {}
+
+    def report_for(left: Submission) -> RecordingReport:
+        resumed[left.workspace] = RecordingReport()
+        return resumed[left.workspace]
+
+    run(restarted.flow.resume_late_lookups(report_for))
+    run(restarted.background.run_all())
+
+    assert set(resumed) == {A, B}
+    for workspace, sent in ((A, in_a), (B, in_b)):
+        campaign = accounts.accounts[workspace].campaigns[0].id
+        assert resumed[workspace].last("post_card") == (campaign, True, True)
+        assert state_of(two, sent.key, workspace) is CreationState.CREATED

@@ -105,6 +105,11 @@ class StandIn:
         with self._lock:
             self.requests.clear()
 
+    def forget_since(self, count: int) -> None:
+        """Keep only the first `count` requests: what a test's set-up did is not what it looks at."""
+        with self._lock:
+            del self.requests[count:]
+
     def quiet_for(self, seconds: float) -> bool:
         """True when no request has arrived in the last `seconds`."""
         with self._lock:

@@ -4,11 +4,14 @@ metadata, as Slack does."""
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
+import secrets
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from tests.standins.block_limits import MESSAGE_BLOCKS, block_problems, view_problems
@@ -18,8 +21,12 @@ RESPONSE_URL_PATH = "/response/"
 
 
 class FakeSlack(StandIn):
-    def __init__(self) -> None:
+    def __init__(self, *, checks_tokens: bool = False) -> None:
+        """`checks_tokens`: refuse a Web API call whose token this stand-in did not issue through
+        `oauth.v2.access` (or revoked since), as Slack does; the single-workspace tests' stand-in takes
+        any token."""
         super().__init__()
+        self.installs = Installs(checks_tokens=checks_tokens)
         self._failures: dict[str, list[dict[str, Any]]] = {}
         self._slow: list[tuple[str, float, Callable[[dict[str, Any]], bool]]] = []
         self.user_groups: dict[str, list[str]] = {}
@@ -149,6 +156,9 @@ class FakeSlack(StandIn):
         refused = _over_limits(method, params)
         if refused:
             return json_reply(200, {"ok": False, "error": refused})
+        installs_answer = self.installs.answer(method, recorded, params)
+        if installs_answer:
+            return installs_answer
         if method == "auth.test":
             return json_reply(
                 200,
@@ -192,6 +202,17 @@ class FakeSlack(StandIn):
         if method == "chat.update" and params.get("ts") in self._deleted:
             return json_reply(200, {"ok": False, "error": "message_not_found"})
         return json_reply(200, {"ok": True})
+
+    def calls_with_tokens(self, method: str) -> list[tuple[str | None, dict[str, Any]]]:
+        """Each call of `method` with the bot token it was made with (its Authorization header)."""
+        return [(bearer_token(r), _params(r)) for r in self.requests if r.path == f"/api/{method}"]
+
+    def wait_call_with_token(self, method: str, token: str, timeout: float = 10) -> dict[str, Any]:
+        """The first call of `method` made with `token`, once it has come."""
+        found = self.wait_for(
+            lambda r: r.path == f"/api/{method}" and bearer_token(r) == token, timeout=timeout
+        )
+        return _params(found[0])
 
     def _delay(self, method: str, params: dict[str, Any]) -> float:
         """How long this call waits for its answer, under `slow_down` (held: the failure lock)."""
@@ -243,3 +264,159 @@ def _params(recorded: Recorded) -> dict[str, Any]:
     if recorded.headers.get("content-type", "").startswith("application/json"):
         return {**recorded.query, **recorded.json()}
     return {**recorded.query, **recorded.form()}
+
+
+@dataclass(frozen=True)
+class Installed:
+    """Who a token speaks for: a workspace (`team_id`), or a whole organization (org-wide install)."""
+
+    team_id: str | None
+    enterprise_id: str | None
+    is_enterprise_install: bool
+    bot_user_id: str
+    bot_id: str
+
+    @property
+    def workspace(self) -> str:
+        """The key the bot keeps this install under (its organization's ID, for an org-wide one)."""
+        return str(self.enterprise_id if self.is_enterprise_install else self.team_id)
+
+
+@dataclass
+class _Grant:
+    installed: Installed
+    expires_in: int | None  # token rotation: each access token lasts this long, then is refreshed
+
+
+class Installs:
+    """Slack's OAuth side: one-time codes for the redirect, `oauth.v2.access` (codes, and refresh tokens
+    when token rotation is on), a bot token per install, and `auth.test` per token."""
+
+    CLIENT_ID = "1111111111.2222222222"
+    CLIENT_SECRET = "test-client-secret-5b7e2a"
+
+    def __init__(self, *, checks_tokens: bool) -> None:
+        self._checks_tokens = checks_tokens
+        self._lock = threading.Lock()
+        self._numbers = itertools.count(1)
+        self._codes: dict[str, _Grant] = {}
+        self._refresh_tokens: dict[str, _Grant] = {}
+        self._tokens: dict[str, Installed] = {}
+        self._revoked: set[str] = set()
+        self.issued: list[tuple[str, Installed]] = []  # every bot token, in order
+        self.refresh_tokens: list[str] = []  # every refresh token (token rotation), in order
+
+    def code_for(
+        self,
+        team_id: str | None,
+        *,
+        enterprise_id: str | None = None,
+        org_wide: bool = False,
+        expires_in: int | None = None,
+    ) -> str:
+        """The code Slack would put in the redirect after someone approves the install (used once)."""
+        number = next(self._numbers)
+        installed = Installed(
+            team_id=None if org_wide else team_id,
+            enterprise_id=enterprise_id,
+            is_enterprise_install=org_wide,
+            bot_user_id=f"UBOT{number:04d}",
+            bot_id=f"BBOT{number:04d}",
+        )
+        code = f"code-{secrets.token_hex(8)}"
+        with self._lock:
+            self._codes[code] = _Grant(installed, expires_in)
+        return code
+
+    def tokens_of(self, workspace: str) -> list[str]:
+        """The bot tokens issued for `workspace` (team or organization), oldest first."""
+        with self._lock:
+            return [token for token, installed in self.issued if installed.workspace == workspace]
+
+    def revoke(self, token: str) -> None:
+        with self._lock:
+            self._revoked.add(token)
+
+    def answer(self, method: str, recorded: Recorded, params: dict[str, Any]) -> Reply | None:
+        """Slack's answer when it is this class's business (None: the stand-in's usual answer)."""
+        if method == "oauth.v2.access":
+            return json_reply(200, self._access(recorded, params))
+        token = bearer_token(recorded)
+        with self._lock:
+            installed = self._tokens.get(token or "")
+            refused = token in self._revoked or (self._checks_tokens and installed is None)
+        if refused:
+            return json_reply(200, {"ok": False, "error": "invalid_auth"})
+        if method == "auth.test" and installed:
+            return json_reply(
+                200,
+                {
+                    "ok": True,
+                    "user_id": installed.bot_user_id,
+                    "bot_id": installed.bot_id,
+                    "team_id": installed.team_id,
+                    "enterprise_id": installed.enterprise_id,
+                    "is_enterprise_install": installed.is_enterprise_install,
+                    "url": "https://test.slack.com/",
+                },
+            )
+        return None
+
+    def _access(self, recorded: Recorded, params: dict[str, Any]) -> dict[str, Any]:
+        if _client_credentials(recorded, params) != (self.CLIENT_ID, self.CLIENT_SECRET):
+            return {"ok": False, "error": "invalid_client_id"}
+        with self._lock:
+            if params.get("grant_type") == "refresh_token":
+                grant = self._refresh_tokens.pop(str(params.get("refresh_token")), None)
+            else:
+                grant = self._codes.pop(str(params.get("code")), None)
+            if grant is None:
+                error = "invalid_refresh_token" if params.get("grant_type") else "invalid_code"
+                return {"ok": False, "error": error}
+            token = f"xoxb-{grant.installed.workspace}-{secrets.token_hex(12)}"
+            self._tokens[token] = grant.installed
+            self.issued.append((token, grant.installed))
+            answer = _access_answer(grant.installed, token)
+            if grant.expires_in is not None:
+                refresh_token = f"xoxe-1-{secrets.token_hex(12)}"
+                self._refresh_tokens[refresh_token] = grant
+                self.refresh_tokens.append(refresh_token)
+                answer |= {"refresh_token": refresh_token, "expires_in": grant.expires_in}
+        return answer
+
+
+def _access_answer(installed: Installed, token: str) -> dict[str, Any]:
+    """oauth.v2.access's answer for a bot install (no user token: the app asks for no user scopes)."""
+    team = {"id": installed.team_id, "name": f"Team {installed.team_id}"} if installed.team_id else None
+    enterprise = (
+        {"id": installed.enterprise_id, "name": f"Org {installed.enterprise_id}"}
+        if installed.enterprise_id
+        else None
+    )
+    return {
+        "ok": True,
+        "app_id": "A0001",
+        "access_token": token,
+        "token_type": "bot",
+        "scope": "commands,chat:write",
+        "bot_user_id": installed.bot_user_id,
+        "team": team,
+        "enterprise": enterprise,
+        "is_enterprise_install": installed.is_enterprise_install,
+        "authed_user": {"id": "U0INSTALLER"},
+    }
+
+
+def _client_credentials(recorded: Recorded, params: dict[str, Any]) -> tuple[str, str]:
+    """The app's client ID and secret, from HTTP Basic auth (slack_sdk's way) or the form's fields."""
+    authorization = recorded.headers.get("authorization", "")
+    if authorization.startswith("Basic "):
+        client_id, _, secret = base64.b64decode(authorization.removeprefix("Basic ")).decode().partition(":")
+        return client_id, secret
+    return str(params.get("client_id")), str(params.get("client_secret"))
+
+
+def bearer_token(recorded: Recorded) -> str | None:
+    """The token a Web API call was made with (slack_sdk sends it as a bearer token)."""
+    authorization = recorded.headers.get("authorization", "")
+    return authorization.removeprefix("Bearer ") if authorization.startswith("Bearer ") else None

@@ -1,0 +1,263 @@
+"""Distribution mode: any workspace installs the bot through Slack's OAuth flow (`GET /slack/install`,
+then Slack's redirect to `GET /slack/oauth_redirect`), and each one's requests and posts carry its own
+bot token. Against the Slack stand-in, which issues a token per install and refuses any other."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+from cryptography.fernet import Fernet
+
+from bot.slack.app import BOT_SCOPES
+from bot.slack.blocks.connect_form import KEY_BLOCK
+from tests.call_results_driver import PASCAL, post
+from tests.conftest import API_KEY, REPO, RunningBot, driving, serving
+from tests.slack_driver import SlackDriver, unique_id
+from tests.standins.slack_api import FakeSlack, Installs
+from tests.standins.starleads_api import FakeStarleads
+
+STATE_COOKIE = "slack-app-oauth-state"
+INSTALLER = "U0INSTALLER"  # who approved each install, as the stand-in's oauth.v2.access says
+WEBHOOK_URL = re.compile(r"https://bot\.example\.com/starleads/webhook/([A-Za-z0-9_-]+)")
+
+
+@pytest.fixture(scope="module")
+def slack_api() -> Iterator[FakeSlack]:
+    """Slack as a distributed app meets it: only the tokens it issued are good."""
+    stand_in = FakeSlack(checks_tokens=True).start()
+    yield stand_in
+    stand_in.stop()
+
+
+@pytest.fixture(scope="module")
+def distributed(
+    slack_api: FakeSlack, fake_starleads: FakeStarleads, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningBot]:
+    yield from serving(
+        slack_api,
+        fake_starleads,
+        tmp_path_factory.mktemp("distributed"),
+        SLACK_BOT_TOKEN=None,
+        STARLEADS_API_KEY=None,
+        SLACK_CLIENT_ID=Installs.CLIENT_ID,
+        SLACK_CLIENT_SECRET=Installs.CLIENT_SECRET,
+        STARLEADS_KEY_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        LOG_LEVEL="DEBUG",  # the most a log ever says: still no token in it
+    )
+
+
+@pytest.fixture
+def quiet(distributed: RunningBot, slack_api: FakeSlack, fake_starleads: FakeStarleads) -> Iterator[None]:
+    """A clean slate of recorded calls for each test, and the bot's work after its acks done afterwards."""
+    for _ in driving(distributed, slack_api, fake_starleads):
+        yield
+
+
+def start_install(bot: RunningBot) -> tuple[str, str]:
+    """Open the "Add to Slack" page: the state Slack will send back, and the authorize URL it links to."""
+    page = httpx.get(f"{bot.url}/slack/install", timeout=10)
+    assert page.status_code == 200
+    cookie = page.headers["set-cookie"]
+    state = re.search(rf"{STATE_COOKIE}=([\w-]+)", cookie)
+    assert state, cookie
+    url = re.search(r'href="(https://slack\.com/oauth/v2/authorize\?[^"]+)"', page.text)
+    assert url, page.text
+    return state[1], url[1].replace("&amp;", "&")
+
+
+def redirect(bot: RunningBot, *, code: str, state: str, cookie_state: str | None = None) -> httpx.Response:
+    """Slack's redirect back after the install was approved, from the browser that started it. Bolt sets
+    its state cookie Secure, so over plain http it is sent by hand."""
+    return httpx.get(
+        f"{bot.url}/slack/oauth_redirect",
+        params={"code": code, "state": state},
+        headers={"cookie": f"{STATE_COOKIE}={cookie_state or state}"},
+        timeout=10,
+    )
+
+
+def install(
+    bot: RunningBot, slack_api: FakeSlack, team_id: str | None, *, starleads_key: str = API_KEY, **grant: Any
+) -> str:
+    """Install the app through the real endpoints, then its installer connects the workspace's
+    Starleads account (calls the test does not look at); the bot token Slack issued for it."""
+    state, _ = start_install(bot)
+    code = slack_api.installs.code_for(team_id, **grant)
+    done = redirect(bot, code=code, state=state)
+    assert done.status_code == 200, done.text
+    workspace = grant.get("enterprise_id") if grant.get("org_wide") else team_id
+    organization = {key: grant[key] for key in ("enterprise_id", "org_wide") if key in grant}
+    connect_starleads(
+        driver(bot, slack_api, team_id or unique_id("T"), **organization), slack_api, starleads_key
+    )
+    return slack_api.installs.tokens_of(str(workspace))[-1]
+
+
+def connect_starleads(slack: SlackDriver, slack_api: FakeSlack, api_key: str) -> None:
+    """`/starleads connect` by whoever installed the app, with `api_key`."""
+    recorded = len(slack_api.requests)
+    assert slack.command("connect", user_id=INSTALLER).status_code == 200
+    form = {**slack_api.wait_call("views.open")[-1]["view"], "id": unique_id("V")}
+    answered = slack.submit(form, {KEY_BLOCK: api_key}, user_id=INSTALLER).json()
+    assert answered["response_action"] == "update", answered
+    slack_api.forget_since(recorded)
+
+
+def driver(bot: RunningBot, slack_api: FakeSlack, team_id: str, **organization: Any) -> SlackDriver:
+    return SlackDriver(bot.url, slack_api.response_url(), team_id=team_id, **organization)
+
+
+def rows(bot: RunningBot, sql: str) -> list[dict[str, Any]]:
+    with sqlite3.connect(Path(bot.log_path).parent / "bot.db") as connection:
+        connection.row_factory = sqlite3.Row
+        return [dict(row) for row in connection.execute(sql)]
+
+
+def test_the_install_page_links_to_slack_with_the_apps_scopes_and_a_state_of_its_own(
+    distributed: RunningBot, quiet: None
+) -> None:
+    state, url = start_install(distributed)
+    query = dict(httpx.URL(url).params)
+    assert query["client_id"] == Installs.CLIENT_ID
+    assert query["scope"].split(",") == list(BOT_SCOPES)
+    assert query["state"] == state
+    assert query["redirect_uri"] == "https://bot.example.com/slack/oauth_redirect"
+    assert start_install(distributed)[0] != state
+
+
+def test_two_workspaces_install_and_each_ones_command_opens_its_form_with_its_own_token(
+    distributed: RunningBot, slack_api: FakeSlack, quiet: None
+) -> None:
+    first_team, second_team = unique_id("T"), unique_id("T")
+    first, second = install(distributed, slack_api, first_team), install(distributed, slack_api, second_team)
+    assert first != second
+
+    for team, token in ((first_team, first), (second_team, second)):
+        assert driver(distributed, slack_api, team).command("campaign").status_code == 200
+        slack_api.wait_call_with_token("views.open", token)
+    assert {token for token, _ in slack_api.calls_with_tokens("views.open")} == {first, second}
+    installed = rows(distributed, "select team_id, bot_user_id from slack_bots")
+    assert {row["team_id"] for row in installed} >= {first_team, second_team}
+    assert first not in distributed.log()
+    assert second not in distributed.log()
+
+
+def test_requests_are_authorized_from_memory_and_a_reinstall_takes_effect_at_once(
+    distributed: RunningBot, slack_api: FakeSlack, quiet: None
+) -> None:
+    team = unique_id("T")
+    slack = driver(distributed, slack_api, team)
+    first = install(distributed, slack_api, team)
+    for _ in range(2):
+        assert slack.command("campaign").status_code == 200
+    slack_api.wait_call("views.open", count=2)
+    second = install(distributed, slack_api, team)
+    assert slack.command("campaign").status_code == 200
+    slack_api.wait_call("views.open", count=3)
+
+    assert [used for used, _ in slack_api.calls_with_tokens("views.open")] == [first, first, second]
+    # auth.test once per install (Bolt learns the bot's ID), never per request.
+    assert [used for used, _ in slack_api.calls_with_tokens("auth.test")] == [first, second]
+
+
+def test_an_organization_wide_install_serves_each_of_its_workspaces_with_one_token(
+    distributed: RunningBot, slack_api: FakeSlack, quiet: None
+) -> None:
+    organization = unique_id("E")
+    token = install(distributed, slack_api, None, enterprise_id=organization, org_wide=True)
+
+    for team in (unique_id("T"), unique_id("T")):
+        slack = driver(distributed, slack_api, team, enterprise_id=organization, org_wide=True)
+        assert slack.command("campaign").status_code == 200
+    slack_api.wait_call("views.open", count=2)
+    assert [used for used, _ in slack_api.calls_with_tokens("views.open")] == [token, token]
+    assert token not in distributed.log()
+
+
+def test_a_token_about_to_expire_is_refreshed_saved_and_used(
+    distributed: RunningBot, slack_api: FakeSlack, quiet: None
+) -> None:
+    team = unique_id("T")
+    # Slack's rotating tokens last 12 hours; one with a minute left is refreshed before its next use.
+    first = install(distributed, slack_api, team, expires_in=60)
+
+    assert driver(distributed, slack_api, team).command("campaign").status_code == 200
+    slack_api.wait_call("views.open")
+    refreshed = slack_api.installs.tokens_of(team)[-1]
+    assert refreshed != first
+    assert [used for used, _ in slack_api.calls_with_tokens("views.open")] == [refreshed]
+    refresh = slack_api.calls("oauth.v2.access")[-1]
+    assert refresh["grant_type"] == "refresh_token"
+    saved = rows(distributed, f"select bot_token from slack_bots where team_id = '{team}'")  # noqa: S608
+    assert [row["bot_token"] for row in saved] == [refreshed]
+    for secret in (first, refreshed, *slack_api.installs.refresh_tokens):
+        assert secret not in distributed.log()
+
+
+def test_call_results_are_posted_with_the_token_of_the_workspace_that_subscribed(
+    distributed: RunningBot, slack_api: FakeSlack, quiet: None
+) -> None:
+    team, other_team = unique_id("T"), unique_id("T")
+    token = install(distributed, slack_api, team)
+    install(distributed, slack_api, other_team)
+    channel = unique_id("C")
+
+    answer = driver(distributed, slack_api, team).command(
+        "subscribe 66f1b2d0016e6d3e9353ab85", channel_id=channel
+    )
+    assert answer.status_code == 200
+    note = slack_api.wait_response_url()[0]
+    webhook = WEBHOOK_URL.search(note["text"])
+    assert webhook, note["text"]
+    assert post(distributed, webhook[1], PASCAL).status_code == 200
+
+    posts = slack_api.wait_call("chat.postMessage", count=2)
+    assert [p["channel"] for p in posts] == [channel, channel]
+    assert [used for used, _ in slack_api.calls_with_tokens("chat.postMessage")] == [token, token]
+    subscribed = rows(distributed, "select workspace_id from webhook_subscriptions")
+    assert {row["workspace_id"] for row in subscribed} == {team}
+
+
+@pytest.mark.parametrize(
+    "trouble", ["state never issued", "state of another browser", "code unknown to Slack"]
+)
+def test_a_failed_install_shows_a_plain_page_and_stores_nothing(
+    distributed: RunningBot, slack_api: FakeSlack, quiet: None, trouble: str
+) -> None:
+    team = unique_id("T")
+    state, _ = start_install(distributed)
+    code = slack_api.installs.code_for(team)
+    if trouble == "state never issued":
+        answer = redirect(distributed, code=code, state="f" * 36)
+    elif trouble == "state of another browser":
+        answer = redirect(distributed, code=code, state=state, cookie_state=start_install(distributed)[0])
+    else:
+        answer = redirect(distributed, code="code-never-issued", state=state)
+
+    assert answer.status_code >= 400
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "Traceback" not in answer.text
+    assert Installs.CLIENT_SECRET not in answer.text
+    assert slack_api.installs.tokens_of(team) == []
+    assert rows(distributed, f"select * from slack_installations where team_id = '{team}'") == []  # noqa: S608
+
+
+def test_a_workspace_that_never_installed_the_app_gets_a_plain_answer(
+    distributed: RunningBot, slack_api: FakeSlack, quiet: None
+) -> None:
+    assert driver(distributed, slack_api, unique_id("T")).command("campaign").status_code == 200
+    answer = slack_api.wait_response_url()[0]
+    assert "installation" in answer["text"].lower() or "install" in answer["text"].lower()
+    assert slack_api.calls("views.open") == []
+
+
+def test_the_scopes_asked_for_are_the_manifests() -> None:
+    manifest = yaml.safe_load((REPO / "manifest.yml").read_text())
+    assert list(BOT_SCOPES) == manifest["oauth_config"]["scopes"]["bot"]
