@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from bot.i18n import _, day_name
+
 
 class Weekday(StrEnum):
     """Days as Starleads names them, declared Monday → Sunday (the order used everywhere)."""
@@ -31,7 +33,13 @@ class Weekday(StrEnum):
 
     @property
     def short(self) -> str:
-        return self.value[:3]
+        """`Mon`, `lun.`: the reader's abbreviation, which the schedule language reads back."""
+        return day_name(self.index, short=True)
+
+    @property
+    def full(self) -> str:
+        """`Monday`, `lundi`: the name in the reader's language."""
+        return day_name(self.index)
 
 
 WEEKDAYS: tuple[Weekday, ...] = tuple(Weekday)[:5]
@@ -107,7 +115,8 @@ class WeeklySchedule(BaseModel):
         ]
 
     def render(self) -> str:
-        """Readable form, e.g. `Mon–Fri 09:00–12:00, 14:00–17:00; Sat 10:00–13:00`.
+        """Readable form in the reader's language, e.g. `Mon–Fri 09:00–12:00, 14:00–17:00; Sat 10:00–13:00`
+        or `lun.–ven. 09:00–12:00, 14:00–17:00 ; sam. 10:00–13:00`, which the language reads back.
 
         Consecutive days with the same windows collapse into a range.
         """
@@ -124,7 +133,8 @@ class WeeklySchedule(BaseModel):
         for windows, same in groupby(runs, key=lambda run: run[0][1]):
             labels = [_day_run_label([d for d, _ in run]) for run in same]
             groups.append(f"{', '.join(labels)} {', '.join(w.render() for w in windows)}")
-        return "; ".join(groups)
+        # Translators: between two groups of days and hours in a rendered schedule.
+        return _("; ").join(groups)
 
 
 def without_times(
