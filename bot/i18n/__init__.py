@@ -22,22 +22,20 @@ from contextvars import ContextVar
 from functools import cache
 from io import BytesIO
 from pathlib import Path
-from typing import Literal, cast, get_args
+from typing import TYPE_CHECKING, Literal, cast, get_args
 
-from babel import Locale
-from babel.dates import get_day_names
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+if TYPE_CHECKING:
+    from babel import Locale
+
 
 __all__ = [
     "DOMAIN",
     "LANGUAGES",
     "LOCALES_DIR",
+    "N_",
     "Language",
     "_",
     "current_language",
-    "day_name",
     "default_language",
     "language_of_slack_locale",
     "ngettext",
@@ -88,6 +86,12 @@ def language_of_slack_locale(locale: str | None) -> Language:
     return next((language for language in LANGUAGES if language == base), _default)
 
 
+def N_(message: str) -> str:
+    """Marks `message` for the catalog (pybabel extract knows this name) where it is written, in a table,
+    to be translated by `_()` where it is said."""
+    return message
+
+
 def _(message: str) -> str:
     """`message` (English, the message id) in the current language."""
     return _translations(current_language()).gettext(message)
@@ -110,17 +114,16 @@ def ngettext(singular: str, plural: str, count: int, **values: object) -> str:
 def number(value: float) -> str:
     """A number as the current language writes it: 1.5 in English, 1,5 in French. Without grouping
     (3000, not 3,000), as the bot always wrote its numbers in English."""
+    # Imported here: Babel and its locale data load on first use, not with the bot.
+    from babel.numbers import format_decimal
+
     return format_decimal(value, locale=_locale(current_language()), group_separator=False)
-
-
-def day_name(index: int, *, short: bool = False) -> str:
-    """A weekday's name (0 is Monday) in the current language: Monday / lundi, or Mon / lun."""
-    names = get_day_names("abbreviated" if short else "wide", locale=_locale(current_language()))
-    return str(names[index])
 
 
 @cache
 def _locale(language: Language) -> Locale:
+    from babel import Locale
+
     return Locale.parse(language)
 
 
@@ -134,6 +137,10 @@ def _translations(language: Language) -> _gettext_module.NullTranslations:
 def _compiled(language: Language) -> _gettext_module.GNUTranslations:
     """The language's catalog, compiled in memory once per process (compiling twice in a race is
     harmless); fuzzy entries are left out, so they read as English until someone checks them."""
+    # Imported here: only a process that speaks French compiles a catalog.
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
     with (LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as po:
         catalog = read_po(po, locale=language, domain=DOMAIN)
     compiled = BytesIO()

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from bot.i18n import _, day_name
+from bot.i18n import N_, _
 
 
 class Weekday(StrEnum):
@@ -34,15 +34,35 @@ class Weekday(StrEnum):
     @property
     def short(self) -> str:
         """`Mon`, `lun.`: the reader's abbreviation, which the schedule language reads back."""
-        return day_name(self.index, short=True)
+        return _(_SHORT_NAMES[self])
 
     @property
     def full(self) -> str:
         """`Monday`, `lundi`: the name in the reader's language."""
-        return day_name(self.index)
+        return _(_FULL_NAMES[self])
 
 
 WEEKDAYS: tuple[Weekday, ...] = tuple(Weekday)[:5]
+_SHORT_NAMES = {
+    # Translators: a weekday as rendered schedules abbreviate it (Mon–Fri 09:00–12:00); the schedule
+    # language must read it back.
+    Weekday.MONDAY: N_("Mon"),
+    Weekday.TUESDAY: N_("Tue"),
+    Weekday.WEDNESDAY: N_("Wed"),
+    Weekday.THURSDAY: N_("Thu"),
+    Weekday.FRIDAY: N_("Fri"),
+    Weekday.SATURDAY: N_("Sat"),
+    Weekday.SUNDAY: N_("Sun"),
+}
+_FULL_NAMES = {
+    Weekday.MONDAY: N_("Monday"),
+    Weekday.TUESDAY: N_("Tuesday"),
+    Weekday.WEDNESDAY: N_("Wednesday"),
+    Weekday.THURSDAY: N_("Thursday"),
+    Weekday.FRIDAY: N_("Friday"),
+    Weekday.SATURDAY: N_("Saturday"),
+    Weekday.SUNDAY: N_("Sunday"),
+}
 
 
 class TimeWindow(BaseModel):
