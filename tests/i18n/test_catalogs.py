@@ -45,7 +45,9 @@ def _in_the_code() -> set[tuple[str | None, str | tuple[str, ...]]]:
 
 
 def _translations(language: str) -> list[Message]:
-    return [message for message in _catalog(LOCALES_DIR / language / "LC_MESSAGES" / "messages.po") if message.id]
+    return [
+        message for message in _catalog(LOCALES_DIR / language / "LC_MESSAGES" / "messages.po") if message.id
+    ]
 
 
 def _forms(text: str | tuple[str, ...]) -> tuple[str, ...]:
