@@ -17,10 +17,10 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from bot.i18n import LANGUAGES, LOCALES_DIR, SOURCE_LANGUAGE
+from tests.french import NBSP
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TRANSLATED = [language for language in LANGUAGES if language != SOURCE_LANGUAGE]
-NBSP = "\u00a0"
 _UPDATE = "run the extract and update commands of the README's Development section"
 
 

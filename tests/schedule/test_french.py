@@ -11,9 +11,9 @@ import pytest
 from bot.i18n import speaking
 from bot.schedule import ScheduleError, WeeklySchedule, parse_schedule, warm_up
 from bot.schedule.controls import Control, ControlsInvalid, ScheduleControls
+from tests.french import NBSP, typeset
 from tests.schedule.test_language import PHRASES
 
-NBSP = "\u00a0"
 EN_DASH = "\u2013"
 _QUOTED = re.compile(f"«{NBSP}(.+?){NBSP}»")
 _ENGLISH_WORDS = frozenset(
@@ -29,11 +29,6 @@ _ENGLISH_WORDS = frozenset(
 @pytest.fixture(scope="module", autouse=True)
 def _dateparser_loaded() -> None:
     warm_up()
-
-
-def _typeset(text: str) -> str:
-    """Expected messages are written here with plain spaces where French puts no-break ones."""
-    return re.sub(r"« | »| ([:;])", lambda space: space[0].replace(" ", NBSP), text)
 
 
 def _french(rendered: str) -> str:
@@ -168,11 +163,11 @@ def test_the_picker_explains_in_french() -> None:
     assert _picker_errors(
         days=("Monday", "Funday"), window_1_start="12:00", window_1_end="09:00", window_2_start="25:00"
     ) == {
-        Control.DAYS: _typeset("« Funday » n’est pas un jour : cochez des jours du lundi au dimanche."),
-        Control.WINDOW_1_END: _typeset(
+        Control.DAYS: typeset("« Funday » n’est pas un jour : cochez des jours du lundi au dimanche."),
+        Control.WINDOW_1_END: typeset(
             "Cette plage finit (09:00) avant de commencer (12:00) : choisissez une fin après le début."
         ),
-        Control.WINDOW_2_START: _typeset(
+        Control.WINDOW_2_START: typeset(
             "« 25:00 » n’est pas une heure de la journée : choisissez-en une comme 09:00."
         ),
     }
@@ -187,7 +182,7 @@ def test_the_picker_explains_in_french() -> None:
         window_2_end="13:00",
     )
     assert overlap == {
-        Control.WINDOW_2_START: _typeset(
+        Control.WINDOW_2_START: typeset(
             "La deuxième plage (11:00–13:00) chevauche la première (09:00–12:00) : "
             "faites finir l’une avant que l’autre commence, ou videz la deuxième."
         )
