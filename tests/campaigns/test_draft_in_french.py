@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.campaigns.draft import CampaignDraft, DraftField, DraftInput, DraftInvalid
+from bot.campaigns.timezones import timezone_choices
 from bot.i18n import speaking
 from bot.schedule import warm_up
 from tests.french import typeset
@@ -117,3 +118,19 @@ def test_a_french_form_starts_from_the_default_hours_in_french_and_reads_them() 
         CampaignDraft.from_input(typed).schedule
         == CampaignDraft.from_input(DraftInput(name="R", agent_id="a")).schedule
     )
+
+
+def test_the_timezone_menu_names_its_regions_in_french() -> None:
+    with speaking("fr"):
+        french = timezone_choices()
+    english = timezone_choices()
+    assert list(french) == [
+        "France et outre-mer",
+        "Europe",
+        "Afrique et Moyen-Orient",
+        "Amériques",
+        "Asie et Pacifique",
+        "Autre",
+    ]
+    assert list(french.values()) == list(english.values())
+    assert "France & overseas" in english
