@@ -80,8 +80,8 @@ def speaking(language: Language) -> Iterator[None]:
 
 
 def language_of_slack_locale(locale: str | None) -> Language:
-    """The language for a Slack locale (`fr-FR`, `fr-CA`, `fr` → French); any other, or none, gets the
-    default language."""
+    """The language for a Slack locale: its own when the bot speaks it (`fr-FR`, `fr-CA`, `fr` → French,
+    `en-US` → English); any other locale, or none, gets the default language."""
     base = (locale or "").replace("_", "-").split("-")[0].lower()
     return next((language for language in LANGUAGES if language == base), _default)
 
