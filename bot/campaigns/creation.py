@@ -127,7 +127,7 @@ _FORBIDDEN_MESSAGE = N_(
     "Starleads refused this bot's API key access to campaigns (403). Ask whoever set up the bot to check "
     "the key's rights in Starleads. Your form is kept: submit again once it is fixed."
 )
-_NOT_CONNECTED_MESSAGE = (
+_NOT_CONNECTED_MESSAGE = N_(
     "This workspace is no longer connected to Starleads, so nothing was created. Ask a workspace admin "
     "to type `/starleads connect`. Your form is kept: submit again once it is done."
 )
@@ -201,7 +201,7 @@ class CampaignCreator:
         request = submission.draft.to_request(results_url)
         starleads = await self._starleads.client_for(workspace)
         if isinstance(starleads, NotConnected):
-            outcome: Outcome = Rejected(general=_NOT_CONNECTED_MESSAGE)
+            outcome: Outcome = Rejected(general=_(_NOT_CONNECTED_MESSAGE))
         else:
             outcome = await create_in_starleads(starleads, request, on_wait, self._retry_policy)
         if isinstance(outcome, Created):
