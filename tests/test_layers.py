@@ -77,3 +77,8 @@ def test_the_domain_knows_neither_slack_nor_http() -> None:
         for domain in ("bot.campaigns", "bot.schedule", "bot.call_results", "bot.workspaces")
         for violation in _violations(domain, outside + transport)
     ] == []
+
+
+def test_the_languages_import_nothing_of_the_bot() -> None:
+    """bot.i18n sits under everything that speaks, so anything may use it without a cycle."""
+    assert _violations("bot.i18n", ("bot",)) == []

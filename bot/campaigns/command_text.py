@@ -19,6 +19,7 @@ from bot.campaigns.draft import (
     field_problems,
     normalise_phone_number,
 )
+from bot.i18n import _
 from bot.store import ChannelPreferences
 
 KEYS: dict[str, DraftField] = {
@@ -80,7 +81,9 @@ def starting_form(
     unplaced = list(prefill.unplaced)
     for rejected in [f for f in problems if f not in shows_any_text]:
         value, problem = given[rejected.value], problems.pop(rejected)
-        unplaced.append(problem if value in problem else f"“{value}”: {problem}")
+        unplaced.append(
+            problem if value in problem else _("“{value}”: {problem}").format(value=value, problem=problem)
+        )
         typed = typed.model_copy(update={rejected.value: getattr(base, rejected.value)})
     return StartingForm(typed=typed, problems=problems, unplaced=tuple(unplaced), cut=cut)
 

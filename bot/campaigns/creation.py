@@ -21,6 +21,7 @@ from bot.call_results.subscriptions import Subscriptions
 from bot.campaigns.draft import CampaignDraft, DraftField, DraftInput, DraftInvalid
 from bot.campaigns.late_lookup import LateLookup
 from bot.campaigns.submission import Submission
+from bot.i18n import N_, _, ngettext
 from bot.starleads import (
     Agent,
     Campaign,
@@ -122,15 +123,15 @@ _DETAIL_WORDS = (
     ("time range", DraftField.SCHEDULE),
     ("name", DraftField.NAME),
 )
-_FORBIDDEN_MESSAGE = (
+_FORBIDDEN_MESSAGE = N_(
     "Starleads refused this bot's API key access to campaigns (403). Ask whoever set up the bot to check "
     "the key's rights in Starleads. Your form is kept: submit again once it is fixed."
 )
-_NOT_CONNECTED_MESSAGE = (
+_NOT_CONNECTED_MESSAGE = N_(
     "This workspace is no longer connected to Starleads, so nothing was created. Ask a workspace admin "
     "to type `/starleads connect`. Your form is kept: submit again once it is done."
 )
-_AUTH_MESSAGE = (
+_AUTH_MESSAGE = N_(
     "Starleads refused this bot's API key. Ask whoever set up the bot to check STARLEADS_API_KEY "
     "(Starleads → your profile → API key). Your form is kept: submit again once it is fixed."
 )
@@ -200,7 +201,7 @@ class CampaignCreator:
         request = submission.draft.to_request(results_url)
         starleads = await self._starleads.client_for(workspace)
         if isinstance(starleads, NotConnected):
-            outcome: Outcome = Rejected(general=_NOT_CONNECTED_MESSAGE)
+            outcome: Outcome = Rejected(general=_(_NOT_CONNECTED_MESSAGE))
         else:
             outcome = await create_in_starleads(starleads, request, on_wait, self._retry_policy)
         if isinstance(outcome, Created):
@@ -447,18 +448,26 @@ def _describe(outcome: Outcome) -> tuple[str, str]:
 
 def _refused(error: StarleadsError) -> Outcome:
     if isinstance(error, StarleadsAuthError):
-        return Rejected(general=_AUTH_MESSAGE if error.status == 401 else _FORBIDDEN_MESSAGE)
+        return Rejected(general=_(_AUTH_MESSAGE if error.status == 401 else _FORBIDDEN_MESSAGE))
     if isinstance(error, StarleadsRejected):
         return locate_problem(error.status, error.problem)
-    return Unavailable(f"Something went wrong talking to Starleads ({error}).", outcome_unknown=True)
+    return Unavailable(
+        _("Something went wrong talking to Starleads ({error}).").format(error=error), outcome_unknown=True
+    )
 
 
 def _unavailable(error: StarleadsUnavailable, attempts: int, lookup: LateLookup | None) -> Unavailable:
     if isinstance(error, StarleadsTimeout):
-        message = "Starleads did not answer in time, so the campaign may or may not have been created."
+        message = _("Starleads did not answer in time, so the campaign may or may not have been created.")
+    elif attempts > 1:
+        message = ngettext(
+            "{problem} (tried {count} time)",
+            "{problem} (tried {count} times)",
+            attempts,
+            problem=_unavailable_message(error),
+        )
     else:
-        tries = f" (tried {attempts} times)" if attempts > 1 else ""
-        message = _unavailable_message(error) + tries
+        message = _unavailable_message(error)
     return Unavailable(message, outcome_unknown=error.may_have_created, lookup=lookup)
 
 
@@ -471,8 +480,10 @@ async def _ids_of(listing: asyncio.Future[list[Campaign]]) -> frozenset[str] | N
 
 def _waiting_reason(error: StarleadsUnavailable, delay: float) -> str:
     if error.status:
-        return f"Starleads is busy (HTTP {error.status}). Trying again in {delay:.0f} s, as it asked…"
-    return f"{error}. Trying again in {delay:.0f} s…"
+        return _("Starleads is busy (HTTP {status}). Trying again in {seconds} s, as it asked…").format(
+            status=error.status, seconds=f"{delay:.0f}"
+        )
+    return _("{problem}. Trying again in {seconds} s…").format(problem=error, seconds=f"{delay:.0f}")
 
 
 def locate_problem(status: int, problem: Problem) -> Rejected:
@@ -482,18 +493,22 @@ def locate_problem(status: int, problem: Problem) -> Rejected:
         target = _API_FIELDS.get(re.sub(r"^(\$\.|request\.)", "", key).split("[")[0].split(".")[0].lower())
         text = " ".join(messages) or problem.summary()
         if target:
-            problems.setdefault(target, f"Starleads: {text}")
+            problems.setdefault(target, _("Starleads: {problem}").format(problem=text))
     detail = problem.detail or (None if problems else problem.summary())
     if detail:
         target = _field_named_in(detail) or (DraftField.AGENT_ID if status == 404 else None)
         if target and target not in problems:
-            problems[target] = f"Starleads: {detail}"
+            problems[target] = _("Starleads: {problem}").format(problem=detail)
         elif not target:
-            return Rejected(problems=problems, general=f"Starleads refused the campaign: {detail}")
+            general = _("Starleads refused the campaign: {problem}").format(problem=detail)
+            return Rejected(problems=problems, general=general)
     if not problems:
-        return Rejected(general=f"Starleads refused the campaign ({status}): {problem.summary()}")
+        general = _("Starleads refused the campaign ({status}): {problem}").format(
+            status=status, problem=problem.summary()
+        )
+        return Rejected(general=general)
     return Rejected(
-        problems=problems, general="Starleads refused the campaign: see the notes under the fields."
+        problems=problems, general=_("Starleads refused the campaign: see the notes under the fields.")
     )
 
 
@@ -504,13 +519,13 @@ def _field_named_in(detail: str) -> DraftField | None:
 
 def _unavailable_message(error: StarleadsUnavailable) -> str:
     if error.status == 429:
-        return "Starleads is receiving too many requests right now."
+        return _("Starleads is receiving too many requests right now.")
     if error.status == 503:
-        return "Starleads is unavailable right now (HTTP 503)."
+        return _("Starleads is unavailable right now (HTTP 503).")
     if error.status and error.status >= 500:
-        return f"Starleads had a problem on its side (HTTP {error.status})."
+        return _("Starleads had a problem on its side (HTTP {status}).").format(status=error.status)
     if error.status and 200 <= error.status < 300:
-        return "Starleads answered without the new campaign's ID, so I can't tell whether it was created."
+        return _("Starleads answered without the new campaign's ID, so I can't tell whether it was created.")
     return f"{error}."
 
 

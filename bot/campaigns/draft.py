@@ -18,6 +18,7 @@ import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.campaigns.timezones import DEFAULT_TIMEZONE, is_known_timezone
+from bot.i18n import N_, _, number
 from bot.schedule import DEFAULT_SCHEDULE, MAX_TEXT_LENGTH, ScheduleError, WeeklySchedule, parse_schedule
 from bot.starleads.models import CampaignRequest, ScheduleDay
 
@@ -30,6 +31,7 @@ MAX_DELAY_HOURS = 24 * 365
 _AGENT_ID = re.compile(r"[A-Za-z0-9_-]+")  # Starleads' IDs (24 hex digits, or slugs like agent-123-abc)
 # National numbers are read as French first, then as the overseas departments' own plans (0590 …).
 _FRENCH_REGIONS = ("FR", "GP", "MQ", "GF", "RE", "YT", "PM", "NC", "PF")
+_EXAMPLE_URL = "https://example.com/hooks/starleads"
 
 
 class DraftField(StrEnum):
@@ -47,18 +49,18 @@ class DraftField(StrEnum):
     @property
     def label(self) -> str:
         """The field's name as the form shows it, so messages about a field use the same words."""
-        return _LABELS[self]
+        return _(_LABELS[self])
 
 
 _LABELS = {
-    DraftField.NAME: "Campaign name",
-    DraftField.AGENT_ID: "Agent ID",
-    DraftField.PHONE_NUMBER: "Outbound phone number",
-    DraftField.MAX_RETRIES: "Max retries",
-    DraftField.DELAY_HOURS: "Delay between retries (hours)",
-    DraftField.WEBHOOK_URL: "Webhook URL",
-    DraftField.TIMEZONE: "Timezone",
-    DraftField.SCHEDULE: "Calling hours",
+    DraftField.NAME: N_("Campaign name"),
+    DraftField.AGENT_ID: N_("Agent ID"),
+    DraftField.PHONE_NUMBER: N_("Outbound phone number"),
+    DraftField.MAX_RETRIES: N_("Max retries"),
+    DraftField.DELAY_HOURS: N_("Delay between retries (hours)"),
+    DraftField.WEBHOOK_URL: N_("Webhook URL"),
+    DraftField.TIMEZONE: N_("Timezone"),
+    DraftField.SCHEDULE: N_("Calling hours"),
 }
 # How much each text box holds (its `max_length`): a longer prefilled value must be cut to fit.
 TEXT_MAX_LENGTHS = {
@@ -80,7 +82,7 @@ class DraftInput(BaseModel):
     delay_hours: str | None = "2"
     webhook_url: str | None = None
     timezone: str | None = DEFAULT_TIMEZONE
-    schedule: str | None = DEFAULT_SCHEDULE.render()
+    schedule: str | None = Field(default_factory=DEFAULT_SCHEDULE.render)  # in the reader's language
     # "Post call results to this channel": None where the form doesn't offer it (no PUBLIC_URL).
     post_results: bool | None = None
 
@@ -113,10 +115,12 @@ class CampaignDraft(BaseModel):
     def _check_name(cls, value: str | None) -> str:
         name = _clean(value)
         if not name:
-            raise ValueError("Give the campaign a name, e.g. “Relance Q4”.")
+            raise ValueError(_("Give the campaign a name, e.g. “Relance Q4”."))
         if len(name) > NAME_MAX_LENGTH:
             raise ValueError(
-                f"Shorten the name to {NAME_MAX_LENGTH} characters at most (it has {len(name)})."
+                _("Shorten the name to {limit} characters at most (it has {count}).").format(
+                    limit=NAME_MAX_LENGTH, count=len(name)
+                )
             )
         return name
 
@@ -126,19 +130,23 @@ class CampaignDraft(BaseModel):
         agent_id = _clean(value)
         if not agent_id:
             raise ValueError(
-                "Enter the ID of the Starleads agent who will make the calls (see Agents in Starleads)."
+                _("Enter the ID of the Starleads agent who will make the calls (see Agents in Starleads).")
             )
         if len(agent_id) > AGENT_ID_MAX_LENGTH:
             raise ValueError(
-                f"This is too long for an agent ID ({len(agent_id)} characters, at most "
-                f"{AGENT_ID_MAX_LENGTH}): copy the ID from the agent's page in Starleads."
+                _(
+                    "This is too long for an agent ID ({count} characters, at most {limit}): copy the ID "
+                    "from the agent's page in Starleads."
+                ).format(count=len(agent_id), limit=AGENT_ID_MAX_LENGTH)
             )
         if not _AGENT_ID.fullmatch(agent_id):
             others = "".join(dict.fromkeys(c for c in agent_id if not _AGENT_ID.fullmatch(c)))
-            shown = ", ".join("spaces" if c.isspace() else f"“{c}”" for c in others)
+            shown = ", ".join(_("spaces") if c.isspace() else _quoted(c) for c in others)
             raise ValueError(
-                f"An agent ID has only letters, digits, - and _, not {_quote(shown)}: copy it from the "
-                "agent's page in Starleads (Agents)."
+                _(
+                    "An agent ID has only letters, digits, - and _, not {characters}: copy it from the "
+                    "agent's page in Starleads (Agents)."
+                ).format(characters=_quote(shown))
             )
         return agent_id
 
@@ -154,14 +162,28 @@ class CampaignDraft(BaseModel):
     @classmethod
     def _check_max_retries(cls, value: str | int | None) -> int:
         text = _clean(str(value) if value is not None else None)
-        hint = f"Max retries is a whole number from {MIN_RETRIES} to {MAX_RETRIES} (Starleads' limits)"
+        limits = {"low": MIN_RETRIES, "high": MAX_RETRIES}
         if not text:
-            raise ValueError(f"{hint}: enter one, e.g. {DEFAULT_RETRIES}.")
+            raise ValueError(
+                _(
+                    "Max retries is a whole number from {low} to {high} (Starleads' limits): enter one, "
+                    "e.g. {default}."
+                ).format(default=DEFAULT_RETRIES, **limits)
+            )
         if not re.fullmatch(r"[+-]?\d{1,6}", text):
-            raise ValueError(f"{hint}; “{_quote(text)}” is not.")
+            raise ValueError(
+                _(
+                    "Max retries is a whole number from {low} to {high} (Starleads' limits); {typed} is not."
+                ).format(typed=_quoted(_quote(text)), **limits)
+            )
         retries = int(text)
         if not MIN_RETRIES <= retries <= MAX_RETRIES:
-            raise ValueError(f"{hint}; {retries} is out of range.")
+            raise ValueError(
+                _(
+                    "Max retries is a whole number from {low} to {high} (Starleads' limits); "
+                    "{retries} is out of range."
+                ).format(retries=retries, **limits)
+            )
         return retries
 
     @field_validator("delay_hours", mode="before")
@@ -169,17 +191,27 @@ class CampaignDraft(BaseModel):
     def _check_delay_hours(cls, value: str | float | None) -> float:
         text = _clean(str(value) if value is not None else None)
         if not text:
-            raise ValueError("Enter the delay between retries in hours, e.g. 2 or 1.5.")
+            raise ValueError(
+                _("Enter the delay between retries in hours, e.g. 2 or {decimal}.").format(
+                    decimal=number(1.5)
+                )
+            )
         try:
             hours = float(text.replace(",", "."))
         except ValueError:
             raise ValueError(
-                f"Write the delay in hours as a number, e.g. 2 or 1.5; “{_quote(text)}” is not a number."
+                _(
+                    "Write the delay in hours as a number, e.g. 2 or {decimal}; {typed} is not a number."
+                ).format(decimal=number(1.5), typed=_quoted(_quote(text)))
             ) from None
         if not math.isfinite(hours) or hours <= 0:
-            raise ValueError("The delay must be more than 0 hours, e.g. 2, or 0.5 for 30 minutes.")
+            raise ValueError(
+                _("The delay must be more than 0 hours, e.g. 2, or {half} for 30 minutes.").format(
+                    half=number(0.5)
+                )
+            )
         if hours > MAX_DELAY_HOURS:
-            raise ValueError(f"Keep the delay under a year ({MAX_DELAY_HOURS} hours).")
+            raise ValueError(_("Keep the delay under a year ({limit} hours).").format(limit=MAX_DELAY_HOURS))
         return hours
 
     @field_validator("webhook_url", mode="before")
@@ -188,18 +220,27 @@ class CampaignDraft(BaseModel):
         url = _clean(value)
         if not url:
             return None
-        example = "e.g. https://example.com/hooks/starleads"
         if len(url) > WEBHOOK_URL_MAX_LENGTH:
-            raise ValueError(f"Shorten the webhook URL to {WEBHOOK_URL_MAX_LENGTH} characters at most.")
+            raise ValueError(
+                _("Shorten the webhook URL to {limit} characters at most.").format(
+                    limit=WEBHOOK_URL_MAX_LENGTH
+                )
+            )
         try:
             parts = urlsplit(url)
             host = parts.hostname
         except ValueError:
             host, parts = None, None
         if parts is None or parts.scheme.lower() not in ("http", "https"):
-            raise ValueError(f"The webhook URL must start with https:// (or http://), {example}.")
+            raise ValueError(
+                _("The webhook URL must start with https:// (or http://), e.g. {url}.").format(
+                    url=_EXAMPLE_URL
+                )
+            )
         if not host or any(c.isspace() for c in url):
-            raise ValueError(f"The webhook URL needs a host name and no spaces, {example}.")
+            raise ValueError(
+                _("The webhook URL needs a host name and no spaces, e.g. {url}.").format(url=_EXAMPLE_URL)
+            )
         return url
 
     @field_validator("timezone", mode="before")
@@ -208,7 +249,9 @@ class CampaignDraft(BaseModel):
         zone = _clean(value) or DEFAULT_TIMEZONE
         if not is_known_timezone(zone):
             raise ValueError(
-                f"“{_quote(zone)}” is not a timezone Starleads knows: pick one such as Europe/Paris."
+                _("{zone} is not a timezone Starleads knows: pick one such as Europe/Paris.").format(
+                    zone=_quoted(_quote(zone))
+                )
             )
         return zone
 
@@ -219,7 +262,11 @@ class CampaignDraft(BaseModel):
             return value
         text = _clean(value)
         if not text:
-            raise ValueError(f"Say when to call, e.g. “{DEFAULT_SCHEDULE.render()}” or “en semaine 9h-12h”.")
+            raise ValueError(
+                _("Say when to call, e.g. {default} or “en semaine 9h-12h”.").format(
+                    default=_quoted(DEFAULT_SCHEDULE.render())
+                )
+            )
         try:
             return parse_schedule(text)
         except ScheduleError as error:
@@ -272,10 +319,10 @@ def field_problems(typed: DraftInput, fields: Iterable[DraftField]) -> dict[Draf
 
 def normalise_phone_number(typed: str) -> str:
     """E.164 (`+33123456789`) from what people type; French national forms (`01 23 45 67 89`) included."""
-    problem = (
-        f"“{_quote(typed)}” is not a phone number I can use: type it in international form "
+    problem = _(
+        "{typed} is not a phone number I can use: type it in international form "
         "(+33 1 23 45 67 89) or as a French number (01 23 45 67 89)."
-    )
+    ).format(typed=_quoted(_quote(typed)))
     for region in _FRENCH_REGIONS:
         try:
             number = phonenumbers.parse(typed, region)
@@ -288,6 +335,11 @@ def normalise_phone_number(typed: str) -> str:
 
 def _clean(value: str | None) -> str:
     return (value or "").strip()
+
+
+def _quoted(text: str) -> str:
+    # Translators: what the user typed, quoted in a message about a field.
+    return _("“{text}”").format(text=text)
 
 
 def _quote(text: str, limit: int = 40) -> str:

@@ -10,10 +10,13 @@ from datetime import UTC, datetime
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot.i18n import N_, _
+
 DEFAULT_TIMEZONE = "Europe/Paris"
 
 CURATED_TIMEZONES: dict[str, tuple[str, ...]] = {
-    "France & overseas": (
+    # Translators: a group of timezones in the form's menu.
+    N_("France & overseas"): (
         "Europe/Paris",
         "America/Guadeloupe",
         "America/Martinique",
@@ -23,7 +26,7 @@ CURATED_TIMEZONES: dict[str, tuple[str, ...]] = {
         "Pacific/Noumea",
         "Pacific/Tahiti",
     ),
-    "Europe": (
+    N_("Europe"): (
         "Europe/London",
         "Europe/Dublin",
         "Europe/Lisbon",
@@ -40,7 +43,7 @@ CURATED_TIMEZONES: dict[str, tuple[str, ...]] = {
         "Europe/Helsinki",
         "Europe/Istanbul",
     ),
-    "Africa & Middle East": (
+    N_("Africa & Middle East"): (
         "Africa/Casablanca",
         "Africa/Algiers",
         "Africa/Tunis",
@@ -50,7 +53,7 @@ CURATED_TIMEZONES: dict[str, tuple[str, ...]] = {
         "Africa/Johannesburg",
         "Asia/Dubai",
     ),
-    "Americas": (
+    N_("Americas"): (
         "America/Montreal",
         "America/New_York",
         "America/Chicago",
@@ -59,14 +62,14 @@ CURATED_TIMEZONES: dict[str, tuple[str, ...]] = {
         "America/Mexico_City",
         "America/Sao_Paulo",
     ),
-    "Asia & Pacific": (
+    N_("Asia & Pacific"): (
         "Asia/Kolkata",
         "Asia/Singapore",
         "Asia/Shanghai",
         "Asia/Tokyo",
         "Australia/Sydney",
     ),
-    "Other": ("UTC",),
+    N_("Other"): ("UTC",),
 }
 
 CURATED_ZONE_NAMES = frozenset(zone for zones in CURATED_TIMEZONES.values() for zone in zones)
@@ -89,12 +92,14 @@ def _iana_zones() -> frozenset[str]:
 
 
 def timezone_choices(at: datetime | None = None) -> dict[str, list[tuple[str, str]]]:
-    """The curated zones by region as (zone, "Europe/Paris (UTC+01:00)") pairs, offsets as of `at`.
+    """The curated zones by region (named in the reader's language) as (zone, "Europe/Paris (UTC+01:00)")
+    pairs, offsets as of `at`.
 
     Offsets change only with DST, so the labels are computed once an hour, not for every form.
     """
     moment = at or datetime.now(UTC)
-    return _choices_at(moment.replace(minute=0, second=0, microsecond=0))
+    choices = _choices_at(moment.replace(minute=0, second=0, microsecond=0))
+    return {_(region): zones for region, zones in choices.items()}
 
 
 def utc_offset_label(name: str, at: datetime | None = None) -> str:

@@ -67,14 +67,14 @@ class Group:
         named = self.days if self.days is not None else set(WEEKDAYS)
         windows = tuple(self.windows or (self.lender.windows if self.lender else DEFAULT_WINDOWS))
         for day in self.excluded - named:
-            raise not_among_the_days(self.except_words, day.value)
+            raise not_among_the_days(self.except_words, day)
         by_day = dict.fromkeys(named - self.excluded, windows)
         for carve_out in self.carve_outs:
             for day in carve_out.days:
                 before = by_day.get(day, ())
                 by_day[day] = without_times(before, carve_out.windows)
                 if by_day[day] == before:
-                    raise removes_nothing(carve_out.words, day.value)
+                    raise removes_nothing(carve_out.words, day)
         calling = {day: windows for day, windows in by_day.items() if windows}
         if not calling:
             raise leaves_no_day(self.except_words)

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.i18n import _, pgettext
 from bot.schedule.model import DEFAULT_SCHEDULE, TimeWindow, Weekday, WeeklySchedule
 
 
@@ -68,10 +69,10 @@ class ScheduleControls(BaseModel):
         first = self._window(1, errors, required=True)
         second = self._window(2, errors, required=False)
         if first and second and second.start < first.end and first.start < second.end:
-            errors[Control.WINDOW_2_START] = (
-                f"The second window ({second.render()}) overlaps the first ({first.render()}): "
+            errors[Control.WINDOW_2_START] = _(
+                "The second window ({second}) overlaps the first ({first}): "
                 "make one end before the other starts, or clear the second."
-            )
+            ).format(second=second.render(), first=first.render())
         if errors or not first:
             raise ControlsInvalid(errors)
         return WeeklySchedule.same_every_day(days, [w for w in (first, second) if w])
@@ -82,34 +83,41 @@ class ScheduleControls(BaseModel):
             try:
                 days.append(Weekday(name))
             except ValueError:
-                errors[Control.DAYS] = f"“{name[:40]}” is not a day: tick days from Monday to Sunday."
+                errors[Control.DAYS] = _("“{name}” is not a day: tick days from Monday to Sunday.").format(
+                    name=name[:40]
+                )
         if not days and Control.DAYS not in errors:
-            errors[Control.DAYS] = "Tick at least one day to call on."
+            errors[Control.DAYS] = _("Tick at least one day to call on.")
         return days
 
     def _window(self, number: int, errors: dict[Control, str], *, required: bool) -> TimeWindow | None:
         start_control, end_control = Control(f"window_{number}_start"), Control(f"window_{number}_end")
-        ordinal = "first" if number == 1 else "second"
+        # Translators: the first or second calling window of the schedule picker.
+        ordinal = pgettext("window", "first") if number == 1 else pgettext("window", "second")
         start = _clock(getattr(self, start_control.value), start_control, errors)
         end = _clock(getattr(self, end_control.value), end_control, errors)
         if start_control in errors or end_control in errors:
             return None
         if start is None and end is None:
             if required:
-                errors[start_control] = f"Pick when the {ordinal} calling window starts."
-                errors[end_control] = f"Pick when the {ordinal} calling window ends."
+                errors[start_control] = _("Pick when the {ordinal} calling window starts.").format(
+                    ordinal=ordinal
+                )
+                errors[end_control] = _("Pick when the {ordinal} calling window ends.").format(
+                    ordinal=ordinal
+                )
             return None
         if start is None or end is None:
-            ending = "." if required else ", or clear both."
-            errors[start_control if start is None else end_control] = (
-                f"Pick both a start and an end for the {ordinal} window{ending}"
-            )
+            if required:
+                message = _("Pick both a start and an end for the {ordinal} window.")
+            else:
+                message = _("Pick both a start and an end for the {ordinal} window, or clear both.")
+            errors[start_control if start is None else end_control] = message.format(ordinal=ordinal)
             return None
         if start >= end:
-            errors[end_control] = (
-                f"This window ends ({end:%H:%M}) before it starts ({start:%H:%M}): "
-                "pick an end after the start."
-            )
+            errors[end_control] = _(
+                "This window ends ({end}) before it starts ({start}): pick an end after the start."
+            ).format(end=f"{end:%H:%M}", start=f"{start:%H:%M}")
             return None
         return TimeWindow(start=start, end=end)
 
@@ -120,6 +128,8 @@ def _clock(text: str | None, control: Control, errors: dict[Control, str]) -> ti
         return None
     match = re.fullmatch(r"(\d{1,2}):(\d{2})(?::00)?", value)
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
-        errors[control] = f"“{value[:40]}” is not a time of day: pick one such as 09:00."
+        errors[control] = _("“{value}” is not a time of day: pick one such as 09:00.").format(
+            value=value[:40]
+        )
         return None
     return time(int(match[1]), int(match[2]))

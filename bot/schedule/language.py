@@ -212,7 +212,7 @@ class _Parser:
         end = self._time()
         return window_between(start, end, self._words_since(first))
 
-    def _require_time(self, first: Token, problem: str) -> None:
+    def _require_time(self, first: Token, problem: RangeProblem) -> None:
         if self._kind_at(0) not in _TIME_STARTS:
             raise self._incomplete_range(first, problem)
 

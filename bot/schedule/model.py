@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from bot.i18n import N_, _
+
 
 class Weekday(StrEnum):
     """Days as Starleads names them, declared Monday → Sunday (the order used everywhere)."""
@@ -31,10 +33,36 @@ class Weekday(StrEnum):
 
     @property
     def short(self) -> str:
-        return self.value[:3]
+        """`Mon`, `lun.`: the reader's abbreviation, which the schedule language reads back."""
+        return _(_SHORT_NAMES[self])
+
+    @property
+    def full(self) -> str:
+        """`Monday`, `lundi`: the name in the reader's language."""
+        return _(_FULL_NAMES[self])
 
 
 WEEKDAYS: tuple[Weekday, ...] = tuple(Weekday)[:5]
+_SHORT_NAMES = {
+    # Translators: a weekday as rendered schedules abbreviate it (Mon–Fri 09:00–12:00); the schedule
+    # language must read it back.
+    Weekday.MONDAY: N_("Mon"),
+    Weekday.TUESDAY: N_("Tue"),
+    Weekday.WEDNESDAY: N_("Wed"),
+    Weekday.THURSDAY: N_("Thu"),
+    Weekday.FRIDAY: N_("Fri"),
+    Weekday.SATURDAY: N_("Sat"),
+    Weekday.SUNDAY: N_("Sun"),
+}
+_FULL_NAMES = {
+    Weekday.MONDAY: N_("Monday"),
+    Weekday.TUESDAY: N_("Tuesday"),
+    Weekday.WEDNESDAY: N_("Wednesday"),
+    Weekday.THURSDAY: N_("Thursday"),
+    Weekday.FRIDAY: N_("Friday"),
+    Weekday.SATURDAY: N_("Saturday"),
+    Weekday.SUNDAY: N_("Sunday"),
+}
 
 
 class TimeWindow(BaseModel):
@@ -107,7 +135,8 @@ class WeeklySchedule(BaseModel):
         ]
 
     def render(self) -> str:
-        """Readable form, e.g. `Mon–Fri 09:00–12:00, 14:00–17:00; Sat 10:00–13:00`.
+        """Readable form in the reader's language, e.g. `Mon–Fri 09:00–12:00, 14:00–17:00; Sat 10:00–13:00`
+        or `lun.–ven. 09:00–12:00, 14:00–17:00 ; sam. 10:00–13:00`, which the language reads back.
 
         Consecutive days with the same windows collapse into a range.
         """
@@ -124,7 +153,8 @@ class WeeklySchedule(BaseModel):
         for windows, same in groupby(runs, key=lambda run: run[0][1]):
             labels = [_day_run_label([d for d, _ in run]) for run in same]
             groups.append(f"{', '.join(labels)} {', '.join(w.render() for w in windows)}")
-        return "; ".join(groups)
+        # Translators: between two groups of days and hours in a rendered schedule.
+        return _("; ").join(groups)
 
 
 def without_times(

@@ -17,6 +17,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from bot.i18n import _
 from bot.starleads.errors import (
     StarleadsAuthError,
     StarleadsRejected,
@@ -87,19 +88,21 @@ class StarleadsClient:
             dns = _DNS_FAILURE.search(str(error)) is not None
             outcome = "dns-failure" if dns else "connection-refused"
             reason = (
-                "Starleads' address could not be found (DNS)" if dns else "Starleads refused the connection"
+                _("Starleads' address could not be found (DNS)")
+                if dns
+                else _("Starleads refused the connection")
             )
             raise StarleadsUnavailable(reason, may_have_created=False) from None
         except httpx.TimeoutException as error:
             outcome = type(error).__name__
             if isinstance(error, httpx.ConnectTimeout | httpx.PoolTimeout):
                 raise StarleadsUnavailable(
-                    "Starleads could not be reached in time", may_have_created=False
+                    _("Starleads could not be reached in time"), may_have_created=False
                 ) from None
-            raise StarleadsTimeout("Starleads did not answer in time") from None
+            raise StarleadsTimeout(_("Starleads did not answer in time")) from None
         except httpx.HTTPError as error:
             outcome = type(error).__name__
-            raise StarleadsUnavailable("the connection to Starleads broke before it answered") from None
+            raise StarleadsUnavailable(_("the connection to Starleads broke before it answered")) from None
         finally:
             logger.info(
                 "starleads_call method=%s path=%s outcome=%s duration_ms=%.0f",
@@ -117,7 +120,7 @@ def _read(response: httpx.Response, model: type[_Model] | None) -> Any:
     if status == 429 or status >= 500:
         # Starleads reports a failure: it should not have acted on the request.
         raise StarleadsUnavailable(
-            f"Starleads answered {status}",
+            _("Starleads answered {status}").format(status=status),
             status=status,
             may_have_created=False,
             retry_after=_retry_after(response.headers.get("retry-after")),
@@ -125,12 +128,13 @@ def _read(response: httpx.Response, model: type[_Model] | None) -> Any:
     if 400 <= status < 500:
         raise StarleadsRejected(status, _problem(response))
     if not 200 <= status < 300:
-        raise StarleadsUnavailable(f"Starleads answered {status}", status=status)
+        raise StarleadsUnavailable(_("Starleads answered {status}").format(status=status), status=status)
     try:
         body = response.json()
     except ValueError:
         raise StarleadsUnavailable(
-            f"Starleads answered {status} with something that is not JSON", status=status
+            _("Starleads answered {status} with something that is not JSON").format(status=status),
+            status=status,
         ) from None
     if model is None:
         return body
@@ -138,7 +142,10 @@ def _read(response: httpx.Response, model: type[_Model] | None) -> Any:
         return model.model_validate(body)
     except ValidationError:
         raise StarleadsUnavailable(
-            f"Starleads answered {status} without the expected {model.__name__} fields", status=status
+            _("Starleads answered {status} without the expected {model} fields").format(
+                status=status, model=model.__name__
+            ),
+            status=status,
         ) from None
 
 

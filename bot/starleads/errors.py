@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.i18n import _
 from bot.starleads.models import Problem
 
 
@@ -13,7 +14,11 @@ class StarleadsRejected(StarleadsError):
     """Starleads read the request and refused it (4xx): nothing was created; the user can fix the input."""
 
     def __init__(self, status: int, problem: Problem) -> None:
-        super().__init__(f"Starleads refused the request ({status}): {problem.summary()}")
+        super().__init__(
+            _("Starleads refused the request ({status}): {problem}").format(
+                status=status, problem=problem.summary()
+            )
+        )
         self.status = status
         self.problem = problem
 
@@ -22,7 +27,7 @@ class StarleadsAuthError(StarleadsError):
     """The API key is missing, wrong or revoked (401/403): only an admin can fix it."""
 
     def __init__(self, status: int) -> None:
-        super().__init__(f"Starleads refused the API key ({status})")
+        super().__init__(_("Starleads refused the API key ({status})").format(status=status))
         self.status = status
 
 

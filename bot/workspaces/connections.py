@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
+from bot.i18n import N_, _
 from bot.starleads import StarleadsAuthError, StarleadsClient, StarleadsRejected, StarleadsUnavailable
 from bot.store import ConnectionStore
 from bot.workspaces.keys import KeyUnreadable, KeyVault, mask
@@ -26,7 +27,7 @@ MAX_KEY_LENGTH = 200
 CACHE_SECONDS = 10.0
 """How long a process trusts what it read about a workspace's connection: another process's connect
 or disconnect shows here within that time (this process's own, at once)."""
-_WHERE_KEYS_ARE = "Starleads (your profile → API key)"
+_WHERE_KEYS_ARE = N_("Starleads (your profile → API key)")
 CHECK_SECONDS = 2.5
 """How long connecting waits for Starleads to accept the key: the answer goes into Slack's 3 s ack."""
 
@@ -141,13 +142,19 @@ class StarleadsAccounts:
             await asyncio.wait_for(client.list_campaigns(), self._check_seconds)
         except (StarleadsAuthError, StarleadsRejected) as refused:
             logger.info("starleads_connect workspace=%s outcome=refused status=%s", workspace, refused.status)
-            return KeyRefused(f"Starleads doesn't accept this key: copy it again from {_WHERE_KEYS_ARE}.")
+            return KeyRefused(
+                _("Starleads doesn't accept this key: copy it again from {where}.").format(
+                    where=_(_WHERE_KEYS_ARE)
+                )
+            )
         except (StarleadsUnavailable, TimeoutError) as error:
             reason = str(error) or type(error).__name__
             logger.warning("starleads_connect workspace=%s outcome=unreachable error=%s", workspace, reason)
             return StarleadsUnreachable(
-                "I couldn't reach Starleads to check this key, so it isn't saved. Please submit again in "
-                "a minute."
+                _(
+                    "I couldn't reach Starleads to check this key, so it isn't saved. Please submit again in "
+                    "a minute."
+                )
             )
         saved = await self._store.save(workspace, self._vault.encrypt(api_key), connected_by=user_id)
         connection = Connection(mask(api_key), user_id, saved.connected_at)
@@ -204,7 +211,9 @@ async def rotate_keys(store: ConnectionStore, vault: KeyVault) -> Rotation:
 def _shape_problem(api_key: str) -> str | None:
     """What is wrong with a typed key before Starleads is asked, or None."""
     if not api_key:
-        return f"Paste your Starleads API key ({_WHERE_KEYS_ARE})."
+        return _("Paste your Starleads API key ({where}).").format(where=_(_WHERE_KEYS_ARE))
     if len(api_key) > MAX_KEY_LENGTH or not api_key.isprintable() or any(c.isspace() for c in api_key):
-        return f"This doesn't look like a Starleads API key: copy it again from {_WHERE_KEYS_ARE}."
+        return _("This doesn't look like a Starleads API key: copy it again from {where}.").format(
+            where=_(_WHERE_KEYS_ARE)
+        )
     return None

@@ -25,6 +25,7 @@ from bot.campaigns.creation import CampaignCreator, Created, Rejected, RetryPoli
 from bot.campaigns.draft import DraftField, DraftInput
 from bot.campaigns.publication import Delivery, PostedCard, Publication, ResultsRoute
 from bot.campaigns.submission import Submission
+from bot.i18n import speaking
 from bot.starleads import (
     Agent,
     Campaign,
@@ -46,6 +47,7 @@ from bot.store import (
     SubscriptionStore,
 )
 from bot.store.database import create_attempts, metadata
+from tests.french import typeset
 
 PUBLIC_URL = "https://bot.example.com"
 CARD_TS = "1700000000.000100"
@@ -737,3 +739,43 @@ def test_a_restart_resumes_every_workspaces_lookups_each_in_its_own_workspace(
         campaign = accounts.accounts[workspace].campaigns[0].id
         assert resumed[workspace].last("post_card") == (campaign, True, True)
         assert state_of(two, sent.key, workspace) is CreationState.CREATED
+
+
+# In French: what the create flow tells a French user (the Slack side shows it as it is).
+
+
+def test_a_french_user_is_told_in_french_how_often_starleads_was_tried(rig: Rig) -> None:
+    rig.starleads.create_answers = [REFUSED] * 4
+    report = RecordingReport()
+
+    with speaking("fr"):
+        run(rig.flow.submit(submission(), report))
+
+    assert report.kinds() == ["waiting", "waiting", "waiting", "failed"]
+    assert "Nouvel essai dans" in report.steps[0][1]
+    outcome = report.last("failed")
+    assert isinstance(outcome, Unavailable)
+    assert outcome.message.endswith("(4 essais)")
+
+
+def test_a_french_user_is_told_in_french_what_starleads_refused(rig: Rig) -> None:
+    rig.starleads.create_answers = [
+        StarleadsRejected(400, Problem(status=400, errors={"phoneNumber": ["Not a valid number."]})),
+        StarleadsAuthError(401),
+    ]
+    refused, no_key = RecordingReport(), RecordingReport()
+
+    with speaking("fr"):
+        run(rig.flow.submit(submission(), refused))
+        run(rig.flow.submit(submission(), no_key))
+
+    field_problem = refused.last("failed")
+    assert isinstance(field_problem, Rejected)
+    assert field_problem.problems == {DraftField.PHONE_NUMBER: typeset("Starleads : Not a valid number.")}
+    assert field_problem.general == typeset(
+        "Starleads a refusé la campagne : voyez les remarques sous les champs."
+    )
+    key_problem = no_key.last("failed")
+    assert isinstance(key_problem, Rejected)
+    assert "STARLEADS_API_KEY" in (key_problem.general or "")
+    assert "Votre formulaire est conservé" in (key_problem.general or "")

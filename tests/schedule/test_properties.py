@@ -13,6 +13,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from bot.i18n import speaking
 from bot.schedule import (
     DEFAULT_WINDOWS,
     ScheduleError,
@@ -184,6 +185,18 @@ def test_any_text_gives_a_valid_schedule_or_a_schedule_error(text: str) -> None:
 @given(_SCHEDULES)
 def test_a_rendered_schedule_reads_back_unchanged(schedule: WeeklySchedule) -> None:
     assert parse_schedule(schedule.render()) == schedule
+
+
+_ENGLISH_DAY = re.compile(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b")
+
+
+@settings(max_examples=300)
+@given(_SCHEDULES)
+def test_a_schedule_rendered_in_french_reads_back_unchanged(schedule: WeeklySchedule) -> None:
+    with speaking("fr"):
+        rendered = schedule.render()
+    assert not _ENGLISH_DAY.search(rendered), rendered
+    assert parse_schedule(rendered) == schedule
 
 
 @given(st.integers(8, 22), st.integers(9, 23), st.sampled_from(list(Weekday)))

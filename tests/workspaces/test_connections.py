@@ -19,6 +19,7 @@ from bot.call_results.subscriptions import Subscriptions
 from bot.campaigns.creation import CampaignCreator, Outcome, Rejected
 from bot.campaigns.draft import DraftInput
 from bot.campaigns.submission import Submission
+from bot.i18n import speaking
 from bot.starleads import Agent, StarleadsClient, starleads_pool
 from bot.store import (
     AuditStore,
@@ -42,6 +43,7 @@ from bot.workspaces.connections import (
 )
 from bot.workspaces.keys import KeyVault
 from tests.conftest import free_port
+from tests.french import typeset
 from tests.standins.starleads_api import API_KEY, OTHER_AGENT, OTHER_API_KEY, PHONE_AGENT, FakeStarleads
 
 _T = TypeVar("_T")
@@ -164,6 +166,37 @@ def test_a_key_starleads_refuses_is_not_stored(
     assert "Paste your Starleads API key" in empty.message
     assert client == NotConnected("T0A")
     assert len(starleads.requests) == 1  # the empty one was never sent
+
+
+def test_a_french_admin_is_told_in_french_why_a_key_is_refused(
+    database: tuple[Engine, Path], starleads: FakeStarleads
+) -> None:
+    engine, _ = database
+
+    async def use(accounts: Callable[..., StarleadsAccounts]) -> tuple[object, ...]:
+        bot = accounts()
+        with speaking("fr"):
+            return (
+                await bot.connect("T0A", "sl-not-a-real-key-0000", user_id="U0ADMIN"),
+                await bot.connect("T0A", "   ", user_id="U0ADMIN"),
+                await bot.connect("T0A", "sl key with spaces", user_id="U0ADMIN"),
+            )
+
+    refused, empty, misshapen = with_accounts(engine, starleads.url, use)
+
+    assert refused == KeyRefused(
+        typeset(
+            "Starleads n’accepte pas cette clé : "
+            "copiez-la à nouveau depuis Starleads (votre profil → clé d’API)."
+        )
+    )
+    assert empty == KeyRefused("Collez votre clé d’API Starleads (Starleads (votre profil → clé d’API)).")
+    assert misshapen == KeyRefused(
+        typeset(
+            "Cela ne ressemble pas à une clé d’API Starleads : "
+            "copiez-la à nouveau depuis Starleads (votre profil → clé d’API)."
+        )
+    )
 
 
 def test_when_starleads_cant_be_reached_nothing_is_stored_and_it_says_so(
