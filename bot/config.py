@@ -166,6 +166,24 @@ class Settings(DatabaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _distribution_limits(self) -> Settings:
+        """What a distributed bot can't do: Socket Mode (the install needs Slack's OAuth redirect, an
+        HTTP route), and user groups in ALLOWED_USERS (reading one needs the token of its workspace;
+        user and channel IDs are the same in every workspace, so those still work)."""
+        if not self.distribution:
+            return self
+        if self.slack_app_token is not None:
+            raise ValueError(
+                "SLACK_APP_TOKEN (Socket Mode) can't be used with SLACK_CLIENT_ID: a distributed bot is "
+                "installed through Slack's OAuth redirect, which needs HTTP mode and PUBLIC_URL"
+            )
+        if any(item.startswith("S") for item in _split_ids(self.allowed_users)):
+            raise ValueError(
+                "ALLOWED_USERS can list user IDs only, not user groups (S…), when the bot is distributed"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _http_mode_needs_signing_secret(self) -> Settings:
         if self.slack_app_token is None and not self.slack_signing_secret:
             raise ValueError(
