@@ -34,8 +34,7 @@ def register_uninstalls(
         # An org-wide install is stored without a team, whichever of its workspaces the event names.
         team_id = None if context.is_enterprise_install else context.team_id
         await bots.async_delete_all(enterprise_id=context.enterprise_id, team_id=team_id)
-        logger.info("slack_uninstalled workspace=%s cause=%s", workspace, cause)
-        await removal.forget(workspace)
+        await removal.forget(workspace, cause=cause)
 
     def start_forgetting(context: AsyncBoltContext, cause: str) -> None:
         try:
