@@ -11,7 +11,14 @@ from pathlib import Path
 from bot.campaigns.draft import DraftField
 from bot.slack.blocks.campaign_form import action_id
 from bot.store.database import metadata
-from tests.call_results_driver import campaign_id_in, create, post, subscribe_in_another_workspace, token_in
+from tests.call_results_driver import (
+    campaign_id_in,
+    create,
+    post,
+    subscribe,
+    subscribe_in_another_workspace,
+    token_in,
+)
 from tests.conftest import API_KEY, RunningBot, open_form
 from tests.slack_driver import SlackDriver, unique_id
 from tests.standins.slack_api import FakeSlack
@@ -208,3 +215,15 @@ def test_results_for_a_workspace_without_an_installation_are_dropped_once_and_ot
     assert log.count("results_dropped") == 1
     assert "reason=not_installed count=1" in log
     assert "Traceback" not in log
+
+
+def test_a_single_workspace_bot_tells_its_operator_to_reinstall_and_deletes_nothing(
+    bot: RunningBot, slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
+    _, token = subscribe(slack, fake_slack)
+
+    assert slack.event({"type": "app_uninstalled"}).status_code == 200
+
+    log = bot.wait_for_log("slack_app_uninstalled")
+    assert "SLACK_BOT_TOKEN no longer works; reinstall the app" in log
+    assert post(bot, token, documented_call_result(unique_id("I"), "c1")).json() == {"status": "stored"}
