@@ -39,6 +39,7 @@ from bot.slack.schedule_editing import ScheduleEditing
 from bot.slack.starleads_account import StarleadsAccountCommands
 from bot.slack.subscriptions import ResultSubscriptions
 from bot.slack.tenancy import WorkspaceOf, installed_workspace, single_workspace
+from bot.slack.uninstalls import register_operator_notice, register_uninstalls
 from bot.starleads import StarleadsClient, starleads_pool
 from bot.store import (
     AuditStore,
@@ -49,6 +50,7 @@ from bot.store import (
     PreferenceStore,
     ResultStore,
     SubscriptionStore,
+    UninstallStore,
     connect,
     slack_installation_stores,
 )
@@ -56,6 +58,7 @@ from bot.webhooks.forwarder import Forwarder, ForwardPacing
 from bot.webhooks.receiver import webhook_endpoint
 from bot.workspaces.connections import FixedStarleads, StarleadsAccounts, StarleadsDirectory
 from bot.workspaces.keys import KeyVault
+from bot.workspaces.uninstall import WorkspaceRemoval
 
 
 @dataclass(frozen=True)
@@ -104,9 +107,11 @@ def build(settings: Settings) -> Bot:
     if settings.distribution:
         bots, states = _installed_bots(settings, engine, slack)
         bolt = create_bolt_app(settings, slack, (bots, states))
-        clients_for: SlackClients = WorkspaceClients(bots, slack).client_for
+        installed: tuple[InstalledBots, WorkspaceClients] | None = (bots, WorkspaceClients(bots, slack))
+        clients_for: SlackClients = installed[1].client_for
         workspace_of: WorkspaceOf = installed_workspace
     else:
+        installed = None
         bolt = create_bolt_app(settings, slack)
 
         def clients_for(_workspace: str) -> AsyncWebClient:
@@ -148,6 +153,14 @@ def build(settings: Settings) -> Bot:
         ),
         on_dead=poster.wake,
     )
+
+    if installed is not None and accounts is not None:
+        bots, workspace_clients = installed
+        # Everything this process remembers of a workspace goes with its rows.
+        forgetters = [subscriptions.forget_seen, accounts.forget, workspace_clients.forget, poster.forget]
+        register_uninstalls(bolt, bots, WorkspaceRemoval(UninstallStore(engine), forgetters), after_ack)
+    else:
+        register_operator_notice(bolt)
 
     def result_stored() -> None:
         poster.wake()

@@ -208,6 +208,11 @@ class StarleadsAccounts:
         logger.info("starleads_disconnect workspace=%s had_key=%s", workspace, forgotten)
         return forgotten
 
+    def forget(self, workspace: str) -> None:
+        """The workspace is gone (uninstalled): drop what this process knew of its key, so a
+        reinstall starts not connected."""
+        self._known.pop(workspace, None)
+
     async def _look_up(self, workspace: str) -> _Known:
         known = self._known.get(workspace)
         if known is not None and known.until > self._clock():
