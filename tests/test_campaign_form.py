@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.campaigns.draft import DraftField, DraftInput
+from bot.i18n import speaking
 from bot.slack.blocks.campaign_form import campaign_form, next_schedule_block
 from tests.slack_views import texts
 
@@ -48,3 +49,15 @@ def test_the_form_shows_the_typed_values_and_schedule_block_it_is_built_with() -
     assert "Mon–Fri 09:00–12:00 (Europe/Paris)" in texts(paris)
     assert [b.get("block_id") for b in picked["blocks"]].count("schedule.2") == 1
     assert "schedule.2" not in [b.get("block_id") for b in paris["blocks"]]
+
+
+def test_alike_forms_each_speak_their_readers_language() -> None:
+    typed = DraftInput(name="Relance Q4", schedule="weekdays 9-12")
+    english = campaign_form(typed, "origin")
+    with speaking("fr"):
+        french = campaign_form(typed, "origin")
+
+    assert texts(english) != texts(french)
+    assert campaign_form(typed, "origin") == english
+    assert "Heures d’appel" in texts(french)
+    assert "Heures d’appel" not in texts(english)
