@@ -77,7 +77,7 @@ def _database(revision_message: str | None) -> int:
     except ConfigError as error:
         print(f"starleads-bot: configuration error: {error}", file=sys.stderr)
         return EXIT_USAGE_ERROR
-    configure_logging(settings.log_level, [])
+    configure_logging(settings.log_level, [], settings.log_format)
     from bot.store import new_revision, schema_revision
 
     engine = _opened(settings.database_url)
@@ -111,7 +111,7 @@ def _rotate_keys() -> int:
     except ConfigError as error:
         print(f"starleads-bot: configuration error: {error}", file=sys.stderr)
         return EXIT_USAGE_ERROR
-    configure_logging(settings.log_level, settings.encryption_keys)
+    configure_logging(settings.log_level, settings.encryption_keys, settings.log_format)
     import asyncio
 
     from bot.store import ConnectionStore
@@ -136,7 +136,7 @@ def _serve() -> int:
     except ConfigError as error:
         print(f"starleads-bot: configuration error: {error}", file=sys.stderr)
         return EXIT_USAGE_ERROR
-    configure_logging(settings.log_level, settings.secrets())
+    configure_logging(settings.log_level, settings.secrets(), settings.log_format)
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot import wiring
