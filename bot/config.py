@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 from cryptography.fernet import Fernet
 from pydantic import (
@@ -45,6 +45,7 @@ class DatabaseSettings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one object per line, for a log pipeline
 
     @field_validator("database_url")
     @classmethod
@@ -297,6 +298,7 @@ _EXPECTED = {
     "less_than_equal": "must be at most {le}",
     "greater_than_equal": "must be at least {ge}",
     "greater_than": "must be more than {gt}",
+    "literal_error": "must be one of {expected}",
 }
 
 

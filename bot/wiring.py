@@ -52,6 +52,7 @@ from bot.store import (
     SubscriptionStore,
     UninstallStore,
     connect,
+    database_answers,
     slack_installation_stores,
 )
 from bot.webhooks.forwarder import Forwarder, ForwardPacing
@@ -75,6 +76,7 @@ class Bot:
     forwarder: Forwarder
     receive_result: Callable[[Request], Awaitable[Response]]
     clients_for: SlackClients
+    database_answers: Callable[[], bool]
     close: Callable[[], Awaitable[None]]
 
 
@@ -181,6 +183,7 @@ def build(settings: Settings) -> Bot:
         forwarder=forwarder,
         receive_result=webhook_endpoint(subscriptions, results, result_stored),
         clients_for=clients_for,
+        database_answers=lambda: database_answers(engine),
         close=close,
     )
 

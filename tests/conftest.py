@@ -71,10 +71,16 @@ def bot_environment(
 
 
 def serving(
-    slack: FakeSlack, starleads: FakeStarleads, workdir: Path, **overrides: str | None
+    slack: FakeSlack,
+    starleads: FakeStarleads,
+    workdir: Path,
+    *,
+    healthy: bool = True,
+    **overrides: str | None,
 ) -> Iterator[RunningBot]:
-    """A bot for a fixture to `yield from`: started with these settings, stopped afterwards."""
-    running = RunningBot(bot_environment(slack, starleads, workdir, **overrides), workdir)
+    """A bot for a fixture to `yield from`: started with these settings, stopped afterwards; with
+    `healthy=False`, one whose `/healthz` may say it is not ready (Socket Mode with no connection)."""
+    running = RunningBot(bot_environment(slack, starleads, workdir, **overrides), workdir, healthy=healthy)
     try:
         yield running
     finally:
@@ -105,7 +111,7 @@ class Crashable:
 class RunningBot:
     """A `starleads-bot serve` process; its log is kept so tests can read what operators would."""
 
-    def __init__(self, env: dict[str, str], workdir: Path) -> None:
+    def __init__(self, env: dict[str, str], workdir: Path, *, healthy: bool = True) -> None:
         self.url = f"http://127.0.0.1:{env['PORT']}"
         self.log_path = workdir / "bot.log"
         self._log = self.log_path.open("wb")
@@ -116,15 +122,15 @@ class RunningBot:
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
-        self._wait_until_healthy()
+        self._wait_until_serving(ready_statuses=(200,) if healthy else (200, 503))
 
-    def _wait_until_healthy(self, timeout: float = 20) -> None:
+    def _wait_until_serving(self, ready_statuses: tuple[int, ...], timeout: float = 20) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the bot exited early:\n{self.log()}")
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code in ready_statuses:
                     return
             except httpx.HTTPError:
                 time.sleep(0.05)
