@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot.i18n import N_, _
+from bot.i18n import N_, Language, _, current_language
 
 DEFAULT_TIMEZONE = "Europe/Paris"
 
@@ -92,12 +92,13 @@ def _iana_zones() -> frozenset[str]:
 
 
 def timezone_choices(at: datetime | None = None) -> dict[str, list[tuple[str, str]]]:
-    """The curated zones by region (named in the reader's language) as (zone, "Europe/Paris (UTC+01:00)")
-    pairs, offsets as of `at`.
+    """The curated zones by region as (zone, label) pairs, both in the reader's language (see
+    `timezone_label`), offsets as of `at`.
 
-    Offsets change only with DST, so the labels are computed once an hour, not for every form.
+    Offsets change only with DST, so the labels are computed once an hour per language, not for every form.
     """
-    return {_(region): zones for region, zones in _choices_at(offsets_hour(at)).items()}
+    choices = _choices_at(offsets_hour(at), current_language())
+    return {_(region): zones for region, zones in choices.items()}
 
 
 def offsets_hour(at: datetime | None = None) -> datetime:
@@ -106,15 +107,53 @@ def offsets_hour(at: datetime | None = None) -> datetime:
     return (at or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
 
 
+def timezone_label(name: str, at: datetime | None = None) -> str:
+    """How the menu shows a zone: `Europe/Paris (UTC+01:00)` in English; in French the place as CLDR
+    names it, `Paris (UTC+01:00)`, `Londres (UTC+00:00)`, `Temps universel coordonné (UTC+00:00)`."""
+    return _label(name, current_language(), at)
+
+
 def utc_offset_label(name: str, at: datetime | None = None) -> str:
     """`UTC+01:00` at `at` (now by default), so a menu shows what the zone means today, DST included."""
     offset = (at or datetime.now(UTC)).astimezone(ZoneInfo(name)).strftime("%z")
     return f"UTC{offset[:3]}:{offset[3:]}"
 
 
-@lru_cache(maxsize=2)
-def _choices_at(hour: datetime) -> dict[str, list[tuple[str, str]]]:
+def _label(name: str, language: Language, at: datetime | None) -> str:
+    return f"{_place(name, language)} ({utc_offset_label(name, at)})"
+
+
+# Zones whose CLDR name would be another place's: America/Montreal is an alias of Toronto there.
+_PLACES = {
+    # Translators: a city in the form's timezone menu.
+    "America/Montreal": N_("Montreal"),
+}
+
+
+@lru_cache(maxsize=1024)
+def _place(name: str, language: Language) -> str:
+    """The zone's place in `language`: its IANA name in English (what Starleads and the README show);
+    otherwise the exemplar city of Babel's CLDR data, or the name of UTC itself."""
+    if language == "en":
+        return name
+    if name in _PLACES:
+        return _(_PLACES[name])
+    # Imported here: an English-only process never loads Babel's locale data.
+    from babel import Locale
+    from babel.dates import get_timezone_location
+
+    if name in ("UTC", "Etc/UTC"):
+        universal = Locale.parse(language).time_zones["Etc/UTC"]["long"]["standard"]
+        return universal[:1].upper() + universal[1:]
+    try:
+        return get_timezone_location(name, locale=language, return_city=True)
+    except LookupError:
+        return name
+
+
+@lru_cache(maxsize=4)
+def _choices_at(hour: datetime, language: Language) -> dict[str, list[tuple[str, str]]]:
     return {
-        region: [(zone, f"{zone} ({utc_offset_label(zone, hour)})") for zone in zones]
+        region: [(zone, _label(zone, language, hour)) for zone in zones]
         for region, zones in CURATED_TIMEZONES.items()
     }

@@ -15,6 +15,7 @@ from bot.campaigns.create_flow import Earlier, Replay
 from bot.campaigns.creation import Created, Rejected, Unavailable
 from bot.campaigns.publication import Delivery, PostedCard, Publication, ResultsRoute
 from bot.campaigns.submission import Submission
+from bot.i18n import N_, _
 from bot.slack.blocks import campaign_card as cards
 from bot.slack.blocks.call_result import with_tally
 from bot.slack.blocks.campaign_form import campaign_form
@@ -24,19 +25,19 @@ from bot.slack.origin import Origin
 
 logger = logging.getLogger(__name__)
 
-_UNKNOWN_DETAIL = (
+_UNKNOWN_DETAIL = N_(
     "Check the campaign list in Starleads before you try again: trying again when it was created would "
     "make a second one. If it shows up, I'll post its card here. Everything you typed is kept."
 )
-_NOTHING_CREATED = "Nothing was created. Everything you typed is kept: try again in a moment."
-_NOT_SAVED = (
+_NOTHING_CREATED = N_("Nothing was created. Everything you typed is kept: try again in a moment.")
+_NOT_SAVED = N_(
     "I couldn't save this campaign just now, so nothing was sent to Starleads. Everything you typed is "
     "here: submit again in a moment."
 )
-_RESULTS_IN_THREAD = " Call results will be posted in its thread."
-_LATE_NOTE = "Starleads answered late: this campaign was created after all."
-_ALREADY_CREATED = "This campaign was already created from this form; nothing was created twice."
-_NEVER_ANSWERED = "The last attempt to create this campaign never got an answer from Starleads."
+_RESULTS_IN_THREAD = N_("Call results will be posted in its thread.")
+_LATE_NOTE = N_("Starleads answered late: this campaign was created after all.")
+_ALREADY_CREATED = N_("This campaign was already created from this form; nothing was created twice.")
+_NEVER_ANSWERED = N_("The last attempt to create this campaign never got an answer from Starleads.")
 
 
 class ModalReport:
@@ -59,15 +60,15 @@ class ModalReport:
         )
 
     async def not_saved(self) -> None:
-        await self._show(campaign_form(self._submission.typed, self._origin.encode(), banner=_NOT_SAVED))
+        await self._show(campaign_form(self._submission.typed, self._origin.encode(), banner=_(_NOT_SAVED)))
 
     async def earlier(self, earlier: Earlier) -> None:
         """What a duplicate submission sees: the finished campaign, or the one still being created."""
         if earlier.replay is Replay.CREATED:
-            await self._show(self._created_view(str(earlier.campaign_id), _ALREADY_CREATED))
+            await self._show(self._created_view(str(earlier.campaign_id), _(_ALREADY_CREATED)))
         elif earlier.replay is Replay.UNKNOWN:
             await self._show(
-                cards.failed_view(self._origin.encode(), _NEVER_ANSWERED, detail=_UNKNOWN_DETAIL)
+                cards.failed_view(self._origin.encode(), _(_NEVER_ANSWERED), detail=_(_UNKNOWN_DETAIL))
             )
         else:
             await self.creating()
@@ -80,7 +81,7 @@ class ModalReport:
 
     async def post_card(self, created: Created, *, late: bool, results_here: bool) -> PostedCard:
         """Say the campaign exists at once; then post the card (which may wait out Slack's limits)."""
-        where = f"Posting its card in <#{self._origin.channel_id}>…"
+        where = _("Posting its card in {channel}…").format(channel=f"<#{self._origin.channel_id}>")
         await self._show(self._created_view(created.campaign.id, _noted(late, where)))
         text, blocks = cards.campaign_card(
             self._submission.draft,
@@ -88,7 +89,7 @@ class ModalReport:
             agent_name=created.agent_name,
             created_by=self._origin.user_id,
             starleads_app_url=self._starleads_app_url,
-            note=_LATE_NOTE if late else None,
+            note=_(_LATE_NOTE) if late else None,
         )
         plain = Card(text, blocks)
         card = with_tally(plain, {}) if results_here else plain
@@ -109,21 +110,21 @@ class ModalReport:
     def _where(self, publication: Publication) -> str:
         """The sentence that tells the user where the card went, and where its results will."""
         channel = f"<#{self._origin.channel_id}>"
+        card = {
+            Delivery.POSTED: _("The card is posted in {channel}."),
+            Delivery.VIA_RESPONSE_URL: _(
+                "The card is posted in {channel}. Invite me (`/invite @Starleads`) to post there myself."
+            ),
+        }.get(
+            publication.delivery,
+            _("I couldn't post the card in {channel}, but the campaign exists: see it in Starleads."),
+        )
         results = {
-            ResultsRoute.NONE: "",
-            ResultsRoute.THREAD: _RESULTS_IN_THREAD,
+            ResultsRoute.NONE: None,
+            ResultsRoute.THREAD: _(_RESULTS_IN_THREAD),
             ResultsRoute.WAITING: _results_note(publication.created.campaign.id),
         }[publication.results]
-        if publication.delivery is Delivery.POSTED:
-            return f"The card is posted in {channel}.{results}"
-        if publication.delivery is Delivery.VIA_RESPONSE_URL:
-            return (
-                f"The card is posted in {channel}. Invite me (`/invite @Starleads`) to post there myself."
-                + results
-            )
-        return (
-            f"I couldn't post the card in {channel}, but the campaign exists: see it in Starleads.{results}"
-        )
+        return " ".join(filter(None, [card.format(channel=channel), results]))
 
     def _created_view(self, campaign_id: str, where: str) -> dict[str, Any]:
         return cards.created_view(
@@ -140,12 +141,12 @@ class ModalReport:
             return campaign_form(
                 self._submission.typed, self._origin.encode(), problems=outcome.problems, banner=banner
             )
-        detail = _UNKNOWN_DETAIL if outcome.outcome_unknown else _NOTHING_CREATED
+        detail = _(_UNKNOWN_DETAIL) if outcome.outcome_unknown else _(_NOTHING_CREATED)
         return cards.failed_view(self._origin.encode(), outcome.message, detail=detail)
 
 
 def _noted(late: bool, where: str) -> str:
-    return f"{_LATE_NOTE} {where}" if late else where
+    return f"{_(_LATE_NOTE)} {where}" if late else where
 
 
 def _outcome_note(submission: Submission, outcome: Rejected | Unavailable) -> str:
@@ -155,13 +156,12 @@ def _outcome_note(submission: Submission, outcome: Rejected | Unavailable) -> st
     else:
         reason = outcome.message
     return md(
-        "I couldn't create “{}”. {} Run `/starleads campaign` to try again.", submission.draft.name, reason
+        _("I couldn't create “{}”. {} Run `/starleads campaign` to try again."), submission.draft.name, reason
     )
 
 
 def _results_note(campaign_id: str) -> str:
-    return (
-        " Its call results are kept until I can post them: once I can post in that channel, type "
-        + md("{:code}", f"/starleads subscribe {campaign_id}")
-        + " there and they will follow in a thread."
-    )
+    return _(
+        "Its call results are kept until I can post them: once I can post in that channel, type "
+        "{command} there and they will follow in a thread."
+    ).format(command=md("{:code}", f"/starleads subscribe {campaign_id}"))

@@ -132,5 +132,6 @@ def test_the_timezone_menu_names_its_regions_in_french() -> None:
         "Asie et Pacifique",
         "Autre",
     ]
-    assert list(french.values()) == list(english.values())
+    french_zones = [[zone for zone, _label in zones] for zones in french.values()]
+    assert french_zones == [[zone for zone, _label in zones] for zones in english.values()]
     assert "France & overseas" in english

@@ -6,13 +6,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.campaigns.draft import CampaignDraft
+from bot.i18n import N_, _, ngettext
 from bot.slack.blocks import kit
 
-STATUS_TITLE = "Starleads campaign"
 RETRY_ACTION = "campaign_retry"
 EDIT_ACTION = "campaign_edit"
 OPEN_STARLEADS_ACTION = "open_starleads"
-INACTIVE_STATUS = "Inactive — switch it on in Starleads"
+INACTIVE_STATUS = N_("Inactive — switch it on in Starleads")
 
 
 def campaign_card(
@@ -25,29 +25,36 @@ def campaign_card(
     note: str | None = None,
 ) -> tuple[str, list[kit.Block]]:
     """(fallback text, blocks) for the channel: everything the team needs to know about the campaign."""
+    retries = ngettext(
+        "Up to {count}, {delay} apart",
+        "Up to {count}, {delay} apart",
+        draft.max_retries,
+        delay=format_hours(draft.delay_hours),
+    )
+    status = _(INACTIVE_STATUS)
     fields = [
-        kit.md("*Campaign ID*\n{:code}", campaign_id),
-        f"*Agent*\n{_agent(draft.agent_id, agent_name)}",
-        kit.md("*Phone number*\n{}", draft.phone_number) if draft.phone_number else "*Phone number*\n—",
-        f"*Retries*\nUp to {draft.max_retries}, {format_hours(draft.delay_hours)} apart",
-        kit.md("*Timezone*\n{}", draft.timezone),
-        kit.md("*Calling hours*\n{}", draft.schedule.render()),
-        kit.md("*Webhook*\n{}", webhook_origin(draft.webhook_url)) if draft.webhook_url else "*Webhook*\n—",
-        f"*Status*\n:double_vertical_bar: <{starleads_app_url}|{INACTIVE_STATUS}>",
+        _field(_("Campaign ID"), kit.md("{:code}", campaign_id)),
+        _field(_("Agent"), _agent(draft.agent_id, agent_name)),
+        _field(_("Phone number"), kit.md("{}", draft.phone_number) if draft.phone_number else "—"),
+        _field(_("Retries"), retries),
+        _field(_("Timezone"), kit.md("{}", draft.timezone)),
+        _field(_("Calling hours"), kit.md("{}", draft.schedule.render())),
+        _field(_("Webhook"), kit.md("{}", webhook_origin(draft.webhook_url)) if draft.webhook_url else "—"),
+        _field(_("Status"), f":double_vertical_bar: <{starleads_app_url}|{status}>"),
     ]
     blocks = [
-        kit.header(f"📞 New campaign: {draft.name}"),
+        kit.header("📞 " + _("New campaign: {name}").format(name=draft.name)),
         kit.fields_section(fields),
-        kit.context(f"Created by <@{created_by}> with `/starleads campaign`"),
+        kit.context(_("Created by {user} with `/starleads campaign`").format(user=f"<@{created_by}>")),
     ]
     if note:
         blocks.append(kit.context(kit.md(":information_source: {}", note)))
     text = kit.md(
-        "New Starleads campaign “{name:.200}” ({id:.100}) created by <@{user}>: {status}.",
+        _("New Starleads campaign “{name:.200}” ({id:.100}) created by <@{user}>: {status}."),
         name=draft.name,
         id=campaign_id,
         user=created_by,
-        status=INACTIVE_STATUS,
+        status=status,
     )
     return kit.fallback(text), blocks
 
@@ -75,14 +82,17 @@ def status_view(
         blocks.append(kit.context(detail))
     if buttons:
         blocks.append(kit.actions("campaign_status_actions", *buttons))
-    return kit.modal(title=STATUS_TITLE, blocks=blocks, private_metadata=private_metadata)
+    # Translators: a modal's title, at most 24 characters (Slack's limit).
+    return kit.modal(title=_("Starleads campaign"), blocks=blocks, private_metadata=private_metadata)
 
 
 def creating_view(draft: CampaignDraft, private_metadata: str, channel_id: str) -> dict[str, Any]:
     return status_view(
         private_metadata,
-        kit.md(":hourglass_flowing_sand: Creating *{}* in Starleads…", draft.name),
-        detail=f"You can close this window: the result will be posted in <#{channel_id}>.",
+        ":hourglass_flowing_sand: " + kit.md(_("Creating *{}* in Starleads…"), draft.name),
+        detail=_("You can close this window: the result will be posted in {channel}.").format(
+            channel=f"<#{channel_id}>"
+        ),
     )
 
 
@@ -91,14 +101,17 @@ def created_view(
 ) -> dict[str, Any]:
     return status_view(
         private_metadata,
-        kit.md(
-            ":white_check_mark: *{name}* is created in Starleads (ID {id:code}). It starts inactive: "
-            "switch it on in Starleads when you're ready.",
+        ":white_check_mark: "
+        + kit.md(
+            _(
+                "*{name}* is created in Starleads (ID {id:code}). It starts inactive: "
+                "switch it on in Starleads when you're ready."
+            ),
             name=draft.name,
             id=campaign_id,
         ),
         detail=where,
-        buttons=[kit.button("Open Starleads", OPEN_STARLEADS_ACTION, url=starleads_app_url)],
+        buttons=[kit.button(_("Open Starleads"), OPEN_STARLEADS_ACTION, url=starleads_app_url)],
     )
 
 
@@ -108,8 +121,8 @@ def failed_view(private_metadata: str, message: str, *, detail: str) -> dict[str
         kit.md(":x: {}", message),
         detail=detail,
         buttons=[
-            kit.button("Try again", RETRY_ACTION, style="primary"),
-            kit.button("Edit the form", EDIT_ACTION),
+            kit.button(_("Try again"), RETRY_ACTION, style="primary"),
+            kit.button(_("Edit the form"), EDIT_ACTION),
         ],
     )
 
@@ -121,6 +134,11 @@ def format_hours(hours: float) -> str:
     if not whole:
         return f"{rest} min"
     return f"{whole} h" + (f" {rest} min" if rest else "")
+
+
+def _field(label: str, value: str) -> str:
+    """A field of the card: its label in bold over its value (mrkdwn)."""
+    return f"*{label}*\n{value}"
 
 
 def _agent(agent_id: str, agent_name: str | None) -> str:

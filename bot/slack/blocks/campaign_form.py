@@ -22,15 +22,14 @@ from bot.campaigns.timezones import (
     is_known_timezone,
     offsets_hour,
     timezone_choices,
-    utc_offset_label,
+    timezone_label,
 )
-from bot.i18n import Language, current_language
+from bot.i18n import Language, _, current_language, number
 from bot.schedule import ScheduleError, parse_schedule
 from bot.slack.blocks import kit
 from bot.slack.blocks.state import FormState
 
 CALLBACK_ID = "campaign_form"
-TITLE = "New Starleads campaign"
 SCHEDULE_BLOCK = DraftField.SCHEDULE.value
 SCHEDULE_PREVIEW_BLOCK = "schedule_preview"
 OPEN_PICKER_ACTION = "schedule_picker_open"
@@ -39,8 +38,6 @@ TEXT_BOX_FIELDS = frozenset(
     {DraftField.NAME, DraftField.AGENT_ID, DraftField.PHONE_NUMBER, DraftField.SCHEDULE}
 )
 RESULTS_BLOCK, RESULTS_ACTION, RESULTS_ON = "post_results", "post_results_input", "on"
-_RESULTS_OPTION = kit.option("Post call results to this channel", RESULTS_ON)
-SCHEDULE_EXAMPLES = "“weekdays 9-12 and 2-5pm”, “du lundi au vendredi 9h-12h et 14h-17h”"
 
 
 def action_id(field: DraftField) -> str:
@@ -69,10 +66,11 @@ def campaign_form(
         current_language(),
     )
     return kit.modal(
-        title=TITLE,
+        # Translators: a modal's title, at most 24 characters (Slack's limit).
+        title=_("New Starleads campaign"),
         callback_id=CALLBACK_ID,
-        submit="Create campaign",
-        close="Cancel",
+        submit=_("Create campaign"),
+        close=_("Cancel"),
         blocks=blocks,
         private_metadata=private_metadata,
     )
@@ -112,7 +110,7 @@ def _campaign_and_agent(typed: DraftInput, problems: Problems) -> list[kit.Block
             kit.text_input(
                 action_id(DraftField.NAME),
                 initial=typed.name,
-                placeholder="e.g. Relance Q4",
+                placeholder=_("e.g. {example}").format(example="Relance Q4"),
                 max_length=TEXT_MAX_LENGTHS[DraftField.NAME],
             ),
             problems,
@@ -122,22 +120,22 @@ def _campaign_and_agent(typed: DraftInput, problems: Problems) -> list[kit.Block
             kit.text_input(
                 action_id(DraftField.AGENT_ID),
                 initial=typed.agent_id,
-                placeholder="e.g. 66f1b2d0016e6d3e9353ab85",
+                placeholder=_("e.g. {example}").format(example="66f1b2d0016e6d3e9353ab85"),
                 max_length=TEXT_MAX_LENGTHS[DraftField.AGENT_ID],
             ),
             problems,
-            hint="The AI agent who makes the calls: copy its ID from Agents in Starleads.",
+            hint=_("The AI agent who makes the calls: copy its ID from Agents in Starleads."),
         ),
         *_field(
             DraftField.PHONE_NUMBER,
             kit.text_input(
                 action_id(DraftField.PHONE_NUMBER),
                 initial=typed.phone_number,
-                placeholder="e.g. +33 1 23 45 67 89",
+                placeholder=_("e.g. {example}").format(example="+33 1 23 45 67 89"),
             ),
             problems,
             optional=True,
-            hint="For phone agents: one of your company's numbers in Starleads (01 23 45 67 89 is fine).",
+            hint=_("For phone agents: one of your company's numbers in Starleads (01 23 45 67 89 is fine)."),
         ),
     ]
 
@@ -152,29 +150,31 @@ def _calling_hours(
             kit.text_input(
                 action_id(DraftField.SCHEDULE),
                 initial=typed.schedule,
-                placeholder="e.g. weekdays 9-12 and 2-5pm",
+                placeholder=_("e.g. weekdays 9-12 and 2-5pm"),
                 max_length=TEXT_MAX_LENGTHS[DraftField.SCHEDULE],
                 on_enter=True,
             ),
             problems,
-            hint=f"Days and hours in words, English or French: {SCHEDULE_EXAMPLES}. Press Enter to check.",
+            hint=_("Days and hours in words, English or French: {examples}. Press Enter to check.").format(
+                examples=_schedule_examples()
+            ),
             dispatch_action=True,
             block_id=schedule_block_id,
             below=kit.context(
                 schedule_preview(typed.schedule, typed.timezone), block_id=SCHEDULE_PREVIEW_BLOCK
             ),
         ),
-        kit.actions("schedule_tools", kit.button("Pick days and hours…", OPEN_PICKER_ACTION)),
+        kit.actions("schedule_tools", kit.button(_("Pick days and hours…"), OPEN_PICKER_ACTION)),
         *_field(
             DraftField.TIMEZONE,
             kit.grouped_select(
                 action_id(DraftField.TIMEZONE),
                 _timezone_options(typed.timezone, hour),
                 selected=typed.timezone,
-                placeholder="Pick a timezone",
+                placeholder=_("Pick a timezone"),
             ),
             problems,
-            hint="Calling hours are local times in this zone.",
+            hint=_("Calling hours are local times in this zone."),
             dispatch_action=True,
         ),
     ]
@@ -192,13 +192,17 @@ def _retries(typed: DraftInput, problems: Problems) -> list[kit.Block]:
                 maximum=str(MAX_RETRIES),
             ),
             problems,
-            hint=f"How often someone who doesn't answer is called again ({MIN_RETRIES} to {MAX_RETRIES}).",
+            hint=_("How often someone who doesn't answer is called again ({minimum} to {maximum}).").format(
+                minimum=number(MIN_RETRIES), maximum=number(MAX_RETRIES)
+            ),
         ),
         *_field(
             DraftField.DELAY_HOURS,
             kit.number_input(action_id(DraftField.DELAY_HOURS), initial=typed.delay_hours, decimal=True),
             problems,
-            hint="More than 0; decimals allowed (1.5 = 1 h 30).",
+            hint=_("More than {zero}; decimals allowed ({example} = 1 h 30).").format(
+                zero=number(0), example=number(1.5)
+            ),
         ),
     ]
 
@@ -216,22 +220,26 @@ def _call_results(typed: DraftInput, problems: Problems) -> list[kit.Block]:
         problems,
         optional=True,
         hint=(
-            "Starleads posts each call's result there (http:// or https://)."
+            _("Starleads posts each call's result there (http:// or https://).")
             if typed.post_results is None
-            else "Your own system's address, if it wants the results too: each one is forwarded there "
-            "unchanged (http:// or https://)."
+            else _(
+                "Your own system's address, if it wants the results too: each one is forwarded there "
+                "unchanged (http:// or https://)."
+            )
         ),
     )
     if typed.post_results is not None:
         blocks.append(
             kit.input_block(
                 RESULTS_BLOCK,
-                "Call results",
+                _("Call results"),
                 kit.checkboxes(
-                    RESULTS_ACTION, [_RESULTS_OPTION], selected=[RESULTS_ON] if typed.post_results else []
+                    RESULTS_ACTION,
+                    [kit.option(_("Post call results to this channel"), RESULTS_ON)],
+                    selected=[RESULTS_ON] if typed.post_results else [],
                 ),
                 optional=True,
-                hint="Each call's result goes in the thread of the campaign's card, with a running tally.",
+                hint=_("Each call's result goes in the thread of the campaign's card, with a running tally."),
             )
         )
     return blocks
@@ -297,7 +305,7 @@ def next_schedule_block(block_id: str) -> str:
 def schedule_preview(text: str | None, timezone: str | None) -> str:
     """The line under the calling hours: how the bot reads them, or what is wrong."""
     if not (text or "").strip():
-        return f":pencil2: Say when to call, e.g. {SCHEDULE_EXAMPLES}."
+        return ":pencil2: " + _("Say when to call, e.g. {examples}.").format(examples=_schedule_examples())
     try:
         schedule = parse_schedule(text or "")
     except ScheduleError as error:
@@ -309,5 +317,12 @@ def _timezone_options(selected: str | None, hour: datetime) -> dict[str, list[di
     """The curated zones, plus the selected one when it is a real zone outside the list."""
     groups = timezone_choices(hour)
     if selected and selected not in CURATED_ZONE_NAMES and is_known_timezone(selected):
-        groups = {"Selected": [(selected, f"{selected} ({utc_offset_label(selected, hour)})")], **groups}
+        # Translators: the group of the timezone menu that holds the zone chosen earlier.
+        groups = {_("Selected"): [(selected, timezone_label(selected, hour))], **groups}
     return {region: [kit.option(label, zone) for zone, label in zones] for region, zones in groups.items()}
+
+
+def _schedule_examples() -> str:
+    """Two ways to write calling hours, for the hint and the empty preview."""
+    # Translators: examples of calling hours the schedule language reads; they must parse.
+    return _("“weekdays 9-12 and 2-5pm”, “du lundi au vendredi 9h-12h et 14h-17h”")

@@ -20,6 +20,8 @@ import string
 from dataclasses import dataclass
 from typing import Any
 
+from bot.i18n import _
+
 Block = dict[str, Any]
 Element = dict[str, Any]
 
@@ -227,11 +229,11 @@ def number_input(
     return element
 
 
-def timepicker(action_id: str, *, initial: str | None, placeholder: str = "Pick a time") -> Element:
+def timepicker(action_id: str, *, initial: str | None, placeholder: str | None = None) -> Element:
     element: Element = {
         "type": "timepicker",
         "action_id": action_id,
-        "placeholder": plain(placeholder, PLACEHOLDER_LIMIT),
+        "placeholder": plain(placeholder or _("Pick a time"), PLACEHOLDER_LIMIT),
     }
     if initial:
         element["initial_time"] = initial
@@ -274,12 +276,12 @@ def modal(
     private_metadata: str,
     callback_id: str | None = None,
     submit: str | None = None,
-    close: str = "Close",
+    close: str | None = None,
 ) -> dict[str, Any]:
     view: dict[str, Any] = {
         "type": "modal",
         "title": plain(title, TITLE_LIMIT),
-        "close": plain(close, TITLE_LIMIT),
+        "close": plain(close or _("Close"), TITLE_LIMIT),
         "blocks": blocks[:100],
         "private_metadata": private_metadata,
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.i18n import N_, _
 from bot.schedule import Weekday
 from bot.schedule.controls import Control, ScheduleControls
 from bot.slack.blocks import kit
@@ -11,14 +12,10 @@ from bot.slack.blocks.state import FormState
 
 PICKER_CALLBACK_ID = "schedule_picker"
 _WINDOWS = (
-    (Control.WINDOW_1_START, "First window starts", False),
-    (Control.WINDOW_1_END, "First window ends", False),
-    (Control.WINDOW_2_START, "Second window starts", True),
-    (Control.WINDOW_2_END, "Second window ends", True),
-)
-_NOT_WHOLE = (
-    "Your calling hours differ from day to day. The picker sets the same hours on every day you "
-    "tick: using it replaces them."
+    (Control.WINDOW_1_START, N_("First window starts"), False),
+    (Control.WINDOW_1_END, N_("First window ends"), False),
+    (Control.WINDOW_2_START, N_("Second window starts"), True),
+    (Control.WINDOW_2_END, N_("Second window ends"), True),
 )
 
 
@@ -29,14 +26,18 @@ def action_id(control: Control) -> str:
 def schedule_picker(
     controls: ScheduleControls, private_metadata: str, *, shows_whole: bool
 ) -> dict[str, Any]:
-    blocks: list[kit.Block] = [] if shows_whole else [kit.context(f":information_source: {_NOT_WHOLE}")]
+    not_whole = _(
+        "Your calling hours differ from day to day. The picker sets the same hours on every day you "
+        "tick: using it replaces them."
+    )
+    blocks: list[kit.Block] = [] if shows_whole else [kit.context(f":information_source: {not_whole}")]
     blocks.append(
         kit.input_block(
             Control.DAYS,
-            "Days",
+            _("Days"),
             kit.checkboxes(
                 action_id(Control.DAYS),
-                [kit.option(day.value, day.value) for day in Weekday],
+                [kit.option(day.full, day.value) for day in Weekday],
                 selected=list(controls.days),
             ),
         )
@@ -45,15 +46,16 @@ def schedule_picker(
         initial = getattr(controls, control.value)
         blocks.append(
             kit.input_block(
-                control, label, kit.timepicker(action_id(control), initial=initial), optional=optional
+                control, _(label), kit.timepicker(action_id(control), initial=initial), optional=optional
             )
         )
-    blocks.append(kit.context("The calling hours of your form will be written from these choices."))
+    blocks.append(kit.context(_("The calling hours of your form will be written from these choices.")))
     return kit.modal(
-        title="Pick days and hours",
+        # Translators: a modal's title and buttons, at most 24 characters each (Slack's limit).
+        title=_("Pick days and hours"),
         callback_id=PICKER_CALLBACK_ID,
-        submit="Use these hours",
-        close="Back",
+        submit=_("Use these hours"),
+        close=_("Back"),
         blocks=blocks,
         private_metadata=private_metadata,
     )
