@@ -19,6 +19,7 @@ between the bots (the single-workspace bot idled just as long). Repeated `--cold
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import tempfile
 import time
@@ -31,6 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.slash_command import CampaignCommands, cut_points, percentiles
+from benchmarks.standin_process import cpu_seconds
 from bot.slack.installations import INSTALLATION_TTL_SECONDS
 from bot.workspaces.connections import CACHE_SECONDS
 from tests.conftest import RunningBot, bot_environment
@@ -51,6 +53,7 @@ class Mode:
     bot: RunningBot
     workspaces: list[SlackDriver]
     figures: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    cpu_per_command: list[float] = field(default_factory=list)  # ms of the bot's CPU, one per round
 
     def commands(self, count: int, channel_prefix: str = "C0BENCH") -> list[tuple[SlackDriver, str]]:
         """`count` commands, round robin over the workspaces, each in one of the channels."""
@@ -121,12 +124,15 @@ def modes(slack_api: FakeSlack, starleads: FakeStarleads, workspaces: int) -> It
 
 def measure_round(commands: CampaignCommands, mode: Mode, plan: Plan) -> None:
     commands.one_at_a_time(mode.commands(plan.workspaces))  # every workspace's caches fresh
+    cpu_before = cpu_seconds(mode.bot.process.pid)
     acks, opened = commands.one_at_a_time(mode.commands(plan.sequential))
     mode.figures["one at a time: campaign ack"] += acks
     mode.figures["one at a time: sent → views.open"] += opened
     acks, opened = commands.at_once(mode.commands(plan.concurrent), plan.concurrency)
     mode.figures[f"{plan.concurrency} at a time: campaign ack"] += acks
     mode.figures[f"{plan.concurrency} at a time: sent → views.open"] += opened
+    cpu_ms = (cpu_seconds(mode.bot.process.pid) - cpu_before) * 1000
+    mode.cpu_per_command.append(cpu_ms / (plan.sequential + plan.concurrent))
 
 
 def measure_cold(commands: CampaignCommands, single: Mode, distributed: Mode, workspaces: int) -> None:
@@ -156,6 +162,12 @@ def report(single: Mode, distributed: Mode, plan: Plan) -> None:
         print(f"  {single.name:<28} {percentiles(samples)}")
         print(f"  {distributed.name:<28} {percentiles(others)}")
         print(f"  {'ratio distribution / single':<28} {ratios}")
+
+    cpu = [mode.cpu_per_command for mode in (single, distributed)]
+    print("\nbot CPU per warm command (ms), one figure per round: min–max, mean")
+    for mode, rounds in zip((single, distributed), cpu, strict=True):
+        print(f"  {mode.name:<28} {min(rounds):.2f}–{max(rounds):.2f}, {statistics.mean(rounds):.2f}")
+    print(f"  {'ratio distribution / single':<28} {statistics.mean(cpu[1]) / statistics.mean(cpu[0]):.2f}×")
 
 
 def _p50_90_99(samples: list[float]) -> tuple[float, float, float]:
