@@ -200,4 +200,3 @@ def _installed_bots(
         client_id=client_id, client_secret=client_secret.get_secret_value(), client=slack
     )
     return InstalledBots(store, rotator), states
-
