@@ -28,9 +28,14 @@ from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import FakeStarleads
 
 
+def cut_points(samples: list[float]) -> list[float]:
+    """The 99 percentiles of `samples` (index 49 is p50)."""
+    return statistics.quantiles(sorted(samples), n=100, method="inclusive")
+
+
 def percentiles(samples: list[float]) -> str:
     ordered = sorted(samples)
-    cut = statistics.quantiles(ordered, n=100, method="inclusive")
+    cut = cut_points(ordered)
     return (
         f"p50 {cut[49]:6.2f} ms  p90 {cut[89]:6.2f} ms  p99 {cut[98]:6.2f} ms  "
         f"max {ordered[-1]:6.2f} ms  (n={len(ordered)})"
@@ -62,6 +67,48 @@ def run(requests: int, concurrency: int) -> None:
             starleads.stop()
 
 
+class CampaignCommands:
+    """Sends signed `/starleads campaign` commands, timing each ack and, from the Slack stand-in's
+    records, each command's time from sent to `views.open` (matched by trigger ID). Each batch starts
+    by clearing the stand-in's records, and nothing else may open forms meanwhile."""
+
+    def __init__(self, slack_api: FakeSlack) -> None:
+        self._slack_api = slack_api
+        self._sent_at: dict[str, float] = {}
+
+    def send(self, driver: SlackDriver, channel_id: str) -> float:
+        """The command's ack, in ms."""
+        trigger = unique_id("trigger.")
+        self._sent_at[trigger] = time.monotonic()
+        return timed(lambda: driver.command("campaign", trigger_id=trigger, channel_id=channel_id))
+
+    def one_at_a_time(self, commands: list[tuple[SlackDriver, str]]) -> tuple[list[float], list[float]]:
+        """Each form open before the next command: (acks, sent → views.open), in ms."""
+        self._slack_api.clear()
+        acks = []
+        for index, (driver, channel_id) in enumerate(commands):
+            acks.append(self.send(driver, channel_id))
+            self._slack_api.wait_call("views.open", count=index + 1)
+        return acks, self._opened()
+
+    def at_once(
+        self, commands: list[tuple[SlackDriver, str]], concurrency: int
+    ) -> tuple[list[float], list[float]]:
+        """`concurrency` in flight at a time: (acks, sent → views.open), in ms."""
+        self._slack_api.clear()
+        with ThreadPoolExecutor(concurrency) as pool:
+            acks = list(pool.map(lambda command: self.send(*command), commands))
+        self._slack_api.wait_call("views.open", count=len(commands), timeout=60)
+        return acks, self._opened()
+
+    def _opened(self) -> list[float]:
+        """Sent → views.open of each command sent since the last batch, in ms."""
+        opened = [r for r in self._slack_api.requests if r.path == "/api/views.open"]
+        arrivals = {r.json()["trigger_id"]: r.received_at for r in opened}
+        sent, self._sent_at = self._sent_at, {}
+        return [(arrivals[trigger] - at) * 1000 for trigger, at in sent.items()]
+
+
 def measure(bot: RunningBot, slack_api: FakeSlack, requests: int, concurrency: int) -> None:
     driver = SlackDriver(bot.url, slack_api.response_url())
     health = httpx.Client(timeout=10)
@@ -72,32 +119,11 @@ def measure(bot: RunningBot, slack_api: FakeSlack, requests: int, concurrency: i
     baseline = [timed(lambda: health.get(f"{bot.url}/healthz")) for _ in range(requests)]
     help_acks = [timed(lambda: driver.command("help")) for _ in range(requests)]
 
-    sent_at: dict[str, float] = {}
-
-    def command(channel_id: str) -> float:
-        trigger = unique_id("trigger.")
-        sent_at[trigger] = time.monotonic()
-        return timed(lambda: driver.command("campaign", trigger_id=trigger, channel_id=channel_id))
-
-    def opened_after(triggers: set[str]) -> list[float]:
-        arrivals = {
-            r.json()["trigger_id"]: r.received_at for r in slack_api.requests if r.path == "/api/views.open"
-        }
-        return [(arrivals[t] - sent_at[t]) * 1000 for t in triggers]
-
-    slack_api.clear()
-    sequential: list[float] = []
-    for index in range(requests):  # one at a time: each form is open before the next command
-        sequential.append(command("C0BENCH01"))
-        slack_api.wait_call("views.open", count=index + 1)
-    sequential_open = opened_after(set(sent_at))
-
-    sent_at.clear()
-    slack_api.clear()
-    with ThreadPoolExecutor(concurrency) as pool:
-        concurrent = list(pool.map(lambda n: command(f"C0BENCH{n % 50:02d}"), range(requests)))
-    slack_api.wait_call("views.open", count=requests, timeout=60)
-    concurrent_open = opened_after(set(sent_at))
+    commands = CampaignCommands(slack_api)
+    sequential, sequential_open = commands.one_at_a_time([(driver, "C0BENCH01")] * requests)
+    concurrent, concurrent_open = commands.at_once(
+        [(driver, f"C0BENCH{n % 50:02d}") for n in range(requests)], concurrency
+    )
 
     base_p50 = statistics.median(baseline)
     print(f"baseline GET /healthz              {percentiles(baseline)}")

@@ -17,13 +17,12 @@ from typing import Any
 
 import httpx
 import pytest
-from cryptography.fernet import Fernet
 from sqlalchemy import Engine, text
 
 from bot.store import connect
 from tests.slack_driver import SIGNING_SECRET, SlackDriver, unique_id
 from tests.standins.customer_webhook import CustomerWebhook
-from tests.standins.slack_api import FakeSlack, Installs
+from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import API_KEY, FakeStarleads
 
 BOT_TOKEN = "xoxb-000000000000-test-bot-token-3e9d"
@@ -215,15 +214,13 @@ def distributed(
     slack_api: FakeSlack, fake_starleads: FakeStarleads, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningBot]:
     """A distributed bot (SQLite) that workspaces install through the real OAuth endpoints."""
+    from tests.install_driver import distribution_settings  # it builds on this module
+
     yield from serving(
         slack_api,
         fake_starleads,
         tmp_path_factory.mktemp("distributed"),
-        SLACK_BOT_TOKEN=None,
-        STARLEADS_API_KEY=None,
-        SLACK_CLIENT_ID=Installs.CLIENT_ID,
-        SLACK_CLIENT_SECRET=Installs.CLIENT_SECRET,
-        STARLEADS_KEY_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        **distribution_settings(),
         LOG_LEVEL="DEBUG",  # the most a log ever says: still no token in it
     )
 

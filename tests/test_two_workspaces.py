@@ -20,6 +20,7 @@ from tests.call_results_driver import (
     token_in,
 )
 from tests.conftest import API_KEY, RunningBot, open_form
+from tests.install_driver import INSTALLER, connect_starleads, driver, install, redirect, rows, start_install
 from tests.slack_driver import SlackDriver, unique_id
 from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import (
@@ -29,7 +30,6 @@ from tests.standins.starleads_api import (
     FakeStarleads,
     documented_call_result,
 )
-from tests.test_installs import INSTALLER, connect_starleads, driver, install, redirect, rows, start_install
 
 OTHER_FORM = {"agent_id": OTHER_AGENT, "phone_number": "09 87 65 43 21"}
 SLACK_CALLS = ("views.open", "views.update", "chat.postMessage", "chat.update")
