@@ -11,6 +11,8 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from bot.config import load_settings
+from bot.logs import Redactor
 from tests.call_results_driver import PASCAL, create, in_thread, post, root_of, subscribe
 from tests.conftest import API_KEY, BOT_TOKEN, RunningBot, driving, serving
 from tests.slack_driver import SIGNING_SECRET, SlackDriver, unique_id
@@ -141,6 +143,19 @@ def test_the_page_wants_the_token_and_shows_no_secret(watched: RunningBot) -> No
     for secret in (METRICS_TOKEN, BOT_TOKEN, SIGNING_SECRET, API_KEY):
         assert secret not in answer.text
         assert secret not in watched.log()
+
+
+def test_the_metrics_token_is_masked_wherever_the_log_might_show_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, setting in {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "STARLEADS_API_KEY": API_KEY,
+        "METRICS_TOKEN": METRICS_TOKEN,
+    }.items():
+        monkeypatch.setenv(name, setting)
+    redact = Redactor(load_settings(env_file=None).secrets())
+
+    assert METRICS_TOKEN not in redact(f"Authorization: Bearer {METRICS_TOKEN}")
 
 
 def test_without_a_token_the_page_is_open(bot: RunningBot) -> None:
