@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, DatabaseSettings, EncryptionKeySettings, load_settings
@@ -160,6 +162,7 @@ def _serve() -> int:
         print(f"starleads-bot: configuration error: {error}", file=sys.stderr)
         return EXIT_USAGE_ERROR
     configure_logging(settings.log_level, settings.secrets(), settings.log_format)
+    _empty_metrics_directory()
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot import wiring
@@ -176,6 +179,19 @@ def _serve() -> int:
         return EXIT_USAGE_ERROR
     serve(bot)
     return 0
+
+
+def _empty_metrics_directory() -> None:
+    """prometheus_client's multiprocess mode (PROMETHEUS_MULTIPROC_DIR): counters left by an earlier
+    run would be added to this one's, so they go before any metric exists (bot.metrics is imported
+    after this). One `serve` per directory: its processes share it."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
+        return
+    path = Path(directory)
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        stale.unlink()
 
 
 def _opened(url: str) -> Engine | None:

@@ -96,6 +96,7 @@ class Settings(DatabaseSettings):
     allowed_users: str = ""
     allowed_channels: str = ""
     port: Annotated[int, Field(ge=1, le=65535)] = 3000
+    metrics_token: SecretStr | None = None  # set: GET /metrics wants `Authorization: Bearer <it>`
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -234,6 +235,7 @@ class Settings(DatabaseSettings):
             self.slack_signing_secret,
             self.slack_app_token,
             self.starleads_api_key,
+            self.metrics_token,
         ]
         secrets = [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
         return secrets + self.encryption_keys

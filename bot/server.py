@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import hmac
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import aiohttp
 import uvicorn
+from prometheus_client import CONTENT_TYPE_LATEST
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -24,7 +27,9 @@ from starlette.routing import Route
 from bot.call_results.address import WEBHOOK_PATH
 from bot.http_body import BodyTooLarge, read_at_most, with_body
 from bot.logs import bind_request
+from bot.metrics import ACK_SECONDS, database_registry, exposition
 from bot.schedule import warm_up as warm_up_schedule_language
+from bot.slack.api_metrics import slack_api_timing
 from bot.slack.signature import SlackSignature
 from bot.wiring import Bot
 
@@ -54,6 +59,18 @@ def create_web_app(bot: Bot) -> Starlette:
             body["missing"] = missing
         return JSONResponse(body, status_code=503 if missing else 200)
 
+    database_counts = database_registry(bot.stored_counts)
+    metrics_token = settings.metrics_token.get_secret_value().encode() if settings.metrics_token else None
+
+    async def metrics(request: Request) -> Response:
+        if metrics_token is not None and not _bearer_matches(request, metrics_token):
+            return PlainTextResponse(
+                "Unauthorized", status_code=401, headers={"WWW-Authenticate": 'Bearer realm="metrics"'}
+            )
+        # The database's counts are read while rendering: in a worker thread, off the event loop.
+        text = await asyncio.to_thread(exposition, database_counts)
+        return Response(text, media_type=CONTENT_TYPE_LATEST)
+
     async def receive_result(request: Request) -> Response:
         bind_request()
         return await bot.receive_result(request)
@@ -66,7 +83,7 @@ def create_web_app(bot: Bot) -> Starlette:
         client = bot.bolt.client
         # One pooled session for every Web API call: slack_sdk otherwise opens a connection (and a TLS
         # handshake) per call, which `views.open` cannot afford inside its 3-second trigger window.
-        client.session = aiohttp.ClientSession()
+        client.session = aiohttp.ClientSession(trace_configs=[slack_api_timing(str(settings.slack_api_url))])
         # A campaign whose create got no answer is looked for a while; a restart resumes the search.
         bot.after_ack.start(bot.campaigns.resume_late_lookups(bot.clients_for), "resume_late_lookups")
         socket_mode, connecting = None, None
@@ -102,8 +119,10 @@ def create_web_app(bot: Bot) -> Starlette:
 
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
         Route(WEBHOOK_PATH, receive_result, methods=["POST"]),
     ]
+    bot.bolt.middleware(_time_ack)
     bot.bolt.middleware(_bind_request_ids)
     if not settings.socket_mode and settings.slack_signing_secret:
         signature = SlackSignature(settings.slack_signing_secret.get_secret_value())
@@ -158,6 +177,32 @@ async def _bind_request_ids(
         view=view.get("id") if isinstance(view, dict) else None,
     )
     return await next()
+
+
+_ACK_KINDS = {
+    "view_submission": "submission",
+    "block_actions": "action",
+    "block_suggestion": "options",
+    "view_closed": "view_closed",
+    "shortcut": "shortcut",
+    "message_action": "shortcut",
+    "event_callback": "event",
+}
+
+
+async def _time_ack(body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:
+    """How long Bolt takes to answer each kind of request (listeners answer first, then work)."""
+    started = time.perf_counter()
+    try:
+        return await next()
+    finally:
+        kind = "command" if "command" in body else _ACK_KINDS.get(str(body.get("type")), "other")
+        ACK_SECONDS.labels(kind).observe(time.perf_counter() - started)
+
+
+def _bearer_matches(request: Request, token: bytes) -> bool:
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token)
 
 
 class _ConnectFailureInOneLine(logging.Filter):

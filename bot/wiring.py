@@ -49,11 +49,14 @@ from bot.store import (
     ForwardStore,
     PreferenceStore,
     ResultStore,
+    StoredCounts,
     SubscriptionStore,
     UninstallStore,
     connect,
     database_answers,
+    installed_workspaces,
     slack_installation_stores,
+    stored_counts,
 )
 from bot.webhooks.forwarder import Forwarder, ForwardPacing
 from bot.webhooks.receiver import webhook_endpoint
@@ -77,6 +80,7 @@ class Bot:
     receive_result: Callable[[Request], Awaitable[Response]]
     clients_for: SlackClients
     database_answers: Callable[[], bool]
+    stored_counts: Callable[[], StoredCounts]
     close: Callable[[], Awaitable[None]]
 
 
@@ -184,8 +188,17 @@ def build(settings: Settings) -> Bot:
         receive_result=webhook_endpoint(subscriptions, results, result_stored),
         clients_for=clients_for,
         database_answers=lambda: database_answers(engine),
+        stored_counts=_stored_counts(settings, engine),
         close=close,
     )
+
+
+def _stored_counts(settings: Settings, engine: Engine) -> Callable[[], StoredCounts]:
+    """The database's counts for a metrics scrape; when distributed, with the workspaces installed."""
+    client_id = settings.slack_client_id
+    if client_id is None:
+        return lambda: stored_counts(engine)
+    return lambda: stored_counts(engine, installed=installed_workspaces(engine, client_id))
 
 
 def _starleads(

@@ -22,6 +22,7 @@ from bot.campaigns.draft import CampaignDraft, DraftField, DraftInput, DraftInva
 from bot.campaigns.late_lookup import LateLookup
 from bot.campaigns.submission import Submission
 from bot.i18n import N_, _, ngettext
+from bot.metrics import CAMPAIGN_CREATES
 from bot.starleads import (
     Agent,
     Campaign,
@@ -210,6 +211,7 @@ class CampaignCreator:
                 await self._subscriptions.forget(token, workspace=workspace)
         kind, reason = _describe(outcome)
         logger.info("campaign_create key=%s outcome=%s reason=%r", key, kind, reason)
+        CAMPAIGN_CREATES.labels(kind).inc()
         await self._audit.record(
             user_id=submission.user_id,
             channel_id=submission.channel_id,
@@ -250,6 +252,7 @@ class CampaignCreator:
     ) -> None:
         """Someone not allowed to create campaigns tried to: keep a trace of it."""
         logger.info("campaign_create key=%s outcome=denied reason=%r", key, reason)
+        CAMPAIGN_CREATES.labels("denied").inc()
         await self._audit.record(
             user_id=user_id,
             channel_id=channel_id,
@@ -290,6 +293,7 @@ class CampaignCreator:
         if not await self._record_created(submission, outcome, only_if=settled):
             return None
         logger.info("campaign_late_lookup key=%s found=yes campaign_id=%s", key, campaign.id)
+        CAMPAIGN_CREATES.labels("created-late").inc()
         record = await self._creations.get(key, workspace=workspace)
         await self._audit.record(
             user_id=record.user_id if record else "",

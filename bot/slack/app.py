@@ -8,10 +8,12 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
+from slack_sdk.http_retry.builtin_async_handlers import async_default_handlers
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
+from bot.slack.api_metrics import SlackApiErrors
 from bot.slack.installations import ROTATE_MINUTES_BEFORE_EXPIRY, InstalledAuthorize, InstalledBots
 from bot.slack.payload_shape import refuse_malformed
 
@@ -43,6 +45,7 @@ def slack_client(settings: Settings) -> AsyncWebClient:
         base_url=str(settings.slack_api_url),
         timeout=_SLACK_API_TIMEOUT_SECONDS,
         logger=logging.getLogger("bot.slack.web"),
+        retry_handlers=[SlackApiErrors(), *async_default_handlers()],
     )
 
 

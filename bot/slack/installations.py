@@ -257,6 +257,7 @@ class InstalledClient(AsyncWebClient):
             timeout=app_client.timeout,
             headers=app_client.headers,
             logger=app_client.logger,
+            retry_handlers=app_client.retry_handlers,
         )
         self._bots = bots
         self._workspace = workspace

@@ -18,6 +18,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from bot.i18n import _
+from bot.metrics import STARLEADS_CALL_SECONDS
 from bot.starleads.errors import (
     StarleadsAuthError,
     StarleadsRejected,
@@ -60,7 +61,8 @@ class StarleadsClient:
 
     async def get_agent(self, agent_id: str) -> Agent:
         """`GET /Agent/{id}/prompt`, the only documented way to learn an agent's name."""
-        return await self._call("GET", f"/Agent/{quote(agent_id, safe='')}/prompt", Agent)
+        path = f"/Agent/{quote(agent_id, safe='')}/prompt"
+        return await self._call("GET", path, Agent, route="/Agent/{id}/prompt")
 
     async def list_campaigns(self) -> list[Campaign]:
         """`GET /Campaign` ("Get all campaigns": documented only in part, so read leniently).
@@ -77,7 +79,11 @@ class StarleadsClient:
                 continue
         return campaigns
 
-    async def _call(self, method: str, path: str, model: type[_Model] | None, **kwargs: Any) -> Any:
+    async def _call(
+        self, method: str, path: str, model: type[_Model] | None, *, route: str | None = None, **kwargs: Any
+    ) -> Any:
+        """`route` is `path` as a template (`/Agent/{id}/prompt`) where it holds an ID: metrics name
+        the endpoint, never the ID."""
         started = time.perf_counter()
         outcome = "-"
         try:
@@ -104,12 +110,14 @@ class StarleadsClient:
             outcome = type(error).__name__
             raise StarleadsUnavailable(_("the connection to Starleads broke before it answered")) from None
         finally:
+            seconds = time.perf_counter() - started
+            STARLEADS_CALL_SECONDS.labels(f"{method} {route or path}", outcome).observe(seconds)
             logger.info(
                 "starleads_call method=%s path=%s outcome=%s duration_ms=%.0f",
                 method,
                 path.split("?")[0],
                 outcome,
-                (time.perf_counter() - started) * 1000,
+                seconds * 1000,
             )
 
 

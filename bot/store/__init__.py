@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from bot.store.audit import AuditStore
 from bot.store.call_results import ClaimedResult, ResultState, ResultStore, Subscription, SubscriptionStore
 from bot.store.connections import ConnectionStore, StoredConnection
+from bot.store.counts import StoredCounts, stored_counts
 from bot.store.creations import Claim, CreationRecord, CreationState, CreationStore
 from bot.store.database import (
     SchemaTooNew,
@@ -72,6 +73,7 @@ __all__ = [
     "ResultStore",
     "SchemaTooNew",
     "StoredConnection",
+    "StoredCounts",
     "Subscription",
     "SubscriptionStore",
     "UninstallStore",
@@ -82,4 +84,5 @@ __all__ = [
     "open_engine",
     "schema_revision",
     "slack_installation_stores",
+    "stored_counts",
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
@@ -24,6 +25,7 @@ from bot.call_results.result_queue import ResultQueue
 from bot.call_results.subscriptions import Subscriptions
 from bot.call_results.tokens import token_label
 from bot.http_body import BodyTooLarge, read_at_most
+from bot.metrics import INTAKE_SECONDS, WEBHOOKS
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +64,7 @@ def webhook_endpoint(
     """`on_stored` is told after each new result's commit (the poster wakes up rather than polls)."""
 
     async def receive(request: Request) -> Response:
+        received = time.perf_counter()
         token = str(request.path_params["token"])
         label, item = token_label(token), "-"
         try:
@@ -80,6 +83,7 @@ def webhook_endpoint(
             _log(label, item, refusal.outcome, logging.ERROR if refusal.status >= 500 else logging.WARNING)
             return JSONResponse({"error": refusal.error}, status_code=refusal.status)
         if stored:
+            INTAKE_SECONDS.observe(time.perf_counter() - received)
             on_stored()
         outcome = "stored" if stored else "duplicate"
         _log(label, item, outcome)
@@ -119,4 +123,6 @@ def _json_object(raw: str) -> dict[str, Any]:
 
 
 def _log(label: str, item: str, outcome: str, level: int = logging.INFO) -> None:
+    """One line and one count per delivery (the count by the outcome's kind, without its details)."""
+    WEBHOOKS.labels(outcome.split()[0]).inc()
     logger.log(level, "webhook_received token=%s item=%s outcome=%s", label, item, outcome)
