@@ -7,7 +7,14 @@ share the load generator's GIL), makes Starleads take 10 s per `POST /Campaign`,
 - cold start: process start → first successful ack of a signed `/starleads help`;
 - per round, all at once: 50 `/starleads campaign` commands (ack, and command → `views.open` at the
   Slack stand-in) and 20 submissions of forms opened beforehand (ack; their creates then hang 10 s);
-- the bot's peak RSS (VmHWM) at the end.
+- the bot's peak RSS (VmHWM) at the end;
+- side by side with a minimal Bolt app (`benchmarks/minimal_bolt.py`, started on the same stand-ins
+  and opening exactly the modal the bot opened, its JSON read once): rounds of 50 commands at once,
+  alternating between the two apps, and the ratios ours / minimal of the ack's p50 and p99 and of
+  command → `views.open`'s p99; then the cold start of each (process start → `/healthz` 200), median of
+  5, alternating.
+
+The bot runs as in production: metrics on, `LOG_FORMAT=json`, `LOG_LEVEL=INFO`.
 
 Rounds start 5 s apart, so each burst also meets creates still hanging from the round before. Load
 comes from one asyncio client (aiohttp, a new connection per request, as Slack's deliveries arrive).
@@ -15,7 +22,7 @@ A failed ack is a non-200 answer or none within 3 s. The figures are printed nex
 targets; nothing is asserted. Other busy processes on the machine skew them: the load average before
 the run is printed first.
 
-    .venv/bin/python benchmarks/load.py [--rounds 5]
+    .venv/bin/python benchmarks/load.py [--rounds 5] [--cold-starts 5]
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import json
 import os
 import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -45,7 +53,7 @@ from slack_sdk.signature import SignatureVerifier
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.standin_process import StandInProcess, cpu_seconds
-from tests.conftest import RunningBot, bot_environment
+from tests.conftest import RunningBot, bot_environment, free_port
 from tests.slack_driver import SIGNING_SECRET, SlackDriver, form_state, unique_id
 from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import PHONE_AGENT, FakeStarleads
@@ -63,6 +71,10 @@ ACK_P99_MS = 100.0
 VIEWS_OPEN_P99_MS = 300.0
 COLD_START_MS = 1500.0
 RSS_MB = 150.0
+# Against the minimal Bolt app, in the same run (issue 12).
+AS_FAST_RATIO = 1.1
+COLD_START_RATIO = 1.3
+MINIMAL_APP = Path(__file__).resolve().parent / "minimal_bolt.py"
 
 Opened = dict[str, tuple[float, dict[str, Any]]]  # trigger ID → (arrival time, view)
 
@@ -81,7 +93,12 @@ def serve_stand_ins(pipe: Connection, workdir: str) -> None:
     try:
         # Starleads' own client timeout (20 s by default), not the tests' 1.5 s: creates really hang.
         env = bot_environment(
-            slack, starleads, Path(workdir), LOG_LEVEL="WARNING", STARLEADS_TIMEOUT_SECONDS="20"
+            slack,
+            starleads,
+            Path(workdir),
+            LOG_LEVEL="INFO",
+            LOG_FORMAT="json",
+            STARLEADS_TIMEOUT_SECONDS="20",
         )
         pipe.send((env, slack.response_url()))
         opened = ViewsOpened(slack)
@@ -137,7 +154,7 @@ class ColdStartedBot(RunningBot):
         self.cold_start_ms = 0.0
         super().__init__(env, workdir)
 
-    def _wait_until_healthy(self, timeout: float = 20) -> None:
+    def _wait_until_serving(self, ready_statuses: tuple[int, ...], timeout: float = 20) -> None:
         driver = SlackDriver(self.url, self._response_url)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -168,17 +185,16 @@ class ColdStartedBot(RunningBot):
 @dataclass
 class Figures:
     load_average: float  # 1-minute, before the run
-    command_acks: list[float] = field(default_factory=list)
-    submission_acks: list[float] = field(default_factory=list)
-    views_open: list[float] = field(default_factory=list)
-    failures: Counter[str] = field(default_factory=Counter)  # failed acks, by reason
-    views_open_missing: int = 0
+    load: Answers = field(default_factory=lambda: Answers())
     bot_cpu_ms: list[float] = field(default_factory=list)  # per burst, until its last views.open
     generator_cpu_ms: list[float] = field(default_factory=list)
     cold_start_ms: float = 0.0
     peak_rss_mb: float = 0.0
     rss_mb: float = 0.0
     creates: int = 0  # as received by the Starleads stand-in
+    ours: Answers = field(default_factory=lambda: Answers())  # side by side with the minimal app
+    minimal: Answers = field(default_factory=lambda: Answers())
+    starts: Starts = field(default_factory=lambda: Starts())
 
 
 class Slack:
@@ -253,33 +269,56 @@ async def open_forms(slack: Slack, stand_ins: StandIns, count: int) -> list[dict
     return [{**view, "id": unique_id("V")} for _, view in opened.values()]
 
 
+@dataclass
+class Answers:
+    """One app's latencies over the bursts sent to it, in ms."""
+
+    command_acks: list[float] = field(default_factory=list)
+    submission_acks: list[float] = field(default_factory=list)
+    views_open: list[float] = field(default_factory=list)
+    views_open_missing: int = 0
+    failures: Counter[str] = field(default_factory=Counter)  # failed acks, by reason
+
+
+async def commands_at_once(
+    slack: Slack, stand_ins: StandIns, answers: Answers, forms: list[dict[str, Any]] | None = None
+) -> None:
+    """All at once: `COMMANDS_PER_ROUND` commands and a submission of each of `forms`; then each
+    command's `views.open`."""
+    triggers = [unique_id("trigger.") for _ in range(COMMANDS_PER_ROUND)]
+    commands = [slack.command(t) for t in triggers]
+    submissions = [slack.submission(form) for form in forms or []]
+    sent_at = time.monotonic()
+    acks = await asyncio.gather(
+        *(slack.ack_ms(body, answers.failures) for body in commands),
+        *(slack.ack_ms(body, answers.failures, expect_update=True) for body in submissions),
+    )
+    answers.command_acks += [ms for ms in acks[: len(commands)] if ms is not None]
+    answers.submission_acks += [ms for ms in acks[len(commands) :] if ms is not None]
+    opened = await asyncio.to_thread(stand_ins.views_opened, triggers)
+    answers.views_open += [(arrived - sent_at) * 1000 for arrived, _ in opened.values()]
+    answers.views_open_missing += len(triggers) - len(opened)
+
+
 async def burst(
     slack: Slack, stand_ins: StandIns, bot: ColdStartedBot, forms: list[dict[str, Any]], figures: Figures
 ) -> None:
-    """All at once: the commands and the submissions; then each command's `views.open`."""
+    """The commands and the submissions at once, with the CPU each side spent on them."""
     bot_cpu, generator_cpu = bot.cpu_seconds(), time.process_time()
-    triggers = [unique_id("trigger.") for _ in range(COMMANDS_PER_ROUND)]
-    commands = [slack.command(t) for t in triggers]
-    submissions = [slack.submission(form) for form in forms]
-    sent_at = time.monotonic()
-    acks = await asyncio.gather(
-        *(slack.ack_ms(body, figures.failures) for body in commands),
-        *(slack.ack_ms(body, figures.failures, expect_update=True) for body in submissions),
-    )
-    figures.command_acks += [ms for ms in acks[: len(commands)] if ms is not None]
-    figures.submission_acks += [ms for ms in acks[len(commands) :] if ms is not None]
-    opened = await asyncio.to_thread(stand_ins.views_opened, triggers)
-    figures.views_open += [(arrived - sent_at) * 1000 for arrived, _ in opened.values()]
-    figures.views_open_missing += len(triggers) - len(opened)
+    await commands_at_once(slack, stand_ins, figures.load, forms)
     figures.bot_cpu_ms.append((bot.cpu_seconds() - bot_cpu) * 1000)
     figures.generator_cpu_ms.append((time.process_time() - generator_cpu) * 1000)
 
 
+def client_session() -> aiohttp.ClientSession:
+    """Slack's side: a new connection per request, as Slack's deliveries arrive."""
+    timeout = aiohttp.ClientTimeout(total=ACK_DEADLINE_SECONDS)
+    return aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(force_close=True, limit=0))
+
+
 async def generate_load(bot: ColdStartedBot, stand_ins: StandIns, rounds: int, figures: Figures) -> None:
     """`rounds` bursts, each on forms opened just before it, one every `ROUND_PERIOD_SECONDS`."""
-    timeout = aiohttp.ClientTimeout(total=ACK_DEADLINE_SECONDS)
-    connector = aiohttp.TCPConnector(force_close=True, limit=0)
-    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+    async with client_session() as session:
         slack = Slack(bot.url, stand_ins.response_url, session)
         next_burst = time.monotonic()
         for _ in range(rounds):
@@ -287,6 +326,97 @@ async def generate_load(bot: ColdStartedBot, stand_ins: StandIns, rounds: int, f
             await asyncio.sleep(max(0.0, next_burst - time.monotonic()))
             next_burst = time.monotonic() + ROUND_PERIOD_SECONDS
             await burst(slack, stand_ins, bot, forms, figures)
+
+
+# Side by side with the minimal Bolt app -----------------------------------------------------------
+class MinimalApp:
+    """`benchmarks/minimal_bolt.py` on the stand-ins, opening `modal` (written to `workdir`)."""
+
+    def __init__(self, bot_env: dict[str, str], workdir: Path, modal: dict[str, Any]) -> None:
+        modal_file = workdir / "modal.json"
+        modal_file.write_text(json.dumps(modal))
+        self.env = {**bot_env, "MODAL_FILE": str(modal_file), "PORT": str(free_port())}
+        self.url = f"http://127.0.0.1:{self.env['PORT']}"
+        self.process = subprocess.Popen([sys.executable, str(MINIMAL_APP)], env=self.env)
+        wait_for_health(self.url, self.process)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def wait_for_health(url: str, process: subprocess.Popen[bytes], timeout: float = 20) -> None:
+    """Poll `GET /healthz` until it answers 200 (every 5 ms: the poll's period bounds the precision)."""
+    deadline = time.monotonic() + timeout
+    with httpx.Client(timeout=1) as client:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"{url}: the process exited early")
+            try:
+                if client.get(f"{url}/healthz").status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.005)
+    raise RuntimeError(f"{url} did not become healthy within {timeout} s")
+
+
+async def modal_opened_by(bot: ColdStartedBot, stand_ins: StandIns) -> dict[str, Any]:
+    """The modal the bot opens for a bare `/starleads campaign`, as Slack's `views.open` receives it."""
+    async with client_session() as session:
+        (form,) = await open_forms(Slack(bot.url, stand_ins.response_url, session), stand_ins, 1)
+    return {key: value for key, value in form.items() if key != "id"}
+
+
+async def side_by_side(
+    bot: ColdStartedBot, minimal: MinimalApp, stand_ins: StandIns, rounds: int
+) -> tuple[Answers, Answers]:
+    """Rounds of commands at once, alternating between the apps (each starts every other round)."""
+    ours, theirs = Answers(), Answers()
+    async with client_session() as session:
+        apps = [(Slack(bot.url, stand_ins.response_url, session), ours)]
+        apps.append((Slack(minimal.url, stand_ins.response_url, session), theirs))
+        for _ in range(2):  # warm-up, unmeasured: connections, caches
+            for slack, _answers in apps:
+                await commands_at_once(slack, stand_ins, Answers())
+        for round_number in range(rounds):
+            for slack, answers in apps if round_number % 2 == 0 else apps[::-1]:
+                await commands_at_once(slack, stand_ins, answers)
+                await asyncio.sleep(1.0)  # let the app's work after the burst finish
+    return ours, theirs
+
+
+@dataclass
+class Starts:
+    """Cold starts of each app, in ms."""
+
+    ours: list[float] = field(default_factory=list)
+    minimal: list[float] = field(default_factory=list)
+
+
+def cold_starts(bot_env: dict[str, str], minimal_env: dict[str, str], workdir: Path, count: int) -> Starts:
+    """Process start → `/healthz` 200 of each app, `count` times, alternating (the bot's database is
+    already migrated, as a restarted dyno's is)."""
+    starts = Starts()
+    commands = {
+        "ours": ([sys.executable, "-m", "bot", "serve"], bot_env, starts.ours),
+        "minimal": ([sys.executable, str(MINIMAL_APP)], minimal_env, starts.minimal),
+    }
+    for index in range(count):
+        for name in ("ours", "minimal") if index % 2 == 0 else ("minimal", "ours"):
+            command, env, samples = commands[name]
+            env = {**env, "PORT": str(free_port())}
+            started = time.monotonic()
+            process = subprocess.Popen(
+                command, cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+            try:
+                wait_for_health(f"http://127.0.0.1:{env['PORT']}", process)
+                samples.append((time.monotonic() - started) * 1000)
+            finally:
+                process.terminate()
+                process.wait(timeout=30)
+    return starts
 
 
 # Report -------------------------------------------------------------------------------------------
@@ -309,21 +439,18 @@ def latency_line(label: str, samples: list[float], target_p99: float, missing: i
 
 
 def report(figures: Figures, rounds: int) -> None:
+    load = figures.load
     sent = rounds * (COMMANDS_PER_ROUND + SUBMISSIONS_PER_ROUND)
-    failed = figures.failures.total()
+    failed = load.failures.total()
     print(f"load average before the run: {figures.load_average:.2f}")
     print(
         f"{rounds} rounds of {COMMANDS_PER_ROUND} slash commands + {SUBMISSIONS_PER_ROUND} submissions "
         f"at once, {ROUND_PERIOD_SECONDS:.0f} s apart; Starleads takes {CREATE_DELAY_SECONDS:.0f} s "
         f"per create ({figures.creates} creates received)"
     )
-    print(latency_line("slash-command ack", figures.command_acks, ACK_P99_MS))
-    print(latency_line("submission ack", figures.submission_acks, ACK_P99_MS))
-    print(
-        latency_line(
-            "command → views.open", figures.views_open, VIEWS_OPEN_P99_MS, figures.views_open_missing
-        )
-    )
+    print(latency_line("slash-command ack", load.command_acks, ACK_P99_MS))
+    print(latency_line("submission ack", load.submission_acks, ACK_P99_MS))
+    print(latency_line("command → views.open", load.views_open, VIEWS_OPEN_P99_MS, load.views_open_missing))
     print(
         f"{'cold start (→ first ack)':<28} {figures.cold_start_ms:7.0f} ms"
         f"   target ≤ {COLD_START_MS:.0f} ms: {verdict(figures.cold_start_ms, COLD_START_MS)}"
@@ -334,27 +461,77 @@ def report(figures: Figures, rounds: int) -> None:
     )
     print(
         f"{'failed acks':<28} {failed} of {sent}"
-        f"   target 0: {verdict(failed, 0)}   {dict(figures.failures) or ''}"
+        f"   target 0: {verdict(failed, 0)}   {dict(load.failures) or ''}"
     )
     print(
         f"{'CPU per burst (mean)':<28} bot {statistics.mean(figures.bot_cpu_ms):.0f} ms, "
         f"load generator {statistics.mean(figures.generator_cpu_ms):.0f} ms "
         "(from the burst's start to its last views.open; 2 cores in all)"
     )
+    report_side_by_side(figures, rounds)
 
 
-def run(rounds: int) -> None:
+def report_side_by_side(figures: Figures, rounds: int) -> None:
+    ours, minimal = figures.ours, figures.minimal
+    print(
+        f"\nside by side with the minimal Bolt app: {rounds} rounds each of {COMMANDS_PER_ROUND} commands "
+        "at once, alternating"
+    )
+    for name, answers in (("ours", ours), ("minimal", minimal)):
+        print(latency_line(f"{name}: command ack", answers.command_acks, ACK_P99_MS))
+        print(
+            latency_line(
+                f"{name}: → views.open", answers.views_open, VIEWS_OPEN_P99_MS, answers.views_open_missing
+            )
+        )
+        if answers.failures:
+            print(f"{name}: failed acks {dict(answers.failures)}")
+    ratios = [
+        ("command ack p50", ours.command_acks, minimal.command_acks, 49),
+        ("command ack p99", ours.command_acks, minimal.command_acks, 98),
+        ("command → views.open p50", ours.views_open, minimal.views_open, 49),
+        ("command → views.open p99", ours.views_open, minimal.views_open, 98),
+    ]
+    for label, our_samples, their_samples, cut in ratios:
+        ratio = percentile(our_samples, cut) / percentile(their_samples, cut)
+        print(
+            f"ratio ours / minimal, {label:<26} {ratio:5.2f}×"
+            f"   goal ≤ {AS_FAST_RATIO}×: {verdict(ratio, AS_FAST_RATIO)}"
+        )
+    starts = figures.starts
+    ours_ms, minimal_ms = statistics.median(starts.ours), statistics.median(starts.minimal)
+    print(
+        f"cold start (→ /healthz 200), median of {len(starts.ours)}: ours {ours_ms:.0f} ms "
+        f"({min(starts.ours):.0f}–{max(starts.ours):.0f}), minimal {minimal_ms:.0f} ms "
+        f"({min(starts.minimal):.0f}–{max(starts.minimal):.0f}); ratio {ours_ms / minimal_ms:.2f}×   "
+        f"goal ≤ {COLD_START_RATIO}×: {verdict(ours_ms / minimal_ms, COLD_START_RATIO)}"
+    )
+
+
+def percentile(samples: list[float], cut: int) -> float:
+    """The `cut`+1-th percentile (49: p50, 98: p99)."""
+    return statistics.quantiles(sorted(samples), n=100, method="inclusive")[cut]
+
+
+def run(rounds: int, cold_start_count: int) -> None:
     figures = Figures(load_average=os.getloadavg()[0])
-    with tempfile.TemporaryDirectory() as workdir:
-        stand_ins = StandIns(workdir)
+    with tempfile.TemporaryDirectory() as temporary:
+        workdir = Path(temporary)
+        stand_ins = StandIns(temporary)
         try:
-            bot = ColdStartedBot(stand_ins.env, Path(workdir), stand_ins.response_url)
+            bot = ColdStartedBot(stand_ins.env, workdir, stand_ins.response_url)
             try:
                 figures.cold_start_ms = bot.cold_start_ms
+                minimal = MinimalApp(stand_ins.env, workdir, asyncio.run(modal_opened_by(bot, stand_ins)))
+                try:
+                    figures.ours, figures.minimal = asyncio.run(side_by_side(bot, minimal, stand_ins, rounds))
+                finally:
+                    minimal.stop()
                 asyncio.run(generate_load(bot, stand_ins, rounds, figures))
                 figures.peak_rss_mb, figures.rss_mb = bot.memory_mb()
             finally:
                 bot.stop()
+            figures.starts = cold_starts(stand_ins.env, minimal.env, workdir, cold_start_count)
         finally:
             figures.creates = stand_ins.stop()
     report(figures, rounds)
@@ -365,10 +542,11 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped by SIGTERM"))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
-    rounds = parser.parse_args().rounds
-    if rounds < 1:
-        parser.error("--rounds must be at least 1")
-    run(rounds)
+    parser.add_argument("--cold-starts", type=int, default=5)
+    arguments = parser.parse_args()
+    if arguments.rounds < 1 or arguments.cold_starts < 1:
+        parser.error("--rounds and --cold-starts must be at least 1")
+    run(arguments.rounds, arguments.cold_starts)
 
 
 if __name__ == "__main__":
