@@ -23,6 +23,8 @@ import structlog
 _TOKEN_PATTERN = re.compile(r"\b(xox[abposre]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+)")
 REDACTED = "[redacted]"
 LogFormat = Literal["text", "json"]
+# The loggers the bot hands to slack_sdk and Bolt (the Web API client, the app, OAuth, Socket Mode).
+SLACK_SDK_LOGGERS = ("bot.slack.web", "bot.slack.bolt", "bot.slack.oauth", "bot.slack.socket")
 
 # `event key=value key='quoted value' …`: how the bot's own lines are written.
 _EVENT = re.compile(r"(?P<event>[a-z][a-z0-9_]*)(?: (?P<rest>.*))?", re.DOTALL)
@@ -63,8 +65,10 @@ def configure_logging(level: str, secrets: list[str], log_format: LogFormat = "t
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # Alembic narrates every start-up (plugins, dialect); the bot logs what an upgrade changed itself.
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    # slack_sdk formats every request and response for DEBUG unless its logger has a level of its own.
-    logging.getLogger("bot.slack.bolt").setLevel(level)
+    # slack_sdk and Bolt format every request and response (the whole modal of a `views.open`) for
+    # DEBUG unless the logger handed to them has a level of its own: its `level`, not the effective one.
+    for handed_to_slack_sdk in SLACK_SDK_LOGGERS:
+        logging.getLogger(handed_to_slack_sdk).setLevel(level)
 
 
 def bind_request(**ids: str | None) -> None:
