@@ -163,7 +163,13 @@ def build(settings: Settings) -> Bot:
     if installed is not None and accounts is not None:
         bots, workspace_clients = installed
         # Everything this process remembers of a workspace goes with its rows.
-        forgetters = [subscriptions.forget_seen, accounts.forget, workspace_clients.forget, poster.forget]
+        forgetters = [
+            subscriptions.forget_seen,
+            accounts.forget,
+            workspace_clients.forget,
+            poster.forget,
+            preferences.forget,
+        ]
         register_uninstalls(bolt, bots, WorkspaceRemoval(UninstallStore(engine), forgetters), after_ack)
     else:
         register_operator_notice(bolt)

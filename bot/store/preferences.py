@@ -1,7 +1,16 @@
-"""What a channel used last time (agent, phone, timezone, retries), to prefill the next form."""
+"""What a channel used last time (agent, phone, timezone, retries), to prefill the next form.
+
+Every `/starleads campaign` reads its channel's preferences before `views.open`, so they are read from
+memory: each process keeps a workspace's preferences, all its channels at once (a channel with none
+is known to have none), loaded by one query and kept `PREFERENCES_KEPT_SECONDS`. A write in this
+process shows at once; a write by another process sharing the database shows within that time.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, insert, select
@@ -9,6 +18,8 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.store.database import channel_preferences, insert_or_update, notices, now, run_in_thread
 from bot.store.workspace import SINGLE
+
+PREFERENCES_KEPT_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -19,13 +30,29 @@ class ChannelPreferences:
     max_retries: int | None = None
 
 
+@dataclass(frozen=True)
+class _Loaded:
+    """A workspace's preferences by channel, as read at `read_at` (monotonic)."""
+
+    by_channel: dict[str, ChannelPreferences]
+    read_at: float
+
+
 class PreferenceStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._loaded: dict[str, _Loaded] = {}
+        self._loading: dict[str, asyncio.Task[_Loaded]] = {}
+        # Bumped by each write and forget in this process: a load begun before one is not kept.
+        self._writes: defaultdict[str, int] = defaultdict(int)
 
     async def get(self, channel_id: str, *, workspace: str = SINGLE) -> ChannelPreferences:
-        """One primary-key read: cheap enough to run before `views.open`."""
-        return await run_in_thread(self._get, workspace, channel_id)
+        """From memory; a workspace first seen (or last read too long ago) costs one read for all of
+        its channels, shared by the requests that wait for it."""
+        loaded = self._loaded.get(workspace)
+        if loaded is None or time.monotonic() - loaded.read_at > PREFERENCES_KEPT_SECONDS:
+            loaded = await self._load(workspace)
+        return loaded.by_channel.get(channel_id, ChannelPreferences())
 
     async def remember(
         self, channel_id: str, preferences: ChannelPreferences, *, workspace: str = SINGLE
@@ -34,6 +61,15 @@ class PreferenceStore:
         values = {**keys, "updated_at": now(), **preferences.__dict__}
         statement = insert_or_update(self._engine, channel_preferences, values, list(keys))
         await run_in_thread(self._execute, statement)
+        self._writes[workspace] += 1
+        loaded = self._loaded.get(workspace)
+        if loaded is not None:
+            loaded.by_channel[channel_id] = preferences
+
+    def forget(self, workspace: str) -> None:
+        """Drop this process's copy of a workspace's preferences (its rows are gone)."""
+        self._writes[workspace] += 1
+        self._loaded.pop(workspace, None)
 
     async def first_notice(
         self, channel_id: str, user_id: str, kind: str, *, workspace: str = SINGLE
@@ -41,19 +77,33 @@ class PreferenceStore:
         """True the first time this user is told `kind` in this channel, then never again."""
         return await run_in_thread(self._first_notice, workspace, channel_id, user_id, kind)
 
-    def _get(self, workspace: str, channel_id: str) -> ChannelPreferences:
+    async def _load(self, workspace: str) -> _Loaded:
+        loading = self._loading.get(workspace)
+        if loading is None:
+            loading = asyncio.ensure_future(self._read(workspace))
+            self._loading[workspace] = loading
+            loading.add_done_callback(lambda _: self._loading.pop(workspace, None))
+        return await asyncio.shield(loading)
+
+    async def _read(self, workspace: str) -> _Loaded:
+        writes_before = self._writes[workspace]
+        read_at = time.monotonic()
+        loaded = _Loaded(await run_in_thread(self._read_rows, workspace), read_at)
+        if self._writes[workspace] == writes_before:
+            self._loaded[workspace] = loaded
+        return loaded
+
+    def _read_rows(self, workspace: str) -> dict[str, ChannelPreferences]:
+        columns = channel_preferences.c
         query = select(
-            channel_preferences.c.agent_id,
-            channel_preferences.c.phone_number,
-            channel_preferences.c.timezone,
-            channel_preferences.c.max_retries,
-        ).where(
-            channel_preferences.c.workspace_id == workspace,
-            channel_preferences.c.channel_id == channel_id,
-        )
+            columns.channel_id, columns.agent_id, columns.phone_number, columns.timezone, columns.max_retries
+        ).where(columns.workspace_id == workspace)
         with self._engine.connect() as connection:
-            row = connection.execute(query).mappings().first()
-        return ChannelPreferences(**row) if row else ChannelPreferences()
+            rows = connection.execute(query).all()
+        return {
+            row.channel_id: ChannelPreferences(row.agent_id, row.phone_number, row.timezone, row.max_retries)
+            for row in rows
+        }
 
     def _first_notice(self, workspace: str, channel_id: str, user_id: str, kind: str) -> bool:
         statement = insert(notices).values(
