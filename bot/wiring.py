@@ -87,8 +87,10 @@ class Bot:
 def build(settings: Settings) -> Bot:
     """The whole bot; opening the database (and upgrading its schema) is the only I/O here."""
     engine = connect(settings.database_url)
+    # One TLS context (certificate authorities loaded once) for the bot's httpx clients.
+    tls = httpx.create_ssl_context()
     starleads_connections = starleads_pool(
-        str(settings.starleads_api_url), timeout_seconds=settings.starleads_timeout_seconds
+        str(settings.starleads_api_url), timeout_seconds=settings.starleads_timeout_seconds, tls=tls
     )
     starleads, accounts = _starleads(settings, engine, starleads_connections)
     # A create still "creating" well after Starleads' timeout belongs to a process that died.
@@ -158,6 +160,7 @@ def build(settings: Settings) -> Bot:
             lease=lease,
         ),
         on_dead=poster.wake,
+        tls=tls,
     )
 
     if installed is not None and accounts is not None:

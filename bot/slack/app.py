@@ -59,6 +59,8 @@ def create_bolt_app(
     listeners are registered by the wiring."""
     signing_secret = settings.slack_signing_secret
     app = AsyncApp(
+        # Named, or Bolt reads the whole call stack's source at start-up (inspect.stack) to name it.
+        name="starleads-bot",
         client=client,
         signing_secret=signing_secret.get_secret_value() if signing_secret else "",
         # HTTP requests are verified at the door (bot.slack.signature) before Bolt parses them.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import ssl
 import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -36,13 +37,17 @@ _DNS_FAILURE = re.compile(
 )
 
 
-def starleads_pool(base_url: str, *, timeout_seconds: float = 20.0) -> httpx.AsyncClient:
+def starleads_pool(
+    base_url: str, *, timeout_seconds: float = 20.0, tls: ssl.SSLContext | None = None
+) -> httpx.AsyncClient:
     """The connections to Starleads, shared by every key's client: one pool, however many workspaces.
 
-    Its owner closes it; it carries no key (each client sends its own with every request).
+    Its owner closes it; it carries no key (each client sends its own with every request). `tls`: a
+    TLS context to share (httpx otherwise loads the certificate authorities again, ~20 ms at start-up).
     """
     return httpx.AsyncClient(
         base_url=base_url,
+        verify=tls or True,
         headers={"Accept": "application/json", "User-Agent": "starleads-bot"},
         timeout=httpx.Timeout(timeout_seconds, connect=min(timeout_seconds, _CONNECT_TIMEOUT_SECONDS)),
         follow_redirects=False,

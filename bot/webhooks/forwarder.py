@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -82,8 +83,11 @@ class Forwarder:
         pacing: ForwardPacing | None = None,
         on_dead: ForwardDied | None = None,
         resolve: Resolver = resolve_host,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
+        """`tls`: a TLS context to share with the bot's other clients (loaded once)."""
         self._forwards = forwards
+        self._tls = tls
         self._pacing = pacing or ForwardPacing()
         self._on_dead = on_dead
         self._resolve = resolve
@@ -101,7 +105,11 @@ class Forwarder:
         headers = {"User-Agent": "starleads-bot (call result forwarding)"}
         no_reuse = httpx.Limits(max_keepalive_connections=0)  # a connection is checked for one name
         async with httpx.AsyncClient(
-            timeout=timeout, headers=headers, limits=no_reuse, follow_redirects=False
+            timeout=timeout,
+            headers=headers,
+            limits=no_reuse,
+            follow_redirects=False,
+            verify=self._tls or True,
         ) as http:
             try:
                 await self._rounds(http)
