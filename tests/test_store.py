@@ -101,6 +101,22 @@ def test_channel_preferences_are_remembered_and_replaced(engines: list[Engine]) 
     assert asyncio.run(first.get("CNEVERSEEN")) == ChannelPreferences()
 
 
+def test_a_write_shows_at_once_in_the_process_that_made_it_though_it_reads_from_memory(
+    engines: list[Engine],
+) -> None:
+    store = PreferenceStore(engines[0])
+    channel = f"C{uuid.uuid4().hex[:10].upper()}"
+
+    async def read_write_read() -> tuple[ChannelPreferences, ChannelPreferences]:
+        before = await store.get(channel)  # the workspace's preferences are now kept in memory
+        await store.remember(channel, ChannelPreferences(agent_id="a3", max_retries=1))
+        return before, await store.get(channel)
+
+    before, after = asyncio.run(read_write_read())
+    assert before == ChannelPreferences()
+    assert after == ChannelPreferences(agent_id="a3", max_retries=1)
+
+
 def test_a_notice_is_given_once_per_person_and_channel(engines: list[Engine]) -> None:
     first, second = (PreferenceStore(engine) for engine in engines)
     channel = f"C{uuid.uuid4().hex[:10].upper()}"
