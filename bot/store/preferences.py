@@ -2,13 +2,16 @@
 
 Every `/starleads campaign` reads its channel's preferences before `views.open`, so they are read from
 memory: each process keeps a workspace's preferences, all its channels at once (a channel with none
-is known to have none), loaded by one query and kept `PREFERENCES_KEPT_SECONDS`. A write in this
-process shows at once; a write by another process sharing the database shows within that time.
+is known to have none), loaded by one query. Past `PREFERENCES_KEPT_SECONDS` they are read again in
+the background while requests go on using the copy kept (in a burst, waiting for that read would put
+the requests behind the whole burst). A write in this process shows at once; a write by another
+process sharing the database shows once the copy is read again, some 10 s later.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -18,6 +21,8 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.store.database import channel_preferences, insert_or_update, notices, now, run_in_thread
 from bot.store.workspace import SINGLE
+
+logger = logging.getLogger(__name__)
 
 PREFERENCES_KEPT_SECONDS = 10.0
 
@@ -47,11 +52,13 @@ class PreferenceStore:
         self._writes: defaultdict[str, int] = defaultdict(int)
 
     async def get(self, channel_id: str, *, workspace: str = SINGLE) -> ChannelPreferences:
-        """From memory; a workspace first seen (or last read too long ago) costs one read for all of
-        its channels, shared by the requests that wait for it."""
+        """From memory; a workspace first seen costs one read for all of its channels, shared by the
+        requests that wait for it."""
         loaded = self._loaded.get(workspace)
-        if loaded is None or time.monotonic() - loaded.read_at > PREFERENCES_KEPT_SECONDS:
-            loaded = await self._load(workspace)
+        if loaded is None:
+            loaded = await asyncio.shield(self._reading(workspace))
+        elif time.monotonic() - loaded.read_at > PREFERENCES_KEPT_SECONDS:
+            self._reading(workspace)  # in the background: this request uses the copy kept
         return loaded.by_channel.get(channel_id, ChannelPreferences())
 
     async def remember(
@@ -77,13 +84,20 @@ class PreferenceStore:
         """True the first time this user is told `kind` in this channel, then never again."""
         return await run_in_thread(self._first_notice, workspace, channel_id, user_id, kind)
 
-    async def _load(self, workspace: str) -> _Loaded:
-        loading = self._loading.get(workspace)
-        if loading is None:
-            loading = asyncio.ensure_future(self._read(workspace))
-            self._loading[workspace] = loading
-            loading.add_done_callback(lambda _: self._loading.pop(workspace, None))
-        return await asyncio.shield(loading)
+    def _reading(self, workspace: str) -> asyncio.Task[_Loaded]:
+        """The read of the workspace's preferences under way, started if there is none."""
+        reading = self._loading.get(workspace)
+        if reading is None:
+            reading = asyncio.ensure_future(self._read(workspace))
+            self._loading[workspace] = reading
+            reading.add_done_callback(lambda done: self._read_done(workspace, done))
+        return reading
+
+    def _read_done(self, workspace: str, done: asyncio.Task[_Loaded]) -> None:
+        self._loading.pop(workspace, None)
+        error = None if done.cancelled() else done.exception()
+        if error is not None:  # the copy kept (if any) stays; the next request tries again
+            logger.warning("preferences_read_failed workspace=%s error=%s", workspace, type(error).__name__)
 
     async def _read(self, workspace: str) -> _Loaded:
         writes_before = self._writes[workspace]
