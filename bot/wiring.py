@@ -26,6 +26,7 @@ from bot.call_results.subscriptions import Subscriptions
 from bot.campaigns.create_flow import CreateFlow
 from bot.campaigns.creation import CampaignCreator
 from bot.config import Settings
+from bot.i18n import set_default_language
 from bot.slack.access import AccessPolicy
 from bot.slack.app import OAUTH_STATE_SECONDS, create_bolt_app, slack_client
 from bot.slack.background import AfterAck
@@ -33,6 +34,7 @@ from bot.slack.campaign_flow import CampaignFlow
 from bot.slack.delivery import SlackClients
 from bot.slack.forwarding import ForwardNotes
 from bot.slack.installations import InstalledBots, WorkspaceClients
+from bot.slack.languages import UserLanguages
 from bot.slack.listeners import register_listeners
 from bot.slack.result_poster import PosterPacing, ResultPoster
 from bot.slack.schedule_editing import ScheduleEditing
@@ -46,6 +48,7 @@ from bot.store import (
     CreationStore,
     ForwardNoteStore,
     ForwardStore,
+    LanguageStore,
     PreferenceStore,
     ResultStore,
     SubscriptionStore,
@@ -56,6 +59,7 @@ from bot.webhooks.forwarder import Forwarder, ForwardPacing
 from bot.webhooks.receiver import webhook_endpoint
 from bot.workspaces.connections import FixedStarleads, StarleadsAccounts, StarleadsDirectory
 from bot.workspaces.keys import KeyVault
+from bot.workspaces.languages import WorkspaceLanguages
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,7 @@ class Bot:
 
 def build(settings: Settings) -> Bot:
     """The whole bot; opening the database (and upgrading its schema) is the only I/O here."""
+    set_default_language(settings.default_language)
     engine = connect(settings.database_url)
     starleads_connections = starleads_pool(
         str(settings.starleads_api_url), timeout_seconds=settings.starleads_timeout_seconds
@@ -114,6 +119,8 @@ def build(settings: Settings) -> Bot:
             return bolt.client
 
         workspace_of = single_workspace
+    languages = WorkspaceLanguages(LanguageStore(engine) if settings.distribution else None)
+    bolt.middleware(UserLanguages(languages, workspace_of).middleware())
     campaigns = CampaignFlow(
         CreateFlow(creator, preferences, after_ack),
         after_ack,
@@ -200,4 +207,3 @@ def _installed_bots(
         client_id=client_id, client_secret=client_secret.get_secret_value(), client=slack
     )
     return InstalledBots(store, rotator), states
-

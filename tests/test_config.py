@@ -114,6 +114,11 @@ CASES = [
         id="distribution-without-signing-secret",
     ),
     pytest.param(
+        {"DEFAULT_LANGUAGE": "de"},
+        "DEFAULT_LANGUAGE must be one of en, fr (English or French)",
+        id="default-language-unknown",
+    ),
+    pytest.param(
         {"DATABASE_URL": "not a url"}, "DATABASE_URL must be an SQLAlchemy URL", id="database-url-shape"
     ),
     pytest.param(

@@ -16,6 +16,7 @@ from bot.store.creations import Claim, CreationRecord, CreationState, CreationSt
 from bot.store.database import SchemaTooNew, connect, new_revision, schema_revision
 from bot.store.forward_notes import DueNote, ForwardNoteStore
 from bot.store.forwards import DueForward, ForwardStore
+from bot.store.languages import LanguageStore
 from bot.store.preferences import ChannelPreferences, PreferenceStore
 from bot.store.uninstalls import Forgotten, UninstallStore
 from bot.store.workspace import SINGLE
@@ -51,6 +52,7 @@ __all__ = [
     "Forgotten",
     "ForwardNoteStore",
     "ForwardStore",
+    "LanguageStore",
     "PreferenceStore",
     "ResultState",
     "ResultStore",
