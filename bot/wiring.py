@@ -41,6 +41,7 @@ from bot.slack.schedule_editing import ScheduleEditing
 from bot.slack.starleads_account import StarleadsAccountCommands
 from bot.slack.subscriptions import ResultSubscriptions
 from bot.slack.tenancy import WorkspaceOf, installed_workspace, single_workspace
+from bot.slack.workspace_language import WorkspaceLanguageCommand
 from bot.starleads import StarleadsClient, starleads_pool
 from bot.store import (
     AuditStore,
@@ -138,7 +139,10 @@ def build(settings: Settings) -> Bot:
         slack_api_host=slack_api_host,
     )
     account_commands = StarleadsAccountCommands(accounts, after_ack, workspace_of)
-    register_listeners(bolt, campaigns, ScheduleEditing(after_ack), results_here, account_commands)
+    language_command = WorkspaceLanguageCommand(languages, accounts, after_ack, workspace_of)
+    register_listeners(
+        bolt, campaigns, ScheduleEditing(after_ack), results_here, account_commands, language_command
+    )
 
     lease = Lease(settings.result_claim_lease_seconds)
     pacing = PosterPacing(lease=lease)

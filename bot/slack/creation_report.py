@@ -15,6 +15,7 @@ from bot.campaigns.create_flow import Earlier, Replay
 from bot.campaigns.creation import Created, Rejected, Unavailable
 from bot.campaigns.publication import Delivery, PostedCard, Publication, ResultsRoute
 from bot.campaigns.submission import Submission
+from bot.i18n import _
 from bot.slack.blocks import campaign_card as cards
 from bot.slack.blocks.call_result import with_tally
 from bot.slack.blocks.campaign_form import campaign_form
@@ -99,7 +100,7 @@ class ModalReport:
 
     async def published(self, publication: Publication) -> None:
         if publication.invite_tip and self._origin.response_url:
-            await tell_privately(self._origin.response_url, INVITE_TIP)
+            await tell_privately(self._origin.response_url, _(INVITE_TIP))
         where = _noted(publication.late, self._where(publication))
         await self._show(self._created_view(publication.created.campaign.id, where))
 
