@@ -6,6 +6,9 @@
 - `db upgrade`: bring the database's schema up to this version (start-up does it too; a release phase
   may want it first). Needs only DATABASE_URL. `db revision "MESSAGE"`, for developers, writes the next
   revision from what the tables gained.
+- `check`: whether this deployment will work (settings, Slack's token and scopes, Starleads' key, the
+  database's schema, PUBLIC_URL, stored keys): one line per check, exit 0 when all pass, 1 when one
+  fails, 2 when the settings don't parse.
 - `keys new`: print a new encryption key for workspaces' Starleads keys at rest (distribution mode), to
   put first in STARLEADS_KEY_ENCRYPTION_KEYS. `keys rotate`: re-encrypt every stored Starleads key with
   the newest one, after which older keys can go. Needs only DATABASE_URL and
@@ -20,19 +23,21 @@ import sys
 from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, DatabaseSettings, EncryptionKeySettings, load_settings
-from bot.logs import configure_logging
+from bot.logs import Redactor, configure_logging
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 EXIT_USAGE_ERROR = 2
 EXIT_UNREADABLE_KEYS = 1
+EXIT_CHECK_FAILED = 1
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="starleads-bot", description="Starleads campaigns from Slack.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="run the bot (HTTP on $PORT; Socket Mode when SLACK_APP_TOKEN is set)")
+    commands.add_parser("check", help="check that this deployment will work, one line per check")
     schedule = commands.add_parser("schedule", help="show how a calling schedule written in words is read")
     schedule.add_argument("text", help='e.g. "weekdays 9-12 and 2-5pm" or "du lundi au vendredi 9h-12h"')
     database = commands.add_parser("db", help="the bot's database")
@@ -53,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         return _schedule(arguments.text)
     if arguments.command == "db":
         return _database(getattr(arguments, "message", None))
+    if arguments.command == "check":
+        return _check()
     if arguments.command == "keys":
         return _new_key() if arguments.keys_command == "new" else _rotate_keys()
     return _serve()
@@ -77,7 +84,7 @@ def _database(revision_message: str | None) -> int:
     except ConfigError as error:
         print(f"starleads-bot: configuration error: {error}", file=sys.stderr)
         return EXIT_USAGE_ERROR
-    configure_logging(settings.log_level, [])
+    configure_logging(settings.log_level, [], settings.log_format)
     from bot.store import new_revision, schema_revision
 
     engine = _opened(settings.database_url)
@@ -111,7 +118,7 @@ def _rotate_keys() -> int:
     except ConfigError as error:
         print(f"starleads-bot: configuration error: {error}", file=sys.stderr)
         return EXIT_USAGE_ERROR
-    configure_logging(settings.log_level, settings.encryption_keys)
+    configure_logging(settings.log_level, settings.encryption_keys, settings.log_format)
     import asyncio
 
     from bot.store import ConnectionStore
@@ -130,13 +137,29 @@ def _rotate_keys() -> int:
     return EXIT_UNREADABLE_KEYS if rotation.unreadable else 0
 
 
+def _check() -> int:
+    import asyncio
+
+    from bot.check import Outcome, report, run_checks, settings_failure
+
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(settings_failure(str(error)).line())
+        return EXIT_USAGE_ERROR
+    configure_logging("WARNING", settings.secrets(), settings.log_format)
+    findings = asyncio.run(run_checks(settings))
+    print(Redactor(settings.secrets())(report(findings)))
+    return EXIT_CHECK_FAILED if any(finding.outcome is Outcome.FAIL for finding in findings) else 0
+
+
 def _serve() -> int:
     try:
         settings = load_settings()
     except ConfigError as error:
         print(f"starleads-bot: configuration error: {error}", file=sys.stderr)
         return EXIT_USAGE_ERROR
-    configure_logging(settings.log_level, settings.secrets())
+    configure_logging(settings.log_level, settings.secrets(), settings.log_format)
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot import wiring

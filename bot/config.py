@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 from cryptography.fernet import Fernet
 from pydantic import (
@@ -47,6 +47,7 @@ class DatabaseSettings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one object per line, for a log pipeline
 
     @field_validator("database_url")
     @classmethod
@@ -178,6 +179,24 @@ class Settings(DatabaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _distribution_limits(self) -> Settings:
+        """What a distributed bot can't do: Socket Mode (the install needs Slack's OAuth redirect, an
+        HTTP route), and user groups in ALLOWED_USERS (reading one needs the token of its workspace;
+        user and channel IDs are the same in every workspace, so those still work)."""
+        if not self.distribution:
+            return self
+        if self.slack_app_token is not None:
+            raise ValueError(
+                "SLACK_APP_TOKEN (Socket Mode) can't be used with SLACK_CLIENT_ID: a distributed bot is "
+                "installed through Slack's OAuth redirect, which needs HTTP mode and PUBLIC_URL"
+            )
+        if any(item.startswith("S") for item in _split_ids(self.allowed_users)):
+            raise ValueError(
+                "ALLOWED_USERS can list user IDs only, not user groups (S…), when the bot is distributed"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _http_mode_needs_signing_secret(self) -> Settings:
         if self.slack_app_token is None and not self.slack_signing_secret:
             raise ValueError(
@@ -291,6 +310,7 @@ _EXPECTED = {
     "less_than_equal": "must be at most {le}",
     "greater_than_equal": "must be at least {ge}",
     "greater_than": "must be more than {gt}",
+    "literal_error": "must be one of {expected}",
 }
 
 

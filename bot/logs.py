@@ -1,35 +1,61 @@
-"""Logging set-up: one line per event, and no secret in any of them, whatever library logs it."""
+"""Logging set-up: one line per event, and no secret in any of them, whatever library logs it.
+
+Two formats (`LOG_FORMAT`): `text`, a readable line per event, and `json`, one JSON object per line
+for a log pipeline. Both go through the standard library's root handler, so uvicorn's, Bolt's and
+slack_sdk's lines come out like the bot's own. Our lines are written `event key=value …`; in JSON they
+become fields (`{"event": "webhook_received", "outcome": "stored", …}`), joined by the ids of the
+request they belong to (`bind_request`).
+"""
 
 from __future__ import annotations
 
+import ast
 import logging
 import re
 import sys
+import uuid
+from collections.abc import Callable, MutableMapping
+from typing import Any, Literal
+
+import structlog
 
 # Bot, user, app-level and refresh (`xoxe-`, token rotation) tokens.
 _TOKEN_PATTERN = re.compile(r"\b(xox[abposre]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+)")
 REDACTED = "[redacted]"
+LogFormat = Literal["text", "json"]
+
+# `event key=value key='quoted value' …`: how the bot's own lines are written.
+_EVENT = re.compile(r"(?P<event>[a-z][a-z0-9_]*)(?: (?P<rest>.*))?", re.DOTALL)
+_PAIR = re.compile(r"\s*(?P<key>[a-z_][a-z0-9_]*)=(?P<value>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|\S*)")
+_NUMBER = re.compile(r"-?[0-9]{1,18}")
 
 
-class RedactingFormatter(logging.Formatter):
-    """Masks known secret values and anything shaped like a Slack token, tracebacks included."""
+class Redactor:
+    """Masks known secret values and anything shaped like a Slack token."""
 
     def __init__(self, secrets: list[str]) -> None:
-        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
         self._secrets = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
 
-    def format(self, record: logging.LogRecord) -> str:
-        return self.redact(super().format(record))
-
-    def redact(self, text: str) -> str:
+    def __call__(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
         return _TOKEN_PATTERN.sub(REDACTED, text)
 
 
-def configure_logging(level: str, secrets: list[str]) -> None:
+class RedactingFormatter(logging.Formatter):
+    """The readable line, secrets masked, tracebacks included."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
+        self.redact = Redactor(secrets)
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self.redact(super().format(record))
+
+
+def configure_logging(level: str, secrets: list[str], log_format: LogFormat = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(RedactingFormatter(secrets))
+    handler.setFormatter(RedactingFormatter(secrets) if log_format == "text" else _json_formatter(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -39,3 +65,85 @@ def configure_logging(level: str, secrets: list[str]) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     # slack_sdk formats every request and response for DEBUG unless its logger has a level of its own.
     logging.getLogger("bot.slack.bolt").setLevel(level)
+
+
+def bind_request(**ids: str | None) -> None:
+    """Start a request's context (a Slack request, a webhook delivery): a new request id and the ids
+    known of it, on every line logged while it is handled, work it hands off included."""
+    structlog.contextvars.clear_contextvars()
+    known = {name: value for name, value in ids.items() if value}
+    structlog.contextvars.bind_contextvars(request_id=uuid.uuid4().hex[:16], **known)
+
+
+def _json_formatter(secrets: list[str]) -> structlog.stdlib.ProcessorFormatter:
+    redact = Redactor(secrets)
+    return structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[
+            structlog.contextvars.merge_contextvars,
+            structlog.stdlib.add_log_level,
+            structlog.stdlib.add_logger_name,
+            structlog.processors.TimeStamper(fmt="iso", utc=True, key="time"),
+            _event_fields,
+        ],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            _redacting(redact),
+            structlog.processors.JSONRenderer(),
+            # Belt and braces: a secret in a field's name, or split by JSON's escaping of a value.
+            lambda _logger, _name, line: redact(line),
+        ],
+    )
+
+
+def _event_fields(_logger: Any, _name: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """`event key=value …` as fields: the event's name, and each pair (numbers as numbers, quoted
+    values unquoted); what doesn't read as pairs stays in `message`. Other libraries' sentences are
+    kept whole as the event."""
+    found = _EVENT.fullmatch(str(event_dict.get("event", "")))
+    if found is None:
+        return event_dict
+    fields: dict[str, Any] = {}
+    rest = found["rest"] or ""
+    position = 0
+    while pair := _PAIR.match(rest, position):
+        if pair.end() == position:
+            break
+        fields[pair["key"]] = _value(pair["value"])
+        position = pair.end()
+    leftover = rest[position:].strip()
+    if leftover and not fields and "_" not in found["event"]:
+        return event_dict  # a sentence that merely starts with a lowercase word
+    event_dict["event"] = found["event"]
+    for key, value in fields.items():
+        event_dict.setdefault(key, value)
+    if leftover:
+        event_dict["message"] = leftover
+    return event_dict
+
+
+def _value(text: str) -> Any:
+    if _NUMBER.fullmatch(text):
+        return int(text)
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        try:
+            return ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            return text[1:-1]
+    return text
+
+
+def _redacting(
+    redact: Callable[[str], str],
+) -> Callable[[Any, str, MutableMapping[str, Any]], MutableMapping[str, Any]]:
+    def redact_fields(
+        _logger: Any, _name: str, event_dict: MutableMapping[str, Any]
+    ) -> MutableMapping[str, Any]:
+        for key, value in event_dict.items():
+            if isinstance(value, str):
+                event_dict[key] = redact(value)
+            elif not isinstance(value, int | float | bool | type(None)):
+                event_dict[key] = redact(str(value))
+        return event_dict
+
+    return redact_fields

@@ -7,11 +7,15 @@ import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import aiohttp
 import uvicorn
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -19,6 +23,7 @@ from starlette.routing import Route
 
 from bot.call_results.address import WEBHOOK_PATH
 from bot.http_body import BodyTooLarge, read_at_most, with_body
+from bot.logs import bind_request
 from bot.schedule import warm_up as warm_up_schedule_language
 from bot.slack.signature import SlackSignature
 from bot.wiring import Bot
@@ -27,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 MAX_SLACK_BODY_BYTES = 256 * 1024
 _SHUTDOWN_GRACE_SECONDS = 25.0
+_DATABASE_PROBE_SECONDS = 3.0
+_SOCKET_MODE_RETRY_SECONDS = 10.0  # slack_sdk's ping interval, which is also its wait between attempts
 
 
 def create_web_app(bot: Bot) -> Starlette:
@@ -34,14 +41,22 @@ def create_web_app(bot: Bot) -> Starlette:
     `GET /healthz` for load balancers; the workers start and stop with the app."""
     settings = bot.settings
 
+    readiness = _Readiness(bot)
+
     async def healthz(_: Request) -> Response:
-        return JSONResponse(
-            {
-                "status": "ok",
-                "mode": "socket" if settings.socket_mode else "http",
-                "background_work": bot.after_ack.in_flight,
-            }
-        )
+        missing = await readiness.missing()
+        body: dict[str, object] = {
+            "status": "unavailable" if missing else "ok",
+            "mode": "socket" if settings.socket_mode else "http",
+            "background_work": bot.after_ack.in_flight,
+        }
+        if missing:
+            body["missing"] = missing
+        return JSONResponse(body, status_code=503 if missing else 200)
+
+    async def receive_result(request: Request) -> Response:
+        bind_request()
+        return await bot.receive_result(request)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -57,7 +72,13 @@ def create_web_app(bot: Bot) -> Starlette:
         socket_mode, connecting = None, None
         groups = asyncio.create_task(bot.access.keep_groups_fresh(client)) if bot.access.has_groups else None
         if settings.socket_mode and settings.slack_app_token:
-            socket_mode = AsyncSocketModeHandler(bot.bolt, settings.slack_app_token.get_secret_value())
+            socket_mode = AsyncSocketModeHandler(
+                bot.bolt,
+                settings.slack_app_token.get_secret_value(),
+                logger=_socket_mode_logger(),
+                ping_interval=_SOCKET_MODE_RETRY_SECONDS,
+            )
+            readiness.socket_mode = socket_mode
             # In the background: slack_sdk retries until Slack answers, and start-up must not wait for it.
             connecting = asyncio.create_task(socket_mode.connect_async())
         posting = asyncio.create_task(bot.poster.run(), name="result_poster")
@@ -81,8 +102,9 @@ def create_web_app(bot: Bot) -> Starlette:
 
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
-        Route(WEBHOOK_PATH, bot.receive_result, methods=["POST"]),
+        Route(WEBHOOK_PATH, receive_result, methods=["POST"]),
     ]
+    bot.bolt.middleware(_bind_request_ids)
     if not settings.socket_mode and settings.slack_signing_secret:
         signature = SlackSignature(settings.slack_signing_secret.get_secret_value())
         slack = AsyncSlackRequestHandler(bot.bolt)
@@ -94,6 +116,81 @@ def create_web_app(bot: Bot) -> Starlette:
                 for path in (oauth.install_path, oauth.redirect_uri_path)
             ]
     return Starlette(routes=routes, lifespan=lifespan)
+
+
+class _Readiness:
+    """What keeps Slack's traffic from reaching the bot now: the database not answering, or (Socket
+    Mode) the WebSocket to Slack not connected. Empty when all is well."""
+
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+        self.socket_mode: AsyncSocketModeHandler | None = None
+
+    async def missing(self) -> dict[str, str]:
+        missing = {}
+        if self._bot.settings.socket_mode and not (
+            self.socket_mode and await self.socket_mode.client.is_connected()
+        ):
+            missing["slack_connection"] = (
+                "Socket Mode is not connected to Slack (the log's slack_connection_failed lines say why)"
+            )
+        if not await self._database_answers():
+            missing["database"] = "the database does not answer (DATABASE_URL)"
+        return missing
+
+    async def _database_answers(self) -> bool:
+        try:
+            return await asyncio.wait_for(
+                asyncio.to_thread(self._bot.database_answers), _DATABASE_PROBE_SECONDS
+            )
+        except TimeoutError:
+            return False
+
+
+async def _bind_request_ids(
+    context: AsyncBoltContext, body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]
+) -> BoltResponse:
+    """Every line logged for a Slack request (and the work it hands off) carries its ids."""
+    view = body.get("view")
+    bind_request(
+        workspace=context.enterprise_id if context.is_enterprise_install else context.team_id,
+        channel=context.channel_id,
+        view=view.get("id") if isinstance(view, dict) else None,
+    )
+    return await next()
+
+
+class _ConnectFailureInOneLine(logging.Filter):
+    """slack_sdk logs a traceback each time Socket Mode fails to connect (every `retry_seconds`): one
+    line instead, with the cause and when it tries again."""
+
+    def __init__(self, retry_seconds: float) -> None:
+        super().__init__()
+        self._retry_seconds = retry_seconds
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith("Failed to retrieve WSS URL"):
+            return False  # said again, with its traceback, by the "Failed to connect" that follows
+        if record.exc_info and str(record.msg).startswith("Failed to connect"):
+            error = record.exc_info[1]
+            cause = error.response.get("error") if isinstance(error, SlackApiError) else type(error).__name__
+            record.msg, record.args = (
+                "slack_connection_failed error=%s retry_in=%gs",
+                (
+                    cause,
+                    self._retry_seconds,
+                ),
+            )
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+def _socket_mode_logger() -> logging.Logger:
+    socket_logger = logging.getLogger("bot.slack.socket")
+    if not socket_logger.filters:
+        socket_logger.addFilter(_ConnectFailureInOneLine(_SOCKET_MODE_RETRY_SECONDS))
+    return socket_logger
 
 
 def _slack_events(

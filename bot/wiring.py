@@ -41,6 +41,7 @@ from bot.slack.schedule_editing import ScheduleEditing
 from bot.slack.starleads_account import StarleadsAccountCommands
 from bot.slack.subscriptions import ResultSubscriptions
 from bot.slack.tenancy import WorkspaceOf, installed_workspace, single_workspace
+from bot.slack.uninstalls import register_operator_notice, register_uninstalls
 from bot.slack.workspace_language import WorkspaceLanguageCommand
 from bot.starleads import StarleadsClient, starleads_pool
 from bot.store import (
@@ -53,7 +54,9 @@ from bot.store import (
     PreferenceStore,
     ResultStore,
     SubscriptionStore,
+    UninstallStore,
     connect,
+    database_answers,
     slack_installation_stores,
 )
 from bot.webhooks.forwarder import Forwarder, ForwardPacing
@@ -61,6 +64,7 @@ from bot.webhooks.receiver import webhook_endpoint
 from bot.workspaces.connections import FixedStarleads, StarleadsAccounts, StarleadsDirectory
 from bot.workspaces.keys import KeyVault
 from bot.workspaces.languages import WorkspaceLanguages
+from bot.workspaces.uninstall import WorkspaceRemoval
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,7 @@ class Bot:
     forwarder: Forwarder
     receive_result: Callable[[Request], Awaitable[Response]]
     clients_for: SlackClients
+    database_answers: Callable[[], bool]
     close: Callable[[], Awaitable[None]]
 
 
@@ -110,9 +115,11 @@ def build(settings: Settings) -> Bot:
     if settings.distribution:
         bots, states = _installed_bots(settings, engine, slack)
         bolt = create_bolt_app(settings, slack, (bots, states))
-        clients_for: SlackClients = WorkspaceClients(bots, slack).client_for
+        installed: tuple[InstalledBots, WorkspaceClients] | None = (bots, WorkspaceClients(bots, slack))
+        clients_for: SlackClients = installed[1].client_for
         workspace_of: WorkspaceOf = installed_workspace
     else:
+        installed = None
         bolt = create_bolt_app(settings, slack)
 
         def clients_for(_workspace: str) -> AsyncWebClient:
@@ -121,7 +128,8 @@ def build(settings: Settings) -> Bot:
 
         workspace_of = single_workspace
     languages = WorkspaceLanguages(LanguageStore(engine) if settings.distribution else None)
-    bolt.middleware(UserLanguages(languages, workspace_of).middleware())
+    user_languages = UserLanguages(languages, workspace_of)
+    bolt.middleware(user_languages.middleware())
     campaigns = CampaignFlow(
         CreateFlow(creator, preferences, after_ack),
         after_ack,
@@ -160,6 +168,21 @@ def build(settings: Settings) -> Bot:
         on_dead=poster.wake,
     )
 
+    if installed is not None and accounts is not None:
+        bots, workspace_clients = installed
+        # Everything this process remembers of a workspace goes with its rows.
+        forgetters = [
+            subscriptions.forget_seen,
+            accounts.forget,
+            workspace_clients.forget,
+            poster.forget,
+            languages.forget,
+            user_languages.forget,
+        ]
+        register_uninstalls(bolt, bots, WorkspaceRemoval(UninstallStore(engine), forgetters), after_ack)
+    else:
+        register_operator_notice(bolt)
+
     def result_stored() -> None:
         poster.wake()
         forwarder.wake()
@@ -179,6 +202,7 @@ def build(settings: Settings) -> Bot:
         forwarder=forwarder,
         receive_result=webhook_endpoint(subscriptions, results, result_stored),
         clients_for=clients_for,
+        database_answers=lambda: database_answers(engine),
         close=close,
     )
 

@@ -17,12 +17,13 @@ from typing import Any
 
 import httpx
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import Engine, text
 
 from bot.store import connect
 from tests.slack_driver import SIGNING_SECRET, SlackDriver, unique_id
 from tests.standins.customer_webhook import CustomerWebhook
-from tests.standins.slack_api import FakeSlack
+from tests.standins.slack_api import FakeSlack, Installs
 from tests.standins.starleads_api import API_KEY, FakeStarleads
 
 BOT_TOKEN = "xoxb-000000000000-test-bot-token-3e9d"
@@ -70,10 +71,16 @@ def bot_environment(
 
 
 def serving(
-    slack: FakeSlack, starleads: FakeStarleads, workdir: Path, **overrides: str | None
+    slack: FakeSlack,
+    starleads: FakeStarleads,
+    workdir: Path,
+    *,
+    healthy: bool = True,
+    **overrides: str | None,
 ) -> Iterator[RunningBot]:
-    """A bot for a fixture to `yield from`: started with these settings, stopped afterwards."""
-    running = RunningBot(bot_environment(slack, starleads, workdir, **overrides), workdir)
+    """A bot for a fixture to `yield from`: started with these settings, stopped afterwards; with
+    `healthy=False`, one whose `/healthz` may say it is not ready (Socket Mode with no connection)."""
+    running = RunningBot(bot_environment(slack, starleads, workdir, **overrides), workdir, healthy=healthy)
     try:
         yield running
     finally:
@@ -104,7 +111,7 @@ class Crashable:
 class RunningBot:
     """A `starleads-bot serve` process; its log is kept so tests can read what operators would."""
 
-    def __init__(self, env: dict[str, str], workdir: Path) -> None:
+    def __init__(self, env: dict[str, str], workdir: Path, *, healthy: bool = True) -> None:
         self.url = f"http://127.0.0.1:{env['PORT']}"
         self.log_path = workdir / "bot.log"
         self._log = self.log_path.open("wb")
@@ -115,15 +122,15 @@ class RunningBot:
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
-        self._wait_until_healthy()
+        self._wait_until_serving(ready_statuses=(200,) if healthy else (200, 503))
 
-    def _wait_until_healthy(self, timeout: float = 20) -> None:
+    def _wait_until_serving(self, ready_statuses: tuple[int, ...], timeout: float = 20) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the bot exited early:\n{self.log()}")
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code in ready_statuses:
                     return
             except httpx.HTTPError:
                 time.sleep(0.05)
@@ -193,6 +200,39 @@ def bot_without_public_url(
 ) -> Iterator[RunningBot]:
     """A bot with no `PUBLIC_URL`: Starleads can't reach it, so it offers no call results."""
     yield from serving(fake_slack, fake_starleads, tmp_path_factory.mktemp("no-public-url"), PUBLIC_URL=None)
+
+
+@pytest.fixture(scope="module")
+def slack_api() -> Iterator[FakeSlack]:
+    """Slack as a distributed app meets it: only the tokens it issued are good."""
+    stand_in = FakeSlack(checks_tokens=True).start()
+    yield stand_in
+    stand_in.stop()
+
+
+@pytest.fixture(scope="module")
+def distributed(
+    slack_api: FakeSlack, fake_starleads: FakeStarleads, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningBot]:
+    """A distributed bot (SQLite) that workspaces install through the real OAuth endpoints."""
+    yield from serving(
+        slack_api,
+        fake_starleads,
+        tmp_path_factory.mktemp("distributed"),
+        SLACK_BOT_TOKEN=None,
+        STARLEADS_API_KEY=None,
+        SLACK_CLIENT_ID=Installs.CLIENT_ID,
+        SLACK_CLIENT_SECRET=Installs.CLIENT_SECRET,
+        STARLEADS_KEY_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        LOG_LEVEL="DEBUG",  # the most a log ever says: still no token in it
+    )
+
+
+@pytest.fixture
+def quiet(distributed: RunningBot, slack_api: FakeSlack, fake_starleads: FakeStarleads) -> Iterator[None]:
+    """A clean slate of recorded calls for each test, and the bot's work after its acks done afterwards."""
+    for _ in driving(distributed, slack_api, fake_starleads):
+        yield
 
 
 @pytest.fixture

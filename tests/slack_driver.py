@@ -82,6 +82,30 @@ class SlackDriver:
             )
         )
 
+    def event(self, event: dict[str, Any]) -> httpx.Response:
+        """An Events API delivery of `event` to this workspace's installation, as Slack sends it (JSON,
+        with the `authorizations` that say which installation it is for)."""
+        authorization = {
+            "enterprise_id": self._enterprise_id,
+            "team_id": None if self._org_wide else self._team_id,
+            "user_id": "UBOT",
+            "is_bot": True,
+            "is_enterprise_install": self._org_wide,
+        }
+        body = {
+            "token": "legacy",
+            "team_id": self._team_id,
+            "enterprise_id": self._enterprise_id,
+            "api_app_id": "A0001",
+            "event": {**event, "event_ts": f"{time.time():.6f}"},
+            "type": "event_callback",
+            "event_id": unique_id("Ev"),
+            "event_time": int(time.time()),
+            "authorizations": [authorization],
+            "is_ext_shared_channel": False,
+        }
+        return self.post(json.dumps(body), content_type="application/json")
+
     def interact(self, payload: dict[str, Any]) -> httpx.Response:
         return self.post(urlencode({"payload": json.dumps(payload)}))
 

@@ -114,6 +114,16 @@ CASES = [
         id="distribution-without-signing-secret",
     ),
     pytest.param(
+        {**DISTRIBUTION, "SLACK_APP_TOKEN": "xapp-1-app-token-secret"},
+        "SLACK_APP_TOKEN (Socket Mode) can't be used with SLACK_CLIENT_ID",
+        id="distribution-in-socket-mode",
+    ),
+    pytest.param(
+        {**DISTRIBUTION, "ALLOWED_USERS": "U0ALICE,S0SALES"},
+        "ALLOWED_USERS can list user IDs only, not user groups",
+        id="distribution-with-user-groups",
+    ),
+    pytest.param(
         {"DEFAULT_LANGUAGE": "de"},
         "DEFAULT_LANGUAGE must be one of en, fr (English or French)",
         id="default-language-unknown",

@@ -6,58 +6,23 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import yaml
-from cryptography.fernet import Fernet
 
 from bot.slack.app import BOT_SCOPES
 from bot.slack.blocks.connect_form import KEY_BLOCK
 from tests.call_results_driver import PASCAL, post
-from tests.conftest import API_KEY, REPO, RunningBot, driving, serving
+from tests.conftest import API_KEY, REPO, RunningBot
 from tests.slack_driver import SlackDriver, unique_id
 from tests.standins.slack_api import FakeSlack, Installs
-from tests.standins.starleads_api import FakeStarleads
 
 STATE_COOKIE = "slack-app-oauth-state"
 INSTALLER = "U0INSTALLER"  # who approved each install, as the stand-in's oauth.v2.access says
 WEBHOOK_URL = re.compile(r"https://bot\.example\.com/starleads/webhook/([A-Za-z0-9_-]+)")
-
-
-@pytest.fixture(scope="module")
-def slack_api() -> Iterator[FakeSlack]:
-    """Slack as a distributed app meets it: only the tokens it issued are good."""
-    stand_in = FakeSlack(checks_tokens=True).start()
-    yield stand_in
-    stand_in.stop()
-
-
-@pytest.fixture(scope="module")
-def distributed(
-    slack_api: FakeSlack, fake_starleads: FakeStarleads, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[RunningBot]:
-    yield from serving(
-        slack_api,
-        fake_starleads,
-        tmp_path_factory.mktemp("distributed"),
-        SLACK_BOT_TOKEN=None,
-        STARLEADS_API_KEY=None,
-        SLACK_CLIENT_ID=Installs.CLIENT_ID,
-        SLACK_CLIENT_SECRET=Installs.CLIENT_SECRET,
-        STARLEADS_KEY_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
-        LOG_LEVEL="DEBUG",  # the most a log ever says: still no token in it
-    )
-
-
-@pytest.fixture
-def quiet(distributed: RunningBot, slack_api: FakeSlack, fake_starleads: FakeStarleads) -> Iterator[None]:
-    """A clean slate of recorded calls for each test, and the bot's work after its acks done afterwards."""
-    for _ in driving(distributed, slack_api, fake_starleads):
-        yield
 
 
 def start_install(bot: RunningBot) -> tuple[str, str]:
@@ -102,9 +67,9 @@ def install(
 
 def connect_starleads(slack: SlackDriver, slack_api: FakeSlack, api_key: str) -> None:
     """`/starleads connect` by whoever installed the app, with `api_key`."""
-    recorded = len(slack_api.requests)
+    recorded, opened = len(slack_api.requests), len(slack_api.calls("views.open"))
     assert slack.command("connect", user_id=INSTALLER).status_code == 200
-    form = {**slack_api.wait_call("views.open")[-1]["view"], "id": unique_id("V")}
+    form = {**slack_api.wait_call("views.open", count=opened + 1)[-1]["view"], "id": unique_id("V")}
     answered = slack.submit(form, {KEY_BLOCK: api_key}, user_id=INSTALLER).json()
     assert answered["response_action"] == "update", answered
     slack_api.forget_since(recorded)

@@ -93,6 +93,10 @@ class ResultQueue:
         """Could not be posted after bounded tries; a note in the thread says so."""
         await self._store.mark(due.id, ResultState.DEAD, workspace=due.workspace)
 
+    async def drop(self, workspace: str) -> int:
+        """The workspace uninstalled the app: its results still to post go nowhere; how many there were."""
+        return await self._store.drop_unsettled(workspace=workspace)
+
     async def tally(self, subscription_key: str, *, workspace: str = SINGLE) -> dict[str | None, int]:
         """How many results of a thread are posted, by tag name (None: no tag)."""
         return await self._store.tally(subscription_key, workspace=workspace)

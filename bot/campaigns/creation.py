@@ -36,7 +36,7 @@ from bot.starleads import (
 )
 from bot.store import AuditStore, ChannelPreferences, Claim, CreationState, CreationStore, PreferenceStore
 from bot.workspaces import SINGLE
-from bot.workspaces.connections import FixedStarleads, NotConnected, StarleadsDirectory
+from bot.workspaces.connections import OPERATOR_KEY, FixedStarleads, KeyHelp, NotConnected, StarleadsDirectory
 
 logger = logging.getLogger(__name__)
 
@@ -124,17 +124,9 @@ _DETAIL_WORDS = (
     ("time range", DraftField.SCHEDULE),
     ("name", DraftField.NAME),
 )
-_FORBIDDEN_MESSAGE = N_(
-    "Starleads refused this bot's API key access to campaigns (403). Ask whoever set up the bot to check "
-    "the key's rights in Starleads. Your form is kept: submit again once it is fixed."
-)
 _NOT_CONNECTED_MESSAGE = N_(
     "This workspace is no longer connected to Starleads, so nothing was created. Ask a workspace admin "
     "to type `/starleads connect`. Your form is kept: submit again once it is done."
-)
-_AUTH_MESSAGE = N_(
-    "Starleads refused this bot's API key. Ask whoever set up the bot to check STARLEADS_API_KEY "
-    "(Starleads → your profile → API key). Your form is kept: submit again once it is fixed."
 )
 
 
@@ -205,7 +197,9 @@ class CampaignCreator:
         if isinstance(starleads, NotConnected):
             outcome: Outcome = Rejected(general=_(_NOT_CONNECTED_MESSAGE))
         else:
-            outcome = await create_in_starleads(starleads, request, on_wait, self._retry_policy)
+            outcome = await create_in_starleads(
+                starleads, request, on_wait, self._retry_policy, key_help=self._starleads.key_help
+            )
         if isinstance(outcome, Created):
             await self._record_created(submission, outcome)
         elif isinstance(outcome, Unavailable) and outcome.outcome_unknown:
@@ -369,6 +363,8 @@ async def create_in_starleads(
     request: CampaignRequest,
     on_wait: Waiting | None = None,
     policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+    *,
+    key_help: KeyHelp = OPERATOR_KEY,
 ) -> Outcome:
     """`POST /Campaign` (the agent's name looked up alongside, for the card), retried only when safe.
 
@@ -402,7 +398,7 @@ async def create_in_starleads(
         except StarleadsError as error:
             agent_lookup.cancel()
             before.cancel()
-            return _refused(error)
+            return _refused(error, key_help)
         else:
             before.cancel()
             agent = (await asyncio.gather(agent_lookup, return_exceptions=True))[0]
@@ -448,9 +444,9 @@ def _describe(outcome: Outcome) -> tuple[str, str]:
     return ("unknown" if outcome.outcome_unknown else "unavailable"), outcome.message
 
 
-def _refused(error: StarleadsError) -> Outcome:
+def _refused(error: StarleadsError, key_help: KeyHelp) -> Outcome:
     if isinstance(error, StarleadsAuthError):
-        return Rejected(general=_(_AUTH_MESSAGE if error.status == 401 else _FORBIDDEN_MESSAGE))
+        return Rejected(general=_(key_help.refused if error.status == 401 else key_help.forbidden))
     if isinstance(error, StarleadsRejected):
         return locate_problem(error.status, error.problem)
     return Unavailable(

@@ -309,11 +309,16 @@ class CampaignDraft(BaseModel):
 
 
 def field_problems(typed: DraftInput, fields: Iterable[DraftField]) -> dict[DraftField, str]:
-    """What is wrong with some fields of `typed` (the ones a command prefilled, say), ignoring the rest."""
+    """What is wrong with some fields of `typed` (the ones a command prefilled, say), ignoring the rest.
+
+    With no fields to check there is nothing to validate: a bare `/starleads campaign` skips it."""
+    wanted = set(fields)
+    if not wanted:
+        return {}
     try:
         CampaignDraft.from_input(typed)
     except DraftInvalid as invalid:
-        return {field: message for field, message in invalid.errors.items() if field in set(fields)}
+        return {field: message for field, message in invalid.errors.items() if field in wanted}
     return {}
 
 

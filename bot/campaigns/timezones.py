@@ -97,9 +97,13 @@ def timezone_choices(at: datetime | None = None) -> dict[str, list[tuple[str, st
 
     Offsets change only with DST, so the labels are computed once an hour, not for every form.
     """
-    moment = at or datetime.now(UTC)
-    choices = _choices_at(moment.replace(minute=0, second=0, microsecond=0))
-    return {_(region): zones for region, zones in choices.items()}
+    return {_(region): zones for region, zones in _choices_at(offsets_hour(at)).items()}
+
+
+def offsets_hour(at: datetime | None = None) -> datetime:
+    """The hour `at` (now by default) falls in: the offsets shown in the menu are those of that hour,
+    so whatever is built from them can be kept for the hour too."""
+    return (at or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
 
 
 def utc_offset_label(name: str, at: datetime | None = None) -> str:

@@ -24,6 +24,7 @@ from bot.i18n import speaking
 from bot.slack.blocks.call_result import forward_failed_note
 from bot.slack.blocks.kit import Card
 from bot.slack.delivery import SlackClients, SlackRefused, call_slack, post_message
+from bot.slack.installations import NotInstalled, TokenRefreshFailed
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +51,12 @@ class ForwardNotes:
 
     async def _show_all(self, turn: ChannelTurn, notes: list[ForwardNote]) -> None:
         for note in notes:
-            async with turn(note.channel_id):
-                note_ts = await self._send(note)
+            try:
+                async with turn(note.channel_id):
+                    note_ts = await self._send(note)
+            except (NotInstalled, TokenRefreshFailed) as error:
+                await self._drop(note, error)
+                continue
             try:
                 if note_ts is None:  # still due: tried again a little later
                     await self._notes.not_shown(note)
@@ -68,6 +73,20 @@ class ForwardNotes:
                 note.dead_forwards,
                 note_ts,
             )
+
+    async def _drop(self, note: ForwardNote, error: NotInstalled | TokenRefreshFailed) -> None:
+        """A note for a workspace that uninstalled the app is dropped (marked as shown: it never will
+        be); one whose token can't be refreshed now stays due."""
+        reason = "not_installed" if isinstance(error, NotInstalled) else "token_refresh_failed"
+        logger.warning("forward_note_not_shown workspace=%s reason=%s", note.workspace, reason)
+        try:
+            if isinstance(error, NotInstalled):
+                await self._notes.shown(note, note.note_ts or "")
+            else:
+                await self._notes.not_shown(note)
+        except SQLAlchemyError as failure:  # its claim expires: tried again then
+            error_name = type(failure).__name__
+            logger.error("forward_note_mark_failed channel=%s error=%s", note.channel_id, error_name)
 
     async def _send(self, note: ForwardNote) -> str | None:
         """The note's ts once the thread shows it (posted now, or edited), None if Slack would not take it."""

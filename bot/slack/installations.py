@@ -117,6 +117,10 @@ class InstalledBots(AsyncInstallationStore):
             self._cache[workspace] = cached
         return cached.bot
 
+    def forget(self, workspace: str) -> None:
+        """Read the workspace's bot from the store again at its next use."""
+        self._cache.pop(workspace, None)
+
     def _forget(self, enterprise_id: str | None, team_id: str | None) -> None:
         for key in (enterprise_id, team_id):
             if key:
@@ -213,8 +217,12 @@ class InstalledAuthorize(AsyncAuthorize):
 
 
 class NotInstalled(Exception):
-    """The workspace has no installation (it uninstalled the app), or its token could not be refreshed:
-    nothing can be sent there."""
+    """The workspace has no installation (it uninstalled the app): nothing can be sent there, ever."""
+
+
+class TokenRefreshFailed(Exception):
+    """The workspace's bot token is due for a refresh and Slack would not refresh it: nothing can be
+    sent there for now (the error is logged)."""
 
 
 class WorkspaceClients:
@@ -224,6 +232,12 @@ class WorkspaceClients:
         self._bots = bots
         self._app_client = app_client
         self._clients: dict[str, InstalledClient] = {}
+
+    def forget(self, workspace: str) -> None:
+        """The workspace uninstalled the app: drop its client and its cached bot (a reinstall reads
+        the new one)."""
+        self._clients.pop(workspace, None)
+        self._bots.forget(workspace)
 
     def client_for(self, workspace: str) -> AsyncWebClient:
         client = self._clients.get(workspace)
@@ -251,11 +265,14 @@ class InstalledClient(AsyncWebClient):
     async def api_call(self, api_method: str, **kwargs: Any) -> AsyncSlackResponse:  # type: ignore[override]
         try:
             bot = await self._bots.bot_of(self._workspace)
+            if bot is None:  # remembered from before a reinstall in another process, maybe: read again
+                self._bots.forget(self._workspace)
+                bot = await self._bots.bot_of(self._workspace)
         except SlackTokenRotationError as error:
             logger.error(
                 "bot_token_rotation_failed workspace=%s error=%s", self._workspace, _slack_error(error)
             )
-            raise NotInstalled(self._workspace) from None
+            raise TokenRefreshFailed(self._workspace) from None
         if bot is None or not bot.bot_token:
             raise NotInstalled(self._workspace)
         # Set and read with no await between: concurrent calls each send the token they looked up.

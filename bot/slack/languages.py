@@ -64,6 +64,11 @@ class UserLanguages:
 
         return speak_their_language
 
+    def forget(self, workspace: str) -> None:
+        """The workspace is gone (uninstalled): forget its people's languages."""
+        for person in [person for person in self._spoken if person[0] == workspace]:
+            del self._spoken[person]
+
     async def language_of(self, client: AsyncWebClient, workspace: str, user_id: str) -> Language:
         spoken = await self._spoken_by(client, (workspace, user_id))
         return spoken or await self._workspaces.default_for(workspace)

@@ -44,6 +44,7 @@ from bot.slack.blocks.call_result import result_reply, results_root, undeliverab
 from bot.slack.blocks.kit import Card
 from bot.slack.delivery import SlackClients, SlackRefused, call_slack, post_message
 from bot.slack.forwarding import ForwardNotes
+from bot.slack.installations import NotInstalled, TokenRefreshFailed
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +130,25 @@ class ResultPoster:
         """Workspaces with a tally to show even when no result of theirs is due."""
         return [root.workspace for root in self._roots.values() if root.stale]
 
+    def forget(self, workspace: str) -> None:
+        """The workspace uninstalled the app: its threads' tallies are no longer kept up."""
+        for key in [key for key, root in self._roots.items() if root.workspace == workspace]:
+            del self._roots[key]
+
     async def _lane(self, workspace: str) -> None:
+        """The workspace's share of a round. One that uninstalled the app has its results still to
+        post dropped (they belong to nobody now); one whose token can't be refreshed keeps them, taken
+        again once their claims lapse."""
+        try:
+            await self._post_due(workspace)
+        except NotInstalled:
+            dropped = await self._results.drop(workspace)
+            self.forget(workspace)
+            logger.warning("results_dropped workspace=%s reason=not_installed count=%d", workspace, dropped)
+        except TokenRefreshFailed:
+            logger.warning("results_waiting workspace=%s reason=token_refresh_failed", workspace)
+
+    async def _post_due(self, workspace: str) -> None:
         """One claim of the workspace's results and their posts (one channel's in turn, the channels
         side by side), kept alive by a heartbeat meanwhile; then the workspace's tallies."""
         client = self._clients_for(workspace)

@@ -13,10 +13,18 @@ from bot.store.audit import AuditStore
 from bot.store.call_results import ClaimedResult, ResultState, ResultStore, Subscription, SubscriptionStore
 from bot.store.connections import ConnectionStore, StoredConnection
 from bot.store.creations import Claim, CreationRecord, CreationState, CreationStore
-from bot.store.database import SchemaTooNew, connect, new_revision, schema_revision
+from bot.store.database import (
+    SchemaTooNew,
+    connect,
+    database_answers,
+    new_revision,
+    open_engine,
+    schema_revision,
+)
 from bot.store.forward_notes import DueNote, ForwardNoteStore
 from bot.store.forwards import DueForward, ForwardStore
 from bot.store.languages import LanguageStore
+from bot.store.migrations import LATEST_REVISION
 from bot.store.preferences import ChannelPreferences, PreferenceStore
 from bot.store.uninstalls import Forgotten, UninstallStore
 from bot.store.workspace import SINGLE
@@ -37,7 +45,15 @@ def slack_installation_stores(
     return InstallationStore(engine, client_id), OAuthStateStore(engine, state_expiration_seconds)
 
 
+def installed_workspaces(engine: Engine, client_id: str) -> int:
+    """How many workspaces have the app installed (distribution mode; `starleads-bot check` counts)."""
+    from bot.store.installations import installed_workspaces
+
+    return installed_workspaces(engine, client_id)
+
+
 __all__ = [
+    "LATEST_REVISION",
     "SINGLE",
     "AuditStore",
     "ChannelPreferences",
@@ -62,7 +78,10 @@ __all__ = [
     "SubscriptionStore",
     "UninstallStore",
     "connect",
+    "database_answers",
+    "installed_workspaces",
     "new_revision",
+    "open_engine",
     "schema_revision",
     "slack_installation_stores",
 ]

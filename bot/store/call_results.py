@@ -303,6 +303,18 @@ class ResultStore:
         """How many results of a subscription are posted, by tag name (None: no tag)."""
         return await run_in_thread(self._tally, workspace, token_hash)
 
+    async def drop_unsettled(self, *, workspace: str) -> int:
+        """Delete the workspace's results not yet posted or dead (its forwards with them); how many."""
+        return await run_in_thread(self._drop_unsettled, workspace)
+
+    def _drop_unsettled(self, workspace: str) -> int:
+        unsettled = (ResultState.PENDING.value, ResultState.POSTING.value)
+        statement = delete(call_results).where(
+            call_results.c.workspace_id == workspace, call_results.c.state.in_(unsettled)
+        )
+        with self._engine.begin() as connection:
+            return connection.execute(statement).rowcount
+
     async def due_workspaces(self, limit: int, lease: timedelta, *, after: str = "") -> list[str]:
         """Up to `limit` workspaces with results `claim` would take now, in workspace order from just
         after `after`, so a caller can go round them all however many there are. A plain DISTINCT, no

@@ -35,6 +35,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql.dml import Insert
 
 from bot.store.migrations import LATEST_REVISION
@@ -238,15 +239,33 @@ class SchemaTooNew(Exception):
 
 def connect(url: str) -> Engine:
     """An engine for `url`, its schema upgraded to this version's (SchemaTooNew if it is ahead)."""
+    engine = open_engine(url)
+    if schema_revision(engine) != LATEST_REVISION:
+        upgrade(engine)
+    return engine
+
+
+def open_engine(url: str) -> Engine:
+    """An engine for `url`, its schema left as it is (`starleads-bot check` looks without changing)."""
     url = _with_driver(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
         event.listen(engine, "connect", _tune_sqlite)
-    else:
-        engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
-    if schema_revision(engine) != LATEST_REVISION:
-        upgrade(engine)
-    return engine
+        return engine
+    # A health check or `check` against an address that drops packets must not hang on the connect.
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=5, max_overflow=5, connect_args={"connect_timeout": 5}
+    )
+
+
+def database_answers(engine: Engine) -> bool:
+    """Whether the database takes a query now (the health check asks)."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return False
+    return True
 
 
 def upgrade(engine: Engine) -> None:

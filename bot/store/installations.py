@@ -17,7 +17,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy import Engine, and_, func, or_, select
 
 from bot.store.database import metadata, run_in_thread
 
@@ -121,6 +121,17 @@ class InstallationStore(AsyncInstallationStore):
         with self._engine.connect() as connection:
             row = connection.execute(query).mappings().first()
         return self._store.build_bot_entity(row) if row else None
+
+
+def installed_workspaces(engine: Engine, client_id: str) -> int:
+    """How many workspaces (or organizations, installed org-wide) have this app's bot installed."""
+    column = bots.c
+    workspace = func.coalesce(func.nullif(func.coalesce(column.team_id, ""), ""), column.enterprise_id)
+    query = select(func.count(func.distinct(workspace))).where(
+        column.client_id == client_id, column.bot_token.is_not(None)
+    )
+    with engine.connect() as connection:
+        return int(connection.execute(query).scalar() or 0)
 
 
 class OAuthStateStore(AsyncOAuthStateStore):

@@ -33,6 +33,39 @@ CHECK_SECONDS = 2.5
 
 
 @dataclass(frozen=True)
+class KeyHelp:
+    """What to tell a user when Starleads refuses the key a create used: who can fix it depends on
+    whose key it is (the operator's setting, or the workspace's own connection). Message ids."""
+
+    refused: str
+    forbidden: str
+
+
+OPERATOR_KEY = KeyHelp(
+    refused=N_(
+        "Starleads refused this bot's API key. Ask whoever set up the bot to check STARLEADS_API_KEY "
+        "(Starleads → your profile → API key). Your form is kept: submit again once it is fixed."
+    ),
+    forbidden=N_(
+        "Starleads refused this bot's API key access to campaigns (403). Ask whoever set up the bot to check "
+        "the key's rights in Starleads. Your form is kept: submit again once it is fixed."
+    ),
+)
+WORKSPACE_KEY = KeyHelp(
+    refused=N_(
+        "Starleads refused this workspace's API key: it may have been revoked. A workspace admin can "
+        "connect a valid one with `/starleads connect` (Starleads → your profile → API key). Your form is "
+        "kept: submit again once it is done."
+    ),
+    forbidden=N_(
+        "Starleads refused this workspace's API key access to campaigns (403). A workspace admin can check "
+        "the key's rights in Starleads, or connect another with `/starleads connect`. Your form is kept: "
+        "submit again once it is done."
+    ),
+)
+
+
+@dataclass(frozen=True)
 class NotConnected:
     """The workspace has no Starleads key (never connected, disconnected, or its key is unreadable)."""
 
@@ -41,12 +74,16 @@ class NotConnected:
 
 @runtime_checkable
 class StarleadsDirectory(Protocol):
+    key_help: KeyHelp
+
     async def client_for(self, workspace: str) -> StarleadsClient | NotConnected:
         """The client holding `workspace`'s Starleads key, or NotConnected."""
 
 
 class FixedStarleads:
     """A single-workspace bot: the one client configured by `STARLEADS_API_KEY` serves every call."""
+
+    key_help = OPERATOR_KEY
 
     def __init__(self, client: StarleadsClient) -> None:
         self._client = client
@@ -98,6 +135,8 @@ class _Known:
 class StarleadsAccounts:
     """Each workspace's own Starleads account: the directory the campaign code asks for clients, and
     connecting, disconnecting and rotating the keys behind it."""
+
+    key_help = WORKSPACE_KEY
 
     def __init__(
         self,
@@ -168,6 +207,11 @@ class StarleadsAccounts:
         self._known[workspace] = _Known(self._clock() + self._cache_seconds)
         logger.info("starleads_disconnect workspace=%s had_key=%s", workspace, forgotten)
         return forgotten
+
+    def forget(self, workspace: str) -> None:
+        """The workspace is gone (uninstalled): drop what this process knew of its key, so a
+        reinstall starts not connected."""
+        self._known.pop(workspace, None)
 
     async def _look_up(self, workspace: str) -> _Known:
         known = self._known.get(workspace)

@@ -37,6 +37,10 @@ class WorkspaceLanguages:
             self._cached[workspace] = cached
         return cached[1] or default_language()
 
+    def forget(self, workspace: str) -> None:
+        """The workspace is gone (uninstalled): a reinstall starts from the default."""
+        self._cached.pop(workspace, None)
+
     async def choose(self, workspace: str, language: Language, *, chosen_by: str) -> None:
         if self._store is None:
             raise RuntimeError("a single-workspace bot's language is DEFAULT_LANGUAGE")

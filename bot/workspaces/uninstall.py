@@ -21,13 +21,15 @@ class WorkspaceRemoval:
         self._store = store
         self._forget_in_memory = forget_in_memory
 
-    async def forget(self, workspace: str) -> None:
+    async def forget(self, workspace: str, *, cause: str = "uninstalled") -> None:
+        """`cause`: what Slack said happened, for the log line."""
         forgotten = await self._store.forget(workspace)
         for forget in self._forget_in_memory:
             forget(workspace)
         logger.info(
-            "workspace_forgotten workspace=%s webhooks_retired=%d rows_deleted=%d",
+            "workspace_forgotten workspace=%s cause=%s webhooks_retired=%d rows_deleted=%d",
             workspace,
+            cause,
             forgotten.webhooks_retired,
             forgotten.rows_deleted,
         )

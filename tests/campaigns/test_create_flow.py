@@ -47,6 +47,7 @@ from bot.store import (
     SubscriptionStore,
 )
 from bot.store.database import create_attempts, metadata
+from bot.workspaces.connections import WORKSPACE_KEY
 from tests.french import typeset
 
 PUBLIC_URL = "https://bot.example.com"
@@ -172,6 +173,8 @@ class Rig:
 
 class StarleadsPerWorkspace:
     """Each workspace's own Starleads account, handed out the way the bot's directory does."""
+
+    key_help = WORKSPACE_KEY
 
     def __init__(self, *workspaces: str) -> None:
         self.accounts = {workspace: ScriptedStarleads() for workspace in workspaces}
@@ -638,6 +641,20 @@ def test_each_workspace_creates_in_its_own_starleads_account_and_keeps_its_own_r
     assert subscription_of(two, account_b.creates[0]).workspace_id == B
     assert (state_of(two, in_a.key, A), state_of(two, in_a.key, B)) == (CreationState.CREATED, None)
     assert (audit_outcomes(two, in_a.key, A), audit_outcomes(two, in_a.key, B)) == (["created"], [])
+
+
+def test_a_workspaces_own_key_refused_tells_its_users_an_admin_can_connect_another(
+    two: Rig, accounts: StarleadsPerWorkspace
+) -> None:
+    accounts.accounts[A].create_answers = [StarleadsAuthError(401)]
+    report = RecordingReport()
+
+    run(two.flow.submit(submission(workspace=A), report))
+
+    outcome = report.last("failed")
+    assert isinstance(outcome, Rejected)
+    assert "`/starleads connect`" in (outcome.general or "")
+    assert "STARLEADS_API_KEY" not in (outcome.general or "")
 
 
 def test_a_workspace_never_replays_retries_or_reads_back_another_workspaces_create(

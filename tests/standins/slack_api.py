@@ -18,6 +18,10 @@ from tests.standins.block_limits import MESSAGE_BLOCKS, block_problems, view_pro
 from tests.standins.http import Recorded, Reply, StandIn, json_reply
 
 RESPONSE_URL_PATH = "/response/"
+# What the app's token was granted, as auth.test's x-oauth-scopes header says: manifest.yml's bot scopes.
+GRANTED_SCOPES = (
+    "commands,chat:write,chat:write.public,channels:history,groups:history,usergroups:read,users:read"
+)
 
 
 class FakeSlack(StandIn):
@@ -36,6 +40,8 @@ class FakeSlack(StandIn):
         self._failure_lock = threading.Lock()
         self._messages: list[dict[str, Any]] = []  # what chat.postMessage accepted, in order
         self._deleted: set[str] = set()  # messages someone deleted in Slack: chat.update can't find them
+        self.socket_mode_url: str | None = None  # what apps.connections.open hands out, once set
+        self.token_scopes = GRANTED_SCOPES  # auth.test's x-oauth-scopes header
 
     @property
     def api_url(self) -> str:
@@ -101,6 +107,8 @@ class FakeSlack(StandIn):
             self._deleted.add(ts)
 
     def reset(self) -> None:
+        self.socket_mode_url = None
+        self.token_scopes = GRANTED_SCOPES
         with self._failure_lock:
             self._failures.clear()
             self._slow.clear()
@@ -170,6 +178,8 @@ class FakeSlack(StandIn):
         installs_answer = self.installs.answer(method, recorded, params)
         if installs_answer:
             return installs_answer
+        if method == "apps.connections.open" and self.socket_mode_url:
+            return json_reply(200, {"ok": True, "url": self.socket_mode_url})
         if method == "auth.test":
             return json_reply(
                 200,
@@ -182,6 +192,7 @@ class FakeSlack(StandIn):
                     "team": "Test team",
                     "url": "https://test.slack.com/",
                 },
+                {"x-oauth-scopes": self.token_scopes},
             )
         if method in ("views.open", "views.update", "views.push"):
             view = params.get("view")

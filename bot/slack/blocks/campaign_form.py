@@ -11,6 +11,8 @@ hours…" opens a picker that writes that text for you. A preview under the text
 
 from __future__ import annotations
 
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from bot.campaigns.draft import MAX_RETRIES, MIN_RETRIES, TEXT_MAX_LENGTHS, DraftField, DraftInput
@@ -18,9 +20,11 @@ from bot.campaigns.timezones import (
     CURATED_ZONE_NAMES,
     DEFAULT_TIMEZONE,
     is_known_timezone,
+    offsets_hour,
     timezone_choices,
     utc_offset_label,
 )
+from bot.i18n import Language, current_language
 from bot.schedule import ScheduleError, parse_schedule
 from bot.slack.blocks import kit
 from bot.slack.blocks.state import FormState
@@ -56,23 +60,49 @@ def campaign_form(
 ) -> dict[str, Any]:
     """The form, filled with `typed`. `problems` shows Starleads' complaints under their fields;
     `banner` (mrkdwn, built with `kit.md`) goes at the top."""
-    problems = problems or {}
+    blocks = _form_blocks(
+        typed,
+        tuple((problems or {}).items()),
+        banner,
+        schedule_block_id,
+        offsets_hour(),
+        current_language(),
+    )
     return kit.modal(
         title=TITLE,
         callback_id=CALLBACK_ID,
         submit="Create campaign",
         close="Cancel",
-        blocks=[
-            *([kit.section(f":warning: {banner}")] if banner else []),
-            *_campaign_and_agent(typed, problems),
-            kit.divider(),
-            *_calling_hours(typed, problems, schedule_block_id),
-            kit.divider(),
-            *_retries(typed, problems),
-            *_call_results(typed, problems),
-        ],
+        blocks=blocks,
         private_metadata=private_metadata,
     )
+
+
+@lru_cache(maxsize=64)
+def _form_blocks(
+    typed: DraftInput,
+    problems: tuple[tuple[DraftField, str], ...],
+    banner: str | None,
+    schedule_block_id: str,
+    hour: datetime,
+    language: Language,
+) -> list[kit.Block]:
+    """The form's blocks, built once per distinct input, hour and language: in a burst of
+    `/starleads campaign` most forms are alike (a channel's remembered values), and building one
+    (44 timezone options, the schedule read for its preview) cost more CPU than the rest of the
+    command. `hour` and `language` are part of the key because the menu shows the hour's offsets and
+    the labels, regions and preview are in the reader's language (read from the task's context while
+    building). The blocks are shared by the views built from them, so nothing changes them."""
+    shown = dict(problems)
+    return [
+        *([kit.section(f":warning: {banner}")] if banner else []),
+        *_campaign_and_agent(typed, shown),
+        kit.divider(),
+        *_calling_hours(typed, shown, schedule_block_id, hour),
+        kit.divider(),
+        *_retries(typed, shown),
+        *_call_results(typed, shown),
+    ]
 
 
 def _campaign_and_agent(typed: DraftInput, problems: Problems) -> list[kit.Block]:
@@ -112,7 +142,9 @@ def _campaign_and_agent(typed: DraftInput, problems: Problems) -> list[kit.Block
     ]
 
 
-def _calling_hours(typed: DraftInput, problems: Problems, schedule_block_id: str) -> list[kit.Block]:
+def _calling_hours(
+    typed: DraftInput, problems: Problems, schedule_block_id: str, hour: datetime
+) -> list[kit.Block]:
     """The schedule in words with its live preview and the picker's button, then its timezone."""
     return [
         *_field(
@@ -137,7 +169,7 @@ def _calling_hours(typed: DraftInput, problems: Problems, schedule_block_id: str
             DraftField.TIMEZONE,
             kit.grouped_select(
                 action_id(DraftField.TIMEZONE),
-                _timezone_options(typed.timezone),
+                _timezone_options(typed.timezone, hour),
                 selected=typed.timezone,
                 placeholder="Pick a timezone",
             ),
@@ -273,9 +305,9 @@ def schedule_preview(text: str | None, timezone: str | None) -> str:
     return kit.md(":white_check_mark: {} ({})", schedule.render(), timezone or DEFAULT_TIMEZONE)
 
 
-def _timezone_options(selected: str | None) -> dict[str, list[dict[str, Any]]]:
+def _timezone_options(selected: str | None, hour: datetime) -> dict[str, list[dict[str, Any]]]:
     """The curated zones, plus the selected one when it is a real zone outside the list."""
-    groups = timezone_choices()
+    groups = timezone_choices(hour)
     if selected and selected not in CURATED_ZONE_NAMES and is_known_timezone(selected):
-        groups = {"Selected": [(selected, f"{selected} ({utc_offset_label(selected)})")], **groups}
+        groups = {"Selected": [(selected, f"{selected} ({utc_offset_label(selected, hour)})")], **groups}
     return {region: [kit.option(label, zone) for zone, label in zones] for region, zones in groups.items()}

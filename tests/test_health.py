@@ -1,0 +1,44 @@
+"""`GET /healthz` in HTTP mode: 200 while the database answers, 503 saying so when it doesn't, so a load
+balancer stops sending Slack's requests to a bot that can't serve them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from tests.conftest import RunningBot, postgres_schema, serving
+from tests.standins.slack_api import FakeSlack
+from tests.standins.starleads_api import FakeStarleads
+from tests.standins.tcp_relay import TcpRelay
+
+
+def test_a_healthy_bot_says_ok_with_its_mode_and_background_work(bot: RunningBot) -> None:
+    health = httpx.get(f"{bot.url}/healthz")
+
+    assert health.status_code == 200
+    assert health.json() == {"status": "ok", "mode": "http", "background_work": 0}
+
+
+def test_health_is_503_saying_the_database_is_missing_once_it_stops_answering(
+    fake_slack: FakeSlack, fake_starleads: FakeStarleads, tmp_path: Path
+) -> None:
+    with postgres_schema("health") as url:
+        address = urlsplit(url)
+        relay = TcpRelay((address.hostname or "127.0.0.1", address.port or 5432))
+        credentials = address.netloc.rpartition("@")[0]
+        relayed = f"{credentials}@127.0.0.1:{relay.port}" if credentials else f"127.0.0.1:{relay.port}"
+        through_relay = urlunsplit(address._replace(netloc=relayed))
+        for running in serving(fake_slack, fake_starleads, tmp_path, DATABASE_URL=through_relay):
+            assert httpx.get(f"{running.url}/healthz").status_code == 200
+
+            relay.cut()
+            health = httpx.get(f"{running.url}/healthz", timeout=10)
+
+            assert health.status_code == 503
+            body = health.json()
+            assert body["status"] == "unavailable"
+            assert body["mode"] == "http"
+            assert list(body["missing"]) == ["database"]
+            assert "background_work" in body

@@ -1,0 +1,123 @@
+"""LOG_FORMAT=json: every line on stderr, the bot's and its libraries', is one JSON object with the event,
+level, time and the ids of the request it belongs to; no secret in any of them."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import httpx
+import pytest
+import structlog
+
+from bot.logs import REDACTED, bind_request, configure_logging
+from tests.conftest import BOT_TOKEN, RunningBot, open_form, serving
+from tests.slack_driver import SIGNING_SECRET, SlackDriver, unique_id
+from tests.standins.slack_api import FakeSlack
+from tests.standins.starleads_api import API_KEY, PHONE_AGENT, FakeStarleads
+
+ENCRYPTION_KEY = "q5Qk0n3rT3M3RVbz2m8yC1JwZ7N9k8pQd4Hh6sYtU0E="
+REFRESH_TOKEN = "xoxe-1-refreshtokenvalue0123456789"
+
+
+@pytest.fixture(scope="module")
+def json_bot(
+    fake_slack: FakeSlack, fake_starleads: FakeStarleads, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningBot]:
+    """A bot logging JSON at DEBUG, where libraries print the most (request headers included)."""
+    yield from serving(
+        fake_slack, fake_starleads, tmp_path_factory.mktemp("json-bot"), LOG_FORMAT="json", LOG_LEVEL="DEBUG"
+    )
+
+
+def _lines(bot: RunningBot) -> list[dict[str, Any]]:
+    """Every line of the bot's output, each of which must be a JSON object."""
+    return [json.loads(line) for line in bot.log().splitlines() if line.strip()]
+
+
+def test_every_line_is_json_with_event_level_time_and_request_ids_and_no_secret(
+    json_bot: RunningBot, fake_slack: FakeSlack, fake_starleads: FakeStarleads
+) -> None:
+    fake_slack.reset()
+    fake_starleads.reset()
+    slack = SlackDriver(json_bot.url, fake_slack.response_url())
+    channel = unique_id("C")
+    fake_slack.fail("views.open", "expired_trigger_id")
+    slack.command("campaign", channel_id=channel)
+    fake_slack.wait_response_url()
+    fake_starleads.answer_next_create(401, {"title": "Unauthorized", "detail": "Invalid API key"})
+    view = open_form(slack, fake_slack)
+    slack.submit(view, {"name": "Relance", "agent_id": PHONE_AGENT, "phone_number": "+33123456789"})
+    fake_slack.wait_view_update(view["id"])
+    slack.post("command=%2Fstarleads&text=campaign", signature="v0=" + "1" * 64)
+    json_bot.wait_for_log("slack_request_unverified")
+
+    lines = _lines(json_bot)
+    log = json_bot.log()
+
+    for secret in (BOT_TOKEN, API_KEY, SIGNING_SECRET):
+        assert secret not in log
+    assert any(line["level"] == "debug" and line["logger"].startswith("bot.slack") for line in lines)
+    for line in lines:
+        assert {"event", "level", "time", "logger"} <= line.keys()
+        assert datetime.fromisoformat(line["time"]).utcoffset() is not None
+    assert any(line["logger"].startswith("uvicorn") for line in lines)
+    refused = next(line for line in lines if line["event"] == "views_open_failed")
+    assert refused["error"] == "expired_trigger_id"
+    assert refused["channel"] == channel
+    assert refused["workspace"] == "T0001"
+    assert refused["request_id"]
+    unverified = next(line for line in lines if line["event"] == "slack_request_unverified")
+    assert unverified["level"] == "warning"
+    assert isinstance(unverified["bytes"], int)
+
+
+def test_each_slack_request_has_a_request_id_of_its_own(json_bot: RunningBot, fake_slack: FakeSlack) -> None:
+    fake_slack.reset()
+    slack = SlackDriver(json_bot.url, fake_slack.response_url())
+    for _ in range(2):
+        fake_slack.fail("views.open", "expired_trigger_id")
+        slack.command("campaign", channel_id=unique_id("C"))
+        fake_slack.wait_response_url()
+        fake_slack.reset()
+    json_bot.wait_for_log("views_open_failed")
+
+    failures = [line for line in _lines(json_bot) if line["event"] == "views_open_failed"]
+
+    assert len({line["request_id"] for line in failures}) == len(failures) >= 2
+    assert httpx.get(f"{json_bot.url}/healthz").status_code == 200
+
+
+@pytest.mark.parametrize("log_format", ["json", "text"])
+def test_secrets_are_masked_in_both_formats_messages_fields_and_tracebacks(log_format: str) -> None:
+    """What the end-to-end test can't make the bot log: every kind of secret, in a message, in a
+    request's bound ids and in a traceback."""
+    stream, root = io.StringIO(), logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    configure_logging("INFO", [API_KEY, ENCRYPTION_KEY, SIGNING_SECRET], log_format)  # type: ignore[arg-type]
+    root.handlers[0].setStream(stream)  # type: ignore[attr-defined]
+    logger = logging.getLogger("bot.test")
+    try:
+        bind_request(workspace=f"T-{BOT_TOKEN}")
+        logger.info("key_seen key=%s encryption=%s refresh=%s", API_KEY, ENCRYPTION_KEY, REFRESH_TOKEN)
+        try:
+            raise ValueError(f"token {BOT_TOKEN} signing {SIGNING_SECRET}")
+        except ValueError:
+            logger.exception("failed_with_secret")
+    finally:
+        structlog.contextvars.clear_contextvars()
+        root.handlers[:], root.level = handlers, level
+
+    output = stream.getvalue()
+    for secret in (API_KEY, ENCRYPTION_KEY, REFRESH_TOKEN, BOT_TOKEN, SIGNING_SECRET):
+        assert secret not in output
+    assert REDACTED in output
+    if log_format == "json":
+        first, second = (json.loads(line) for line in output.splitlines() if line.startswith("{"))
+        assert first["event"] == "key_seen"
+        assert first["key"] == REDACTED
+        assert "ValueError" in second["exception"]
