@@ -144,7 +144,10 @@ class ResultPoster:
         except NotInstalled:
             dropped = await self._results.drop(workspace)
             self.forget(workspace)
-            logger.warning("results_dropped workspace=%s reason=not_installed count=%d", workspace, dropped)
+            if dropped:  # none: a tally's lane that raced the uninstall, which dropped everything itself
+                logger.warning(
+                    "results_dropped workspace=%s reason=not_installed count=%d", workspace, dropped
+                )
         except TokenRefreshFailed:
             logger.warning("results_waiting workspace=%s reason=token_refresh_failed", workspace)
 
