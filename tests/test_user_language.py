@@ -210,3 +210,47 @@ def test_results_after_a_restart_keep_the_cards_language(
     assert subscription_of(restartable.bot, channel)["language"] == "fr"
     tally = fake_slack.wait_timed("chat.update", lambda call: call.get("ts") == card_ts, timeout=15)[0][1]
     assert "lun.–ven. 09:00–12:00, 14:00–17:00" in texts(tally)
+    assert typeset("*Résultats d’appel :*") in texts(tally)
+    assert "Call results" not in texts(tally)
+
+
+def test_a_french_speaker_gets_french_field_errors_and_a_french_card_an_english_one_english(
+    slack: SlackDriver, fake_slack: FakeSlack, fake_starleads: FakeStarleads
+) -> None:
+    channel = unique_id("C")
+    said = {}
+    for locale, empty_name, schedule in (
+        ("fr-FR", typeset("Donnez un nom à la campagne, par exemple « Relance Q4 »."), "lun.–ven."),
+        ("en-US", "Give the campaign a name, e.g. “Relance Q4”.", "Mon–Fri"),
+    ):
+        speaker = person(fake_slack, locale)
+        view = form_opened_by(slack, fake_slack, speaker, channel)
+        refused = slack.submit(view, {**CAMPAIGN_FORM, "name": ""}, user_id=speaker).json()
+        assert refused["response_action"] == "errors"
+        assert empty_name in refused["errors"].values()
+
+        posted = len(fake_slack.calls("chat.postMessage"))
+        assert slack.submit(view, CAMPAIGN_FORM, user_id=speaker).json()["response_action"] == "update"
+        card = fake_slack.wait_call("chat.postMessage", count=posted + 1)[-1]
+        said[locale] = texts(card)
+        assert schedule in said[locale]
+
+    assert "Mon–Fri" not in said["fr-FR"]
+    assert "lun.–ven." not in said["en-US"]
+
+
+def test_a_form_keeps_the_language_it_opened_in_once_its_openers_language_is_learnt(
+    slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
+    french = person(fake_slack, "fr-FR")
+    fake_slack.slow_down("users.info", 1.5, where=lambda call: call.get("user") == french)
+    view = form_opened_by(slack, fake_slack, french, unique_id("C"))
+    assert "Campaign name" in texts(view)  # Slack was slow: the default language
+    deadline = time.monotonic() + 10
+    while not answered(slack, "help", french).startswith(FRENCH_HELP):  # now the bot knows: French
+        assert time.monotonic() < deadline, "the late users.info answer was never used"
+        time.sleep(0.1)
+
+    refused = slack.submit(view, {**CAMPAIGN_FORM, "name": ""}, user_id=french).json()
+
+    assert list(refused["errors"].values()) == ["Give the campaign a name, e.g. “Relance Q4”."]

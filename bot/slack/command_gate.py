@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 
-from bot.i18n import _
+from bot.i18n import _, current_language
 from bot.slack.access import DENIED, AccessPolicy
 from bot.slack.origin import Origin, OriginInvalid
 
@@ -32,6 +32,7 @@ async def admit(
         channel_id=str(command.get("channel_id", "")),
         user_id=str(command.get("user_id", "")),
         response_url=command.get("response_url"),
+        language=current_language(),
     )
     try:
         origin.check(extra_response_host=extra_response_host)

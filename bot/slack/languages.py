@@ -23,6 +23,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import Language, speak, spoken_in_slack_locale
+from bot.slack.origin import language_of_view
 from bot.slack.tenancy import WorkspaceOf
 from bot.workspaces.languages import WorkspaceLanguages
 
@@ -55,10 +56,17 @@ class UserLanguages:
         """The Bolt middleware: the request's person's language, for the rest of the request's task."""
 
         async def speak_their_language(
-            client: AsyncWebClient, context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
+            client: AsyncWebClient,
+            context: AsyncBoltContext,
+            body: dict[str, Any],
+            next: Callable[[], Awaitable[None]],
         ) -> None:
             user_id = context.user_id
-            if user_id:
+            # A form keeps the language it was opened in, whatever is learnt about the person since.
+            opened_in = language_of_view(body.get("view"))
+            if opened_in is not None:
+                speak(opened_in)
+            elif user_id:
                 speak(await self.language_of(client, self._workspace_of(context), user_id))
             await next()
 
