@@ -134,11 +134,13 @@ def build(settings: Settings) -> Bot:
     languages = WorkspaceLanguages(LanguageStore(engine) if settings.distribution else None)
     user_languages = UserLanguages(languages, workspace_of)
     bolt.middleware(user_languages.middleware())
+    account_commands = StarleadsAccountCommands(accounts, after_ack, workspace_of)
     campaigns = CampaignFlow(
         CreateFlow(creator, preferences, after_ack),
         after_ack,
         access,
         workspace_of,
+        account_commands.ready,
         slack_api_host=slack_api_host,
         starleads_app_url=str(settings.starleads_app_url),
     )
@@ -147,10 +149,10 @@ def build(settings: Settings) -> Bot:
         after_ack,
         access,
         workspace_of,
+        account_commands.ready,
         public_url=settings.public_url,
         slack_api_host=slack_api_host,
     )
-    account_commands = StarleadsAccountCommands(accounts, after_ack, workspace_of)
     language_command = WorkspaceLanguageCommand(languages, accounts, after_ack, workspace_of)
     register_listeners(
         bolt, campaigns, ScheduleEditing(after_ack), results_here, account_commands, language_command

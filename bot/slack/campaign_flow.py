@@ -13,6 +13,7 @@ This module only reads Slack's payloads and answers Slack: what happens to a sub
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -38,6 +39,7 @@ from bot.slack.command_gate import admit
 from bot.slack.creation_report import ModalReport
 from bot.slack.delivery import SlackClients, update_modal
 from bot.slack.origin import Origin, OriginInvalid
+from bot.slack.starleads_account import ConnectedCheck
 from bot.slack.tenancy import WorkspaceOf
 
 logger = logging.getLogger(__name__)
@@ -79,11 +81,13 @@ class CampaignFlow:
         after_ack: AfterAck,
         access: AccessPolicy,
         workspace_of: WorkspaceOf,
+        connected: ConnectedCheck,
         *,
         slack_api_host: str,
         starleads_app_url: str,
     ) -> None:
         self._flow = flow
+        self._connected = connected
         self._workspace_of = workspace_of
         self._after_ack = after_ack
         self._access = access
@@ -209,9 +213,15 @@ class CampaignFlow:
         workspace: str,
     ) -> None:
         _, _, command_text = str(command.get("text") or "").strip().partition(" ")
-        start = await self._flow.starting_form(
-            origin.channel_id, command_text, shows_any_text=TEXT_BOX_FIELDS, workspace=workspace
+        # The two reads before views.open go side by side: the trigger's 3 s are running.
+        connected, start = await asyncio.gather(
+            self._connected(client, command, workspace, respond, subcommand="campaign"),
+            self._flow.starting_form(
+                origin.channel_id, command_text, shows_any_text=TEXT_BOX_FIELDS, workspace=workspace
+            ),
         )
+        if not connected:
+            return
         view = campaign_form(
             start.typed, origin.encode(), problems=start.problems, banner=_start_notice(start)
         )

@@ -51,7 +51,6 @@ _ACCOUNT = (
     ),
 )
 _HELP = N_("• `/starleads help`: show this message")
-_GATED = ("campaign", "subscribe")
 
 
 def usage(workspace_language: Language | None = None) -> str:
@@ -82,10 +81,6 @@ def register_listeners(
     ) -> None:
         words = str(command.get("text") or "").split()
         subcommand = words[0].lower() if words else "help"
-        if subcommand in _GATED and not await account.admit(
-            ack, client, command, context, respond, subcommand=subcommand
-        ):
-            return
         if subcommand == "campaign":
             await flow.open_form(ack, client, command, respond, context)
         elif subcommand == "subscribe":

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -40,6 +40,20 @@ _HOW_TO_CONNECT = N_(
 )
 _NOT_CONNECTED = N_("This workspace isn't connected to Starleads yet, so `/starleads {}` can't work.")
 _NOT_OPENED = N_("Slack didn't open the form ({}). Please type `/starleads connect` again.")
+
+
+class ConnectedCheck(Protocol):
+    """`StarleadsAccountCommands.ready`, as the commands that need a connected workspace receive it."""
+
+    async def __call__(
+        self,
+        client: AsyncWebClient,
+        command: dict[str, Any],
+        workspace: str,
+        respond: AsyncRespond,
+        *,
+        subcommand: str,
+    ) -> bool: ...
 
 
 class StarleadsAccountCommands:
@@ -101,26 +115,21 @@ class StarleadsAccountCommands:
         else:
             await ack(response_action="errors", errors={KEY_BLOCK: outcome.message})
 
-    async def admit(
+    async def ready(
         self,
-        ack: AsyncAck,
         client: AsyncWebClient,
         command: dict[str, Any],
-        context: AsyncBoltContext,
+        workspace: str,
         respond: AsyncRespond,
         *,
         subcommand: str,
     ) -> bool:
-        """Whether `/starleads <subcommand>` may go on: a connected workspace's may (nothing answered);
-        otherwise the person is told how to connect, or whom to ask, and nothing opens."""
-        if self._accounts is None:
+        """Whether `/starleads <subcommand>` may go on, asked after the ack (a cold cache means a
+        database read, which an ack must not wait for): a connected workspace's may; otherwise the
+        person is told how to connect, or whom to ask, and nothing opens."""
+        if self._accounts is None or await self._accounts.connection(workspace) is not None:
             return True
-        workspace = self._workspace_of(context)
-        if await self._accounts.connection(workspace) is not None:
-            return True
-        await ack()
-        work = self._explain_not_connected(self._accounts, client, command, workspace, subcommand, respond)
-        self._after_ack.start(work, "explain_not_connected")
+        await self._explain_not_connected(self._accounts, client, command, workspace, subcommand, respond)
         return False
 
     async def _open_form(

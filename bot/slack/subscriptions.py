@@ -32,6 +32,7 @@ from bot.slack.blocks.kit import md
 from bot.slack.command_gate import admit
 from bot.slack.delivery import NOT_A_MEMBER_ERRORS, SlackRefused, post_message
 from bot.slack.origin import Origin
+from bot.slack.starleads_account import ConnectedCheck
 from bot.slack.tenancy import WorkspaceOf
 
 logger = logging.getLogger(__name__)
@@ -61,11 +62,13 @@ class ResultSubscriptions:
         after_ack: AfterAck,
         access: AccessPolicy,
         workspace_of: WorkspaceOf,
+        connected: ConnectedCheck,
         *,
         public_url: AnyHttpUrl | None,
         slack_api_host: str,
     ) -> None:
         self._subscriptions = subscriptions
+        self._connected = connected
         self._workspace_of = workspace_of
         self._after_ack = after_ack
         self._access = access
@@ -102,19 +105,22 @@ class ResultSubscriptions:
             return
         await ack()
         subscribing = self._subscribe(
-            client, origin, campaign_id, str(self._public_url), respond, self._workspace_of(context)
+            client, command, origin, campaign_id, str(self._public_url), respond, self._workspace_of(context)
         )
         self._after_ack.start(subscribing, "subscribe")
 
     async def _subscribe(
         self,
         client: AsyncWebClient,
+        command: dict[str, Any],
         origin: Origin,
         campaign_id: str,
         public_url: str,
         respond: AsyncRespond,
         workspace: str,
     ) -> None:
+        if not await self._connected(client, command, workspace, respond, subcommand="subscribe"):
+            return
         root = results_root(campaign_id)
         try:
             thread_ts = await post_message(client, origin.channel_id, root, _ROOT_BACKOFF_SECONDS)
