@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
 
 import aiohttp
@@ -78,12 +79,12 @@ class StarleadsAccountCommands:
         context: AsyncBoltContext,
         respond: AsyncRespond,
     ) -> None:
-        if self._accounts is None:
-            await ack(text=_(SET_BY_OPERATOR), response_type="ephemeral")
-            return
-        await ack()
-        work = self._open_form(self._accounts, client, command, self._workspace_of(context), respond)
-        self._after_ack.start(work, "open_connect_form")
+        workspace = self._workspace_of(context)
+        await self._after_ack_when_distributed(
+            ack,
+            lambda accounts: self._open_form(accounts, client, command, workspace, respond),
+            "open_connect_form",
+        )
 
     async def disconnect(
         self,
@@ -93,12 +94,23 @@ class StarleadsAccountCommands:
         context: AsyncBoltContext,
         respond: AsyncRespond,
     ) -> None:
+        workspace = self._workspace_of(context)
+        await self._after_ack_when_distributed(
+            ack,
+            lambda accounts: self._disconnect(accounts, client, command, workspace, respond),
+            "disconnect_starleads",
+        )
+
+    async def _after_ack_when_distributed(
+        self, ack: AsyncAck, work: Callable[[StarleadsAccounts], Coroutine[Any, Any, None]], name: str
+    ) -> None:
+        """Ack, then `work` on the workspaces' accounts; a single-workspace bot has none to manage (its key
+        is the operator's setting), which the ack says."""
         if self._accounts is None:
             await ack(text=_(SET_BY_OPERATOR), response_type="ephemeral")
             return
         await ack()
-        work = self._disconnect(self._accounts, client, command, self._workspace_of(context), respond)
-        self._after_ack.start(work, "disconnect_starleads")
+        self._after_ack.start(work(self._accounts), name)
 
     async def submit_key(
         self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
