@@ -22,6 +22,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.i18n import LANGUAGES, Language
+
 _USER_OR_GROUP_ID = re.compile(r"[UWS][A-Z0-9]{2,30}")
 _CHANNEL_ID = re.compile(r"[CDG][A-Z0-9]{2,30}")
 _CLIENT_ID = re.compile(r"[0-9]{1,20}\.[0-9]{1,20}")
@@ -95,6 +97,7 @@ class Settings(DatabaseSettings):
     result_forward_private_addresses: bool = False
     allowed_users: str = ""
     allowed_channels: str = ""
+    default_language: Language = "en"
     port: Annotated[int, Field(ge=1, le=65535)] = 3000
     metrics_token: SecretStr | None = None  # set: GET /metrics wants `Authorization: Bearer <it>`
 
@@ -118,6 +121,15 @@ class Settings(DatabaseSettings):
     @classmethod
     def _fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
         return None if value is None else check_encryption_keys(value)
+
+    @field_validator("default_language", mode="before")
+    @classmethod
+    def _known_language(cls, value: object) -> object:
+        """`fr` or `FR`: anything else is named plainly rather than in pydantic's words."""
+        language = str(value).strip().lower()
+        if language not in LANGUAGES:
+            raise ValueError(f"must be one of {', '.join(LANGUAGES)} (English or French)")
+        return language
 
     @field_validator("slack_app_token")
     @classmethod

@@ -26,6 +26,7 @@ from bot.call_results.subscriptions import Subscriptions
 from bot.campaigns.create_flow import CreateFlow
 from bot.campaigns.creation import CampaignCreator
 from bot.config import Settings
+from bot.i18n import set_default_language
 from bot.slack.access import AccessPolicy
 from bot.slack.app import OAUTH_STATE_SECONDS, create_bolt_app, slack_client
 from bot.slack.background import AfterAck
@@ -33,6 +34,7 @@ from bot.slack.campaign_flow import CampaignFlow
 from bot.slack.delivery import SlackClients
 from bot.slack.forwarding import ForwardNotes
 from bot.slack.installations import InstalledBots, WorkspaceClients
+from bot.slack.languages import UserLanguages
 from bot.slack.listeners import register_listeners
 from bot.slack.result_poster import PosterPacing, ResultPoster
 from bot.slack.schedule_editing import ScheduleEditing
@@ -40,6 +42,7 @@ from bot.slack.starleads_account import StarleadsAccountCommands
 from bot.slack.subscriptions import ResultSubscriptions
 from bot.slack.tenancy import WorkspaceOf, installed_workspace, single_workspace
 from bot.slack.uninstalls import register_operator_notice, register_uninstalls
+from bot.slack.workspace_language import WorkspaceLanguageCommand
 from bot.starleads import StarleadsClient, starleads_pool
 from bot.store import (
     AuditStore,
@@ -47,6 +50,7 @@ from bot.store import (
     CreationStore,
     ForwardNoteStore,
     ForwardStore,
+    LanguageStore,
     PreferenceStore,
     ResultStore,
     StoredCounts,
@@ -62,6 +66,7 @@ from bot.webhooks.forwarder import Forwarder, ForwardPacing
 from bot.webhooks.receiver import webhook_endpoint
 from bot.workspaces.connections import FixedStarleads, StarleadsAccounts, StarleadsDirectory
 from bot.workspaces.keys import KeyVault
+from bot.workspaces.languages import WorkspaceLanguages
 from bot.workspaces.uninstall import WorkspaceRemoval
 
 
@@ -86,6 +91,7 @@ class Bot:
 
 def build(settings: Settings) -> Bot:
     """The whole bot; opening the database (and upgrading its schema) is the only I/O here."""
+    set_default_language(settings.default_language)
     engine = connect(settings.database_url)
     # One TLS context (certificate authorities loaded once) for the bot's httpx clients.
     tls = httpx.create_ssl_context()
@@ -127,11 +133,16 @@ def build(settings: Settings) -> Bot:
             return bolt.client
 
         workspace_of = single_workspace
+    languages = WorkspaceLanguages(LanguageStore(engine) if settings.distribution else None)
+    user_languages = UserLanguages(languages, workspace_of)
+    bolt.middleware(user_languages.middleware())
+    account_commands = StarleadsAccountCommands(accounts, after_ack, workspace_of)
     campaigns = CampaignFlow(
         CreateFlow(creator, preferences, after_ack),
         after_ack,
         access,
         workspace_of,
+        account_commands.ready,
         slack_api_host=slack_api_host,
         starleads_app_url=str(settings.starleads_app_url),
     )
@@ -140,11 +151,14 @@ def build(settings: Settings) -> Bot:
         after_ack,
         access,
         workspace_of,
+        account_commands.ready,
         public_url=settings.public_url,
         slack_api_host=slack_api_host,
     )
-    account_commands = StarleadsAccountCommands(accounts, after_ack, workspace_of)
-    register_listeners(bolt, campaigns, ScheduleEditing(after_ack), results_here, account_commands)
+    language_command = WorkspaceLanguageCommand(languages, accounts, after_ack, workspace_of)
+    register_listeners(
+        bolt, campaigns, ScheduleEditing(after_ack), results_here, account_commands, language_command
+    )
 
     lease = Lease(settings.result_claim_lease_seconds)
     pacing = PosterPacing(lease=lease)
@@ -172,6 +186,8 @@ def build(settings: Settings) -> Bot:
             workspace_clients.forget,
             poster.forget,
             preferences.forget,
+            languages.forget,
+            user_languages.forget,
         ]
         register_uninstalls(bolt, bots, WorkspaceRemoval(UninstallStore(engine), forgetters), after_ack)
     else:

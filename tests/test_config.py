@@ -124,6 +124,11 @@ CASES = [
         id="distribution-with-user-groups",
     ),
     pytest.param(
+        {"DEFAULT_LANGUAGE": "de"},
+        "DEFAULT_LANGUAGE must be one of en, fr (English or French)",
+        id="default-language-unknown",
+    ),
+    pytest.param(
         {"DATABASE_URL": "not a url"}, "DATABASE_URL must be an SQLAlchemy URL", id="database-url-shape"
     ),
     pytest.param(

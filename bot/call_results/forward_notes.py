@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.i18n import Language, stored_language
 from bot.store import DueNote, ForwardNoteStore
 
 
@@ -28,6 +29,11 @@ class ForwardNote:
     @property
     def thread_ts(self) -> str:
         return self.claim.thread_ts
+
+    @property
+    def language(self) -> Language:
+        """The thread's: the note speaks it."""
+        return stored_language(self.claim.language)
 
     @property
     def note_ts(self) -> str | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.call_results.payload import CallResult
+from bot.i18n import Language, stored_language
 from bot.store import SINGLE, ClaimedResult, ResultState, ResultStore, Subscription
 
 
@@ -27,6 +28,7 @@ class DueResult:
     thread_ts: str
     campaign_id: str | None
     root_message: str | None  # the thread's root as posted (JSON), None for an older subscription
+    language: Language  # the thread's: its replies and tally speak it
     result: CallResult
     reclaimed: bool
 
@@ -41,6 +43,7 @@ def _due(claimed: ClaimedResult) -> DueResult:
         thread_ts=claimed.thread_ts,
         campaign_id=claimed.campaign_id,
         root_message=claimed.root_message,
+        language=stored_language(claimed.language),
         result=CallResult.read(json.loads(claimed.payload)),
         reclaimed=claimed.reclaimed,
     )

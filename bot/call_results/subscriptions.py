@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 
 from bot.call_results.tokens import hash_token, looks_like_token, new_token, token_label
+from bot.i18n import current_language
 from bot.store import SINGLE, Subscription, SubscriptionStore
 
 logger = logging.getLogger(__name__)
@@ -49,7 +50,8 @@ class Subscriptions:
         *,
         workspace: str = SINGLE,
     ) -> str:
-        """A new subscription; returns its token, which exists nowhere else afterwards.
+        """A new subscription, its thread in the language being spoken (its creator's); returns its
+        token, which exists nowhere else afterwards.
 
         Without `thread_ts` its results are stored but wait: for the card of the campaign being
         created under `creation_key`, or for `/starleads subscribe` in a channel the bot can post in.
@@ -64,6 +66,7 @@ class Subscriptions:
             thread_ts=thread_ts,
             root_message=root_message,
             creation_key=creation_key,
+            language=current_language(),
             workspace=workspace,
         )
         return token
@@ -110,9 +113,10 @@ class Subscriptions:
         workspace: str = SINGLE,
     ) -> Subscribed:
         """`/starleads subscribe`, its root message `thread_ts` already posted in the channel (a channel
-        shared between workspaces has one ID: only this workspace's waiting subscription is bound)."""
+        shared between workspaces has one ID: only this workspace's waiting subscription is bound).
+        The thread speaks the subscriber's language, like its root message."""
         bound = await self._store.bind_waiting(
-            channel_id, campaign_id, thread_ts, root_message, workspace=workspace
+            channel_id, campaign_id, thread_ts, root_message, language=current_language(), workspace=workspace
         )
         if bound:
             logger.info("subscription_bound channel=%s campaign=%s", channel_id, campaign_id)

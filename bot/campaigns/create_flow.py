@@ -23,6 +23,7 @@ from bot.campaigns.draft import DraftField, DraftInput
 from bot.campaigns.late_lookup import LateLookup
 from bot.campaigns.publication import Delivery, PostedCard, Publication, ResultsRoute
 from bot.campaigns.submission import Submission
+from bot.i18n import speaking
 from bot.store import Claim, CreationRecord, CreationState, PreferenceStore
 from bot.workspaces import SINGLE
 
@@ -150,7 +151,8 @@ class CreateFlow:
         Starleads created after all still gets its card (every workspace's, each with its own report)."""
         for left in await self._creator.unfinished_lookups(workspace=None):
             logger.info("campaign_late_lookup key=%s resumed=yes", left.submission.key)
-            self._look_later(left.submission, left.lookup, report_for(left.submission))
+            with speaking(left.language):  # the creator's: the card and notes found late speak it
+                self._look_later(left.submission, left.lookup, report_for(left.submission))
 
     async def _create(self, submission: Submission, report: CreationReport) -> None:
         async def tell_waiting(_: float, reason: str) -> None:

@@ -21,7 +21,7 @@ from bot.call_results.subscriptions import Subscriptions
 from bot.campaigns.draft import CampaignDraft, DraftField, DraftInput, DraftInvalid
 from bot.campaigns.late_lookup import LateLookup
 from bot.campaigns.submission import Submission
-from bot.i18n import N_, _, ngettext
+from bot.i18n import N_, Language, _, current_language, ngettext, stored_language
 from bot.metrics import CAMPAIGN_CREATES
 from bot.starleads import (
     Agent,
@@ -71,6 +71,7 @@ class UnfinishedLookup:
 
     submission: Submission
     lookup: LateLookup
+    language: Language  # its creator's: the card found late speaks it
 
 
 Outcome = Created | Rejected | Unavailable
@@ -174,6 +175,7 @@ class CampaignCreator:
             user_id=submission.user_id,
             channel_id=submission.channel_id,
             after_unknown=after_unknown,
+            language=current_language(),
             workspace=submission.workspace,
         )
 
@@ -327,7 +329,7 @@ class CampaignCreator:
                     "campaign_late_lookup key=%s resumed=no error=%s", record.key, type(error).__name__
                 )
                 continue
-            found.append(UnfinishedLookup(submission, lookup))
+            found.append(UnfinishedLookup(submission, lookup, stored_language(record.language)))
         return found
 
     async def _record_created(

@@ -42,7 +42,10 @@ __all__ = [
     "number",
     "pgettext",
     "set_default_language",
+    "speak",
     "speaking",
+    "spoken_in_slack_locale",
+    "stored_language",
 ]
 
 Language = Literal["en", "fr"]
@@ -79,11 +82,29 @@ def speaking(language: Language) -> Iterator[None]:
         _current.reset(token)
 
 
+def speak(language: Language) -> None:
+    """Everything said from now on in this task (and the tasks it starts) is in `language`: for a Bolt
+    middleware, which runs before its listener in the request's task and cannot wrap it."""
+    _current.set(_checked(language))
+
+
+def stored_language(stored: str | None) -> Language:
+    """A language kept in the database: as kept, or the default for rows from before languages (and for
+    a language this version no longer speaks)."""
+    return next((language for language in LANGUAGES if language == stored), _default)
+
+
 def language_of_slack_locale(locale: str | None) -> Language:
     """The language for a Slack locale: its own when the bot speaks it (`fr-FR`, `fr-CA`, `fr` → French,
     `en-US` → English); any other locale, or none, gets the default language."""
+    return spoken_in_slack_locale(locale) or _default
+
+
+def spoken_in_slack_locale(locale: str | None) -> Language | None:
+    """The bot's language of a Slack locale (regional variants included), or None when it speaks none
+    of it: then a workspace's own default may apply."""
     base = (locale or "").replace("_", "-").split("-")[0].lower()
-    return next((language for language in LANGUAGES if language == base), _default)
+    return next((language for language in LANGUAGES if language == base), None)
 
 
 def N_(message: str) -> str:

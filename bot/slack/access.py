@@ -14,10 +14,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
+from bot.i18n import N_
 
 logger = logging.getLogger(__name__)
 
-DENIED = (
+DENIED = N_(
     "Sorry, creating Starleads campaigns from Slack is limited to some people and channels in this "
     "workspace. Ask whoever runs the Starleads bot to add you, or use one of the allowed channels."
 )

@@ -13,6 +13,7 @@ This module only reads Slack's payloads and answers Slack: what happens to a sub
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -27,6 +28,7 @@ from bot.campaigns.command_text import KEYS, StartingForm
 from bot.campaigns.create_flow import CreateFlow
 from bot.campaigns.draft import DraftField, DraftInvalid
 from bot.campaigns.submission import Submission
+from bot.i18n import N_, _, number
 from bot.slack.access import DENIED, AccessPolicy
 from bot.slack.background import AfterAck
 from bot.slack.blocks import campaign_card as cards
@@ -37,17 +39,18 @@ from bot.slack.command_gate import admit
 from bot.slack.creation_report import ModalReport
 from bot.slack.delivery import SlackClients, update_modal
 from bot.slack.origin import Origin, OriginInvalid
+from bot.slack.starleads_account import ConnectedCheck
 from bot.slack.tenancy import WorkspaceOf
 
 logger = logging.getLogger(__name__)
 
-_TOO_SLOW = "Sorry, that took too long and Slack closed the form. Please run `/starleads campaign` again."
-_FORM_BROKEN = (
+_TOO_SLOW = N_("Sorry, that took too long and Slack closed the form. Please run `/starleads campaign` again.")
+_FORM_BROKEN = N_(
     "Sorry, the form could not be built, so Slack did not open it. The bot's admin has been told "
     "(see the bot's log)."
 )
-_SLACK_BUSY = "Slack is busy right now and did not open the form. Please try again in a minute."
-_SLACK_UNREACHABLE = "I couldn't reach Slack to open the form. Please run `/starleads campaign` again."
+_SLACK_BUSY = N_("Slack is busy right now and did not open the form. Please try again in a minute.")
+_SLACK_UNREACHABLE = N_("I couldn't reach Slack to open the form. Please run `/starleads campaign` again.")
 # Why views.open failed, in words the user can act on (anything else names Slack's error code).
 _NOT_OPENED = {
     "expired_trigger_id": _TOO_SLOW,
@@ -58,11 +61,11 @@ _NOT_OPENED = {
     "view_too_large": _FORM_BROKEN,
     "ratelimited": _SLACK_BUSY,
 }
-_CHECKS_CHANGED = (
+_CHECKS_CHANGED = N_(
     "This form no longer passes the bot's checks: fix what is marked below, then submit it again."
 )
-_DAMAGED_FORM = "This form can't be used any more. Close it and run `/starleads campaign` again."
-_NOT_YOURS = (
+_DAMAGED_FORM = N_("This form can't be used any more. Close it and run `/starleads campaign` again.")
+_NOT_YOURS = N_(
     "This form was opened by someone else, so it can't create a campaign in your name. "
     "Close it and run `/starleads campaign` again to open your own."
 )
@@ -78,11 +81,13 @@ class CampaignFlow:
         after_ack: AfterAck,
         access: AccessPolicy,
         workspace_of: WorkspaceOf,
+        connected: ConnectedCheck,
         *,
         slack_api_host: str,
         starleads_app_url: str,
     ) -> None:
         self._flow = flow
+        self._connected = connected
         self._workspace_of = workspace_of
         self._after_ack = after_ack
         self._access = access
@@ -189,9 +194,9 @@ class CampaignFlow:
         Slack only lets a modal's opener use it: a payload from anyone else is not acted on in the
         opener's name (the card would say "Created by" someone who did not)."""
         if not self._access.allows(user_id, origin.channel_id):
-            return DENIED, "not in ALLOWED_USERS/ALLOWED_CHANNELS"
+            return _(DENIED), "not in ALLOWED_USERS/ALLOWED_CHANNELS"
         if user_id != origin.user_id:
-            return _NOT_YOURS, "form opened by another user"
+            return _(_NOT_YOURS), "form opened by another user"
         return None
 
     async def _deny(self, key: str, user_id: str, origin: Origin, reason: str, workspace: str) -> None:
@@ -208,9 +213,15 @@ class CampaignFlow:
         workspace: str,
     ) -> None:
         _, _, command_text = str(command.get("text") or "").strip().partition(" ")
-        start = await self._flow.starting_form(
-            origin.channel_id, command_text, shows_any_text=TEXT_BOX_FIELDS, workspace=workspace
+        # The two reads before views.open go side by side: the trigger's 3 s are running.
+        connected, start = await asyncio.gather(
+            self._connected(client, command, workspace, respond, subcommand="campaign"),
+            self._flow.starting_form(
+                origin.channel_id, command_text, shows_any_text=TEXT_BOX_FIELDS, workspace=workspace
+            ),
         )
+        if not connected:
+            return
         view = campaign_form(
             start.typed, origin.encode(), problems=start.problems, banner=_start_notice(start)
         )
@@ -223,7 +234,7 @@ class CampaignFlow:
             await respond(text=_form_not_opened(reason), response_type="ephemeral")
         except (aiohttp.ClientError, TimeoutError) as error:
             logger.warning("views_open_failed error=%s", type(error).__name__)
-            await respond(text=_SLACK_UNREACHABLE, response_type="ephemeral")
+            await respond(text=_(_SLACK_UNREACHABLE), response_type="ephemeral")
 
     async def _retry(
         self, client: AsyncWebClient, view: dict[str, Any], user_id: str | None, workspace: str
@@ -245,7 +256,7 @@ class CampaignFlow:
                 key, typed, user_id=origin.user_id, channel_id=origin.channel_id, workspace=workspace
             )
         except DraftInvalid as invalid:  # saved under older rules: back to the form, nothing lost
-            form = campaign_form(typed, origin.encode(), problems=invalid.errors, banner=_CHECKS_CHANGED)
+            form = campaign_form(typed, origin.encode(), problems=invalid.errors, banner=_(_CHECKS_CHANGED))
             await update_modal(client, view.get("id"), form)
             return
         await self._flow.retry(submission, self._report(client, submission, origin))
@@ -268,7 +279,7 @@ class CampaignFlow:
 
 
 def _damaged(view: dict[str, Any]) -> dict[str, Any]:
-    return cards.status_view(str(view.get("private_metadata", "")), _DAMAGED_FORM)
+    return cards.status_view(str(view.get("private_metadata", "")), _(_DAMAGED_FORM))
 
 
 def _form_not_opened(reason: str) -> str:
@@ -277,22 +288,32 @@ def _form_not_opened(reason: str) -> str:
         logger.error("views_open_failed error=%s form_refused=yes", reason)
     else:
         logger.warning("views_open_failed error=%s", reason)
-    default = md("Slack did not open the form ({:code}). Please run `/starleads campaign` again.", reason)
-    return _NOT_OPENED.get(reason, default)
+    known = _NOT_OPENED.get(reason)
+    if known is not None:
+        return _(known)
+    return md(_("Slack did not open the form ({:code}). Please run `/starleads campaign` again."), reason)
 
 
 def _start_notice(start: StartingForm) -> str | None:
     """The note at the top of a prefilled form: what was cut to fit, what could not be placed."""
     notes = [
-        md("{} was cut to {} characters, the most it holds; the rest was dropped.", field.label, len(value))
+        md(
+            _("{} was cut to {} characters, the most it holds; the rest was dropped."),
+            field.label,
+            number(len(value)),
+        )
         for field in start.cut
         if (value := getattr(start.typed, field.value))
     ]
     if start.unplaced:
+        keys = ", ".join(f"`{k}:`" for k in KEYS)
         notes.append(
-            md("I couldn't use part of your command: {}. Fill those in below. ", ", ".join(start.unplaced))
-            + f'After `/starleads campaign`, write a "name" in quotes, {", ".join(f"`{k}:`" for k in KEYS)} '
-            "and the calling hours in words."
+            md(_("I couldn't use part of your command: {}. Fill those in below."), ", ".join(start.unplaced))
+            + " "
+            + _(
+                'After `/starleads campaign`, write a "name" in quotes, {keys} and the calling hours '
+                "in words."
+            ).format(keys=keys)
         )
     return " ".join(notes) or None
 

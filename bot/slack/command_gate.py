@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 
+from bot.i18n import _, current_language
 from bot.slack.access import DENIED, AccessPolicy
 from bot.slack.origin import Origin, OriginInvalid
 
@@ -31,6 +32,7 @@ async def admit(
         channel_id=str(command.get("channel_id", "")),
         user_id=str(command.get("user_id", "")),
         response_url=command.get("response_url"),
+        language=current_language(),
     )
     try:
         origin.check(extra_response_host=extra_response_host)
@@ -38,10 +40,12 @@ async def admit(
             raise OriginInvalid("the command has no response URL to answer through")
     except OriginInvalid as error:
         logger.warning("slash_command_rejected reason=%s", error)
-        damaged = f"Sorry, I couldn't read that command. Please try `/starleads {subcommand}` again."
+        damaged = _(
+            "Sorry, I couldn't read that command. Please try `/starleads {subcommand}` again."
+        ).format(subcommand=subcommand)
         await ack(text=damaged, response_type="ephemeral")
         return None
     if not access.allows(origin.user_id, origin.channel_id):
-        await ack(text=DENIED, response_type="ephemeral")
+        await ack(text=_(DENIED), response_type="ephemeral")
         return None
     return origin

@@ -100,7 +100,7 @@ class ModalReport:
 
     async def published(self, publication: Publication) -> None:
         if publication.invite_tip and self._origin.response_url:
-            await tell_privately(self._origin.response_url, INVITE_TIP)
+            await tell_privately(self._origin.response_url, _(INVITE_TIP))
         where = _noted(publication.late, self._where(publication))
         await self._show(self._created_view(publication.created.campaign.id, where))
 

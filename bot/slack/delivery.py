@@ -19,6 +19,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.campaigns.publication import Delivery
+from bot.i18n import N_
 from bot.slack.blocks.kit import Card
 
 logger = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ TRANSIENT_ERRORS = frozenset(
 )
 _BACKOFF_SECONDS = (1.0, 2.0, 4.0, 8.0)
 _MAX_RETRY_AFTER_SECONDS = 60.0
-INVITE_TIP = (
+INVITE_TIP = N_(
     "I posted this through your slash command because I'm not a member of this conversation. "
     "Invite me with `/invite @Starleads` so I can post here directly."
 )

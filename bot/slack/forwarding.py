@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.call_results.forward_notes import ForwardNote, ForwardNoteQueue
+from bot.i18n import speaking
 from bot.slack.blocks.call_result import forward_failed_note
 from bot.slack.blocks.kit import Card
 from bot.slack.delivery import SlackClients, SlackRefused, call_slack, post_message
@@ -89,7 +90,8 @@ class ForwardNotes:
 
     async def _send(self, note: ForwardNote) -> str | None:
         """The note's ts once the thread shows it (posted now, or edited), None if Slack would not take it."""
-        card = forward_failed_note(note.host, note.dead_forwards, note.problem, note.failed_at)
+        with speaking(note.language):  # the thread's
+            card = forward_failed_note(note.host, note.dead_forwards, note.problem, note.failed_at)
         client = self._clients_for(note.workspace)
         try:
             if note.note_ts is not None and await self._edited(client, note, card):

@@ -15,6 +15,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.campaigns.draft import DraftField
+from bot.i18n import N_, Language, _
 from bot.slack.blocks.campaign_card import EDIT_ACTION, OPEN_STARLEADS_ACTION, RETRY_ACTION
 from bot.slack.blocks.campaign_form import CALLBACK_ID, OPEN_PICKER_ACTION, action_id
 from bot.slack.blocks.connect_form import CONNECT_CALLBACK_ID
@@ -24,25 +25,42 @@ from bot.slack.campaign_flow import CampaignFlow
 from bot.slack.schedule_editing import ScheduleEditing
 from bot.slack.starleads_account import StarleadsAccountCommands
 from bot.slack.subscriptions import ResultSubscriptions
+from bot.slack.workspace_language import WorkspaceLanguageCommand, language_name
 
 COMMAND = "/starleads"
-_ABOUT = "*Starleads for Slack* creates AI calling campaigns without leaving the channel.\n"
+_ABOUT = N_("*Starleads for Slack* creates AI calling campaigns without leaving the channel.")
 _WORK = (
-    "• `/starleads campaign`: open the form to create a campaign; its card is posted here, and its "
-    "call results follow in the card's thread\n"
-    "• `/starleads subscribe &lt;campaign ID&gt;`: call results of a campaign made elsewhere, in a thread "
-    "here (you get a webhook address to paste into it in Starleads)\n"
+    N_(
+        "• `/starleads campaign`: open the form to create a campaign; its card is posted here, and its "
+        "call results follow in the card's thread"
+    ),
+    N_(
+        "• `/starleads subscribe &lt;campaign ID&gt;`: call results of a campaign made elsewhere, in a "
+        "thread here (you get a webhook address to paste into it in Starleads)"
+    ),
 )
 _ACCOUNT = (
-    "• `/starleads connect`: connect this workspace to your company's Starleads account with its API "
-    "key, or replace the key (workspace admins and owners, and whoever installed the app)\n"
-    "• `/starleads disconnect`: forget this workspace's Starleads key (the same people)\n"
+    N_(
+        "• `/starleads connect`: connect this workspace to your company's Starleads account with its API "
+        "key, or replace the key (workspace admins and owners, and whoever installed the app)"
+    ),
+    N_("• `/starleads disconnect`: forget this workspace's Starleads key (the same people)"),
+    N_(
+        "• `/starleads language fr` or `en`: this workspace's language for people whose Slack language is "
+        "neither English nor French (the same people; now {language})"
+    ),
 )
-_HELP = "• `/starleads help`: show this message"
-USAGE = _ABOUT + _WORK + _HELP
-PER_WORKSPACE_USAGE = _ABOUT + _WORK + _ACCOUNT + _HELP
-"""The help of a distributed bot, whose workspaces each connect their own Starleads account."""
-_GATED = ("campaign", "subscribe")
+_HELP = N_("• `/starleads help`: show this message")
+
+
+def usage(workspace_language: Language | None = None) -> str:
+    """The help, in the language being spoken; a distributed bot's (`workspace_language`: the
+    workspace's default) also tells how admins connect the workspace and choose its language."""
+    lines = [_(_ABOUT)] + [_(line) for line in _WORK]
+    if workspace_language is not None:
+        connect, disconnect, language = _ACCOUNT
+        lines += [_(connect), _(disconnect), _(language).format(language=language_name(workspace_language))]
+    return "\n".join([*lines, _(_HELP)])
 
 
 def register_listeners(
@@ -51,9 +69,8 @@ def register_listeners(
     editing: ScheduleEditing,
     subscriptions: ResultSubscriptions,
     account: StarleadsAccountCommands,
+    language: WorkspaceLanguageCommand,
 ) -> None:
-    usage = PER_WORKSPACE_USAGE if account.per_workspace else USAGE
-
     @app.command(COMMAND)
     async def starleads_command(
         ack: AsyncAck,
@@ -64,10 +81,6 @@ def register_listeners(
     ) -> None:
         words = str(command.get("text") or "").split()
         subcommand = words[0].lower() if words else "help"
-        if subcommand in _GATED and not await account.admit(
-            ack, client, command, context, respond, subcommand=subcommand
-        ):
-            return
         if subcommand == "campaign":
             await flow.open_form(ack, client, command, respond, context)
         elif subcommand == "subscribe":
@@ -76,11 +89,14 @@ def register_listeners(
             await account.connect(ack, client, command, context, respond)
         elif subcommand == "disconnect":
             await account.disconnect(ack, client, command, context, respond)
+        elif subcommand == "language":
+            await language.choose(ack, client, command, context, respond)
         elif subcommand == "help":
-            await ack(text=usage, response_type="ephemeral")
+            await ack(text=usage(await language.workspace_default(context)), response_type="ephemeral")
         else:
-            unknown = md("{:code.60}", f"{COMMAND} {words[0]}")
-            await ack(text=f"I don't know {unknown}.\n\n{usage}", response_type="ephemeral")
+            help_text = usage(await language.workspace_default(context))
+            unknown = md(_("I don't know {:code.60}."), f"{COMMAND} {words[0]}")
+            await ack(text=f"{unknown}\n\n{help_text}", response_type="ephemeral")
 
     app.view(CALLBACK_ID)(flow.submit)
     app.view(CONNECT_CALLBACK_ID)(account.submit_key)

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from typing import Any
 from urllib.parse import urlsplit
+
+from bot.i18n import LANGUAGES, Language
 
 _CHANNEL_ID = re.compile(r"[CDG][A-Z0-9]{2,30}")
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
@@ -26,6 +30,9 @@ class Origin:
     channel_id: str
     user_id: str
     response_url: str | None = None
+    # The language the form was opened in: everything said about it afterwards (field errors, status
+    # views, the picker) stays in it, even if the person's Slack language is learnt or changes meanwhile.
+    language: Language | None = None
 
     def encode(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"))
@@ -38,6 +45,7 @@ class Origin:
                 channel_id=str(data["channel_id"]),
                 user_id=str(data["user_id"]),
                 response_url=data.get("response_url"),
+                language=_language(data.get("language")),
             )
         except (ValueError, KeyError, TypeError):
             raise OriginInvalid("the form's metadata is unreadable") from None
@@ -51,6 +59,27 @@ class Origin:
             self.response_url, extra_response_host
         ):
             raise OriginInvalid("the response URL does not point at Slack")
+
+
+def language_of_view(view: Mapping[str, Any] | None) -> Language | None:
+    """The language a view of this bot's was opened in, from its metadata (the campaign form and its
+    status views carry the Origin; the schedule picker carries the form's metadata within its own)."""
+    metadata: Any = (view or {}).get("private_metadata")
+    for _ in range(2):
+        try:
+            data = json.loads(metadata) if isinstance(metadata, str) and metadata else None
+        except ValueError:
+            return None
+        if not isinstance(data, dict):
+            return None
+        if "form_metadata" not in data:
+            return _language(data.get("language"))
+        metadata = data["form_metadata"]
+    return None
+
+
+def _language(value: object) -> Language | None:
+    return value if value in LANGUAGES else None  # type: ignore[return-value]
 
 
 def is_slack_response_url(url: str, extra_host: str | None = None) -> bool:

@@ -39,6 +39,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.call_results.lanes import Lanes
 from bot.call_results.leases import HeldClaims, Lease
 from bot.call_results.result_queue import DueResult, ResultQueue
+from bot.i18n import Language, speaking
 from bot.slack.blocks.call_result import result_reply, results_root, undeliverable_note, with_tally
 from bot.slack.blocks.kit import Card
 from bot.slack.delivery import SlackClients, SlackRefused, call_slack, post_message
@@ -70,6 +71,7 @@ class _Root:
     channel_id: str
     thread_ts: str
     message: Card  # as posted: the campaign's card, or the root `/starleads subscribe` posted
+    language: Language  # the thread's: its tally speaks it
     last_update: float = float("-inf")
     stale: bool = False  # posted results the root's tally doesn't count yet
 
@@ -142,7 +144,10 @@ class ResultPoster:
         except NotInstalled:
             dropped = await self._results.drop(workspace)
             self.forget(workspace)
-            logger.warning("results_dropped workspace=%s reason=not_installed count=%d", workspace, dropped)
+            if dropped:  # none: a tally's lane that raced the uninstall, which dropped everything itself
+                logger.warning(
+                    "results_dropped workspace=%s reason=not_installed count=%d", workspace, dropped
+                )
         except TokenRefreshFailed:
             logger.warning("results_waiting workspace=%s reason=token_refresh_failed", workspace)
 
@@ -182,12 +187,18 @@ class ResultPoster:
         threads: dict[str, dict[str, str] | None] = {}  # read back this round: thread → result id → ts
         for claimed in results:
             try:
-                async with self._turn(claimed.channel_id):
-                    refused = await self._settle(client, claimed, threads)
-                if refused is not None:
-                    await self._dead(client, claimed, refused)
+                with speaking(claimed.language):  # the thread's: its creator's or subscriber's
+                    await self._show(client, claimed, threads)
             except SQLAlchemyError as error:  # left `posting`: taken again once its lease runs out
                 logger.error("result_mark_failed result=%d error=%s", claimed.id, type(error).__name__)
+
+    async def _show(
+        self, client: AsyncWebClient, claimed: DueResult, threads: dict[str, dict[str, str] | None]
+    ) -> None:
+        async with self._turn(claimed.channel_id):
+            refused = await self._settle(client, claimed, threads)
+        if refused is not None:
+            await self._dead(client, claimed, refused)
 
     async def _settle(
         self, client: AsyncWebClient, claimed: DueResult, threads: dict[str, dict[str, str] | None]
@@ -302,7 +313,9 @@ class ResultPoster:
         if root is None:
             stored = claimed.root_message
             message = Card.from_json(stored) if stored else results_root(claimed.campaign_id)
-            root = self._roots[key] = _Root(claimed.workspace, claimed.channel_id, claimed.thread_ts, message)
+            root = self._roots[key] = _Root(
+                claimed.workspace, claimed.channel_id, claimed.thread_ts, message, claimed.language
+            )
         root.stale = True
 
     async def _send(self, client: AsyncWebClient, channel_id: str, card: Card, **extra: object) -> str:
@@ -331,9 +344,9 @@ class ResultPoster:
                 continue
             root.stale, root.last_update = False, moment
             try:
-                card = with_tally(
-                    root.message, await self._results.tally(subscription_key, workspace=workspace)
-                )
+                tally = await self._results.tally(subscription_key, workspace=workspace)
+                with speaking(root.language):
+                    card = with_tally(root.message, tally)
                 await client.chat_update(
                     channel=root.channel_id, ts=root.thread_ts, text=card.text, blocks=card.blocks
                 )

@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.call_results.address import webhook_url
 from bot.call_results.subscriptions import AlreadySending, Subscriptions
+from bot.i18n import N_, _, number
 from bot.slack.access import AccessPolicy
 from bot.slack.background import AfterAck
 from bot.slack.blocks.call_result import results_root
@@ -31,26 +32,27 @@ from bot.slack.blocks.kit import md
 from bot.slack.command_gate import admit
 from bot.slack.delivery import NOT_A_MEMBER_ERRORS, SlackRefused, post_message
 from bot.slack.origin import Origin
+from bot.slack.starleads_account import ConnectedCheck
 from bot.slack.tenancy import WorkspaceOf
 
 logger = logging.getLogger(__name__)
 
 MAX_CAMPAIGN_ID_LENGTH = 200
-SUBSCRIBE_USAGE = (
+SUBSCRIBE_USAGE = N_(
     "Which campaign? Type `/starleads subscribe &lt;campaign ID&gt;`, with the ID from the campaign's "
     "card or its address in Starleads."
 )
-NEEDS_PUBLIC_URL = (
+NEEDS_PUBLIC_URL = N_(
     "Call results can't come to Slack yet: Starleads needs the bot's public address to send them to. "
     "Ask whoever runs the Starleads bot to set `PUBLIC_URL` first."
 )
 _ROOT_BACKOFF_SECONDS = (1.0, 2.0)
-_ALREADY_SENDING = (
+_ALREADY_SENDING = N_(
     "Campaign {id:code} already sends its call results to this channel: it was created from Slack with "
     "*Post call results to this channel*. The results kept so far, and each one after them, are now "
     "posted in the thread of the message I just posted. Nothing to change in Starleads."
 )
-_NOT_SAVED = "Sorry, I couldn't save that just now and nothing was set up. Please try again in a moment."
+_NOT_SAVED = N_("Sorry, I couldn't save that just now and nothing was set up. Please try again in a moment.")
 
 
 class ResultSubscriptions:
@@ -60,11 +62,13 @@ class ResultSubscriptions:
         after_ack: AfterAck,
         access: AccessPolicy,
         workspace_of: WorkspaceOf,
+        connected: ConnectedCheck,
         *,
         public_url: AnyHttpUrl | None,
         slack_api_host: str,
     ) -> None:
         self._subscriptions = subscriptions
+        self._connected = connected
         self._workspace_of = workspace_of
         self._after_ack = after_ack
         self._access = access
@@ -91,7 +95,7 @@ class ResultSubscriptions:
         if origin is None:
             return
         if self._public_url is None:
-            await ack(text=NEEDS_PUBLIC_URL, response_type="ephemeral")
+            await ack(text=_(NEEDS_PUBLIC_URL), response_type="ephemeral")
             return
         words = str(command.get("text") or "").split(maxsplit=1)
         campaign_id = words[1].strip() if len(words) > 1 else ""
@@ -101,19 +105,22 @@ class ResultSubscriptions:
             return
         await ack()
         subscribing = self._subscribe(
-            client, origin, campaign_id, str(self._public_url), respond, self._workspace_of(context)
+            client, command, origin, campaign_id, str(self._public_url), respond, self._workspace_of(context)
         )
         self._after_ack.start(subscribing, "subscribe")
 
     async def _subscribe(
         self,
         client: AsyncWebClient,
+        command: dict[str, Any],
         origin: Origin,
         campaign_id: str,
         public_url: str,
         respond: AsyncRespond,
         workspace: str,
     ) -> None:
+        if not await self._connected(client, command, workspace, respond, subcommand="subscribe"):
+            return
         root = results_root(campaign_id)
         try:
             thread_ts = await post_message(client, origin.channel_id, root, _ROOT_BACKOFF_SECONDS)
@@ -128,10 +135,10 @@ class ResultSubscriptions:
         except SQLAlchemyError as error:
             logger.error("subscription_failed channel=%s error=%s", origin.channel_id, type(error).__name__)
             await _remove(client, origin.channel_id, thread_ts)
-            await respond(text=_NOT_SAVED, response_type="ephemeral")
+            await respond(text=_(_NOT_SAVED), response_type="ephemeral")
             return
         if isinstance(subscribed, AlreadySending):
-            await respond(text=md(_ALREADY_SENDING, id=campaign_id), response_type="ephemeral")
+            await respond(text=md(_(_ALREADY_SENDING), id=campaign_id), response_type="ephemeral")
             return
         url = webhook_url(public_url, subscribed.token)
         await respond(text=_instructions(campaign_id, url), response_type="ephemeral")
@@ -140,39 +147,45 @@ class ResultSubscriptions:
 def campaign_id_problem(campaign_id: str) -> str | None:
     """What is wrong with a typed campaign ID, or None. Starleads' IDs are short and plain."""
     if not campaign_id:
-        return SUBSCRIBE_USAGE
-    shown = md("{:code.40}", campaign_id)
+        return _(SUBSCRIBE_USAGE)
     if any(c.isspace() or c == "/" for c in campaign_id) or not campaign_id.isprintable():
-        return f"{shown} isn't a campaign ID: an ID has no spaces or slashes.\n{SUBSCRIBE_USAGE}"
+        not_an_id = md(_("{:code.40} isn't a campaign ID: an ID has no spaces or slashes."), campaign_id)
+        return f"{not_an_id}\n{_(SUBSCRIBE_USAGE)}"
     if len(campaign_id) > MAX_CAMPAIGN_ID_LENGTH:
-        return f"{shown} is too long for a campaign ID (at most {MAX_CAMPAIGN_ID_LENGTH} characters)."
+        too_long = _("{id} is too long for a campaign ID (at most {most} characters).")
+        return too_long.format(id=md("{:code.40}", campaign_id), most=number(MAX_CAMPAIGN_ID_LENGTH))
     return None
 
 
 def _instructions(campaign_id: str, url: str) -> str:
     return (
-        md("Here is the webhook address for campaign {:code}, bound to this channel:\n", campaign_id)
-        + f"```{url}```\n"
-        "In the Starleads app, open this campaign's settings, paste the address as its *webhook URL* "
-        "(it replaces any webhook the campaign has) and save: Starleads then sends a test call, and "
-        "each call result after that. Starleads' API can't change a campaign, which is why this step "
-        "is yours.\n"
-        "Keep the address private: anyone who has it can send results here. Each result is posted "
-        "in the thread of the message I just posted in this channel, with a running tally on it."
+        md(_("Here is the webhook address for campaign {:code}, bound to this channel:"), campaign_id)
+        + f"\n```{url}```\n"
+        + _(
+            "In the Starleads app, open this campaign's settings, paste the address as its *webhook URL* "
+            "(it replaces any webhook the campaign has) and save: Starleads then sends a test call, and "
+            "each call result after that. Starleads' API can't change a campaign, which is why this step "
+            "is yours."
+        )
+        + "\n"
+        + _(
+            "Keep the address private: anyone who has it can send results here. Each result is posted "
+            "in the thread of the message I just posted in this channel, with a running tally on it."
+        )
     )
 
 
 def _cannot_post(campaign_id: str, reason: str) -> str:
     command = md("{:code}", f"/starleads subscribe {campaign_id}")
     if reason in NOT_A_MEMBER_ERRORS:
-        return (
+        return _(
             "I can't post in this conversation, so its call results would have nowhere to go: nothing "
-            f"was set up. Invite me with `/invite @Starleads`, then type {command} again."
-        )
-    return (
-        md("Slack didn't let me post the results thread here ({:code}), so nothing was set up. ", reason)
-        + f"Please type {command} again in a moment."
+            "was set up. Invite me with `/invite @Starleads`, then type {command} again."
+        ).format(command=command)
+    refused = md(
+        _("Slack didn't let me post the results thread here ({:code}), so nothing was set up."), reason
     )
+    return refused + " " + _("Please type {command} again in a moment.").format(command=command)
 
 
 async def _remove(client: AsyncWebClient, channel_id: str, ts: str) -> None:

@@ -68,6 +68,7 @@ class Subscription:
     thread_ts: str | None = None
     root_message: str | None = None
     creation_key: str | None = None
+    language: str | None = None  # its thread's (None: made before languages, the default)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class ClaimedResult:
     thread_ts: str
     campaign_id: str | None
     root_message: str | None
+    language: str | None  # its subscription's
     payload: str
     # Taken over from a lease run out: a poster may have died with its reply already in the thread.
     reclaimed: bool = False
@@ -133,6 +135,7 @@ class SubscriptionStore:
         root_message: str | None = None,
         creation_key: str | None = None,
         *,
+        language: str | None = None,
         workspace: str = SINGLE,
     ) -> None:
         """A new subscription. Without `thread_ts` its results are stored but wait for a thread."""
@@ -147,6 +150,7 @@ class SubscriptionStore:
             "thread_ts": thread_ts,
             "root_message": root_message,
             "creation_key": creation_key,
+            "language": language,
         }
         await run_in_thread(self._insert, row)
 
@@ -167,15 +171,23 @@ class SubscriptionStore:
         await self._bind(workspace, webhook_subscriptions.c.creation_key == creation_key, values)
 
     async def bind_waiting(
-        self, channel_id: str, campaign_id: str, thread_ts: str, root_message: str, *, workspace: str = SINGLE
+        self,
+        channel_id: str,
+        campaign_id: str,
+        thread_ts: str,
+        root_message: str,
+        *,
+        language: str | None = None,
+        workspace: str = SINGLE,
     ) -> int:
-        """Give a campaign's subscriptions still waiting in this channel a thread; returns how many.
-        Their stored results are then posted there."""
+        """Give a campaign's subscriptions still waiting in this channel a thread, in `language` (its root
+        message's); returns how many. Their stored results are then posted there."""
         which = and_(
             webhook_subscriptions.c.channel_id == channel_id,
             webhook_subscriptions.c.campaign_id == campaign_id,
         )
-        return await self._bind(workspace, which, {"thread_ts": thread_ts, "root_message": root_message})
+        values = {"thread_ts": thread_ts, "root_message": root_message, "language": language}
+        return await self._bind(workspace, which, values)
 
     async def _bind(self, workspace: str, which: ColumnElement[bool], values: dict[str, str | None]) -> int:
         waiting = webhook_subscriptions.c.thread_ts.is_(None)
@@ -336,6 +348,7 @@ class ResultStore:
             webhook_subscriptions.c.thread_ts,
             webhook_subscriptions.c.campaign_id,
             webhook_subscriptions.c.root_message,
+            webhook_subscriptions.c.language,
             call_results.c.payload,
             call_results.c.state,
         ]

@@ -40,6 +40,7 @@ class CreationRecord:
     """After an unknown outcome: how to recognise its campaign (as the domain wrote it), until the
     campaign has been looked for."""
     workspace: str = SINGLE
+    language: str | None = None  # its creator's, when the claim was made (None: from before languages)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class CreationStore:
         user_id: str,
         channel_id: str,
         after_unknown: bool = False,
+        language: str | None = None,
         workspace: str = SINGLE,
     ) -> Claim:
         """Reserve `key` for one attempt at Starleads.
@@ -71,10 +73,12 @@ class CreationStore:
         Granted for a new key, and again after an attempt that failed for sure. After an attempt whose
         outcome is unknown, only when the user chose to try again anyway (`after_unknown`). An attempt
         left "creating" for longer than `stale_after` (its process died) becomes unknown first.
+        `language`: the creator's, which what a stop leaves to a later process (late lookups) speaks.
         """
         states = [CreationState.FAILED, CreationState.UNKNOWN] if after_unknown else [CreationState.FAILED]
         mine = _Key(workspace, key)
-        return await run_in_thread(self._claim, mine, fingerprint, draft_input, user_id, channel_id, states)
+        person = {"user_id": user_id, "channel_id": channel_id, "language": language}
+        return await run_in_thread(self._claim, mine, fingerprint, draft_input, person, states)
 
     async def get(self, key: str, *, workspace: str = SINGLE) -> CreationRecord | None:
         return await run_in_thread(self._get, _Key(workspace, key))
@@ -147,8 +151,7 @@ class CreationStore:
         key: _Key,
         fingerprint: str,
         draft_input: dict[str, Any],
-        user_id: str,
-        channel_id: str,
+        person: dict[str, str | None],
         retryable: list[CreationState],
     ) -> Claim:
         stamp = now()
@@ -156,8 +159,7 @@ class CreationStore:
             "state": CreationState.CREATING.value,
             "fingerprint": fingerprint,
             "draft_input": json.dumps(draft_input),
-            "user_id": user_id,
-            "channel_id": channel_id,
+            **person,
             "updated_at": stamp,
         }
         try:
@@ -223,4 +225,5 @@ def _record(row: RowMapping) -> CreationRecord:
         agent_name=row["agent_name"],
         late_lookup=row["late_lookup"],
         workspace=row["workspace_id"],
+        language=row["language"],
     )

@@ -73,6 +73,7 @@ creations = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("late_lookup", Text),  # after an unknown outcome, until the campaign has been looked for
+    Column("language", String(8)),  # the creator's, for the card and late notes (null: the default)
     _workspace(),  # the key is a view ID, unique across workspaces, but every read filters it too
 )
 
@@ -129,6 +130,7 @@ webhook_subscriptions = Table(
     Column("thread_ts", String(32)),  # the root message in `channel_id` whose thread gets the results
     Column("root_message", Text),  # that message as posted (JSON), redrawn with each tally update
     Column("creation_key", String(255), index=True),  # the form that asked for it, until its card exists
+    Column("language", String(8)),  # its thread's: the creator's or subscriber's (null: the default)
     _workspace(index=True),
 )
 
@@ -185,6 +187,17 @@ starleads_connections = Table(
     Column("encrypted_key", Text, nullable=False),
     Column("connected_by", String(64), nullable=False),
     Column("connected_at", DateTime(timezone=True), nullable=False),
+)
+
+# A workspace's default language (distribution mode, `/starleads language`), for its people whose Slack
+# locale the bot doesn't speak.
+workspace_languages = Table(
+    "workspace_languages",
+    metadata,
+    Column("workspace_id", String(64), primary_key=True),
+    Column("language", String(8), nullable=False),
+    Column("set_by", String(64), nullable=False),
+    Column("set_at", DateTime(timezone=True), nullable=False),
 )
 
 # The webhook addresses of workspaces that uninstalled the app, by token hash: they answer 410 Gone.

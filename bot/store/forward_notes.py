@@ -35,6 +35,7 @@ class DueNote:
     workspace_id: str
     channel_id: str
     thread_ts: str
+    language: str | None  # the thread's (its subscription's)
     note_ts: str | None  # None: not posted yet
     revision: int
     dead_forwards: int
@@ -88,6 +89,7 @@ class ForwardNoteStore:
                 forward_notes.c.workspace_id,
                 webhook_subscriptions.c.channel_id,
                 webhook_subscriptions.c.thread_ts,
+                webhook_subscriptions.c.language,
                 forward_notes.c.note_ts,
                 forward_notes.c.revision,
                 dead_forwards.label("dead_forwards"),

@@ -1,10 +1,10 @@
 """What is forgotten when a workspace uninstalls the app, in one transaction.
 
-Everything that belongs to the workspace goes: its Starleads key, channel preferences and notices,
-creations with what was typed in them (and pending late lookups), subscriptions, call results and
-forward notes. The audit trail of create attempts stays: it records who asked for what, which an
-uninstall does not undo. The webhook addresses handed out are retired rather than forgotten, so that
-Starleads, which keeps calling them, hears 410 Gone and can stop.
+Everything that belongs to the workspace goes: its Starleads key and default language, channel
+preferences and notices, creations with what was typed in them (and pending late lookups),
+subscriptions, call results and forward notes. The audit trail of create attempts stays: it records
+who asked for what, which an uninstall does not undo. The webhook addresses handed out are retired
+rather than forgotten, so that Starleads, which keeps calling them, hears 410 Gone and can stop.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from bot.store.database import (
     run_in_thread,
     starleads_connections,
     webhook_subscriptions,
+    workspace_languages,
 )
 
 # Children before parents; create_attempts (the audit trail) is deliberately absent.
@@ -35,6 +36,7 @@ _FORGOTTEN = (
     channel_preferences,
     notices,
     starleads_connections,
+    workspace_languages,
 )
 
 

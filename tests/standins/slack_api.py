@@ -35,6 +35,7 @@ class FakeSlack(StandIn):
         self._slow: list[tuple[str, float, Callable[[dict[str, Any]], bool]]] = []
         self.user_groups: dict[str, list[str]] = {}
         self.roles: dict[str, dict[str, bool]] = {}  # users.info's flags by user; others are members
+        self.locales: dict[str, str] = {}  # users.info's locale by user (with include_locale); else en-US
         self._ids = itertools.count(1)
         self._failure_lock = threading.Lock()
         self._messages: list[dict[str, Any]] = []  # what chat.postMessage accepted, in order
@@ -84,12 +85,21 @@ class FakeSlack(StandIn):
         with self._failure_lock:
             self.roles[user_id] = {"is_admin": admin, "is_owner": owner, "is_primary_owner": primary_owner}
 
+    def set_locale(self, user_id: str, locale: str) -> None:
+        """The Slack language `user_id` chose (`fr-FR`, `en-US`, `de-DE`…), as `users.info` tells it."""
+        with self._failure_lock:
+            self.locales[user_id] = locale
+
     def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
         user_id = str(params.get("user"))
         with self._failure_lock:
             flags = self.roles.get(user_id, {})
+            locale = self.locales.get(user_id, "en-US")
         roles = {"is_admin": False, "is_owner": False, "is_primary_owner": False, **flags}
-        return {"ok": True, "user": {"id": user_id, "name": user_id.lower(), "deleted": False, **roles}}
+        user = {"id": user_id, "name": user_id.lower(), "deleted": False, **roles}
+        if str(params.get("include_locale", "")).lower() in {"1", "true"}:
+            user["locale"] = locale
+        return {"ok": True, "user": user}
 
     def delete(self, ts: str) -> None:
         """Someone deletes that message in Slack."""
@@ -104,6 +114,7 @@ class FakeSlack(StandIn):
             self._slow.clear()
             self._messages.clear()
             self._deleted.clear()
+            self.locales.clear()
         self.clear()
 
     # What tests look at -------------------------------------------------------------------------

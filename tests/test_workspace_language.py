@@ -1,0 +1,69 @@
+"""`/starleads language`: a distributed bot's workspace chooses the language of its people whose Slack
+language the bot doesn't speak; only its admins, owners and installer may. Through the real endpoints."""
+
+# ruff: noqa: F811 - the distributed bot's fixtures, imported from where they are defined
+
+from __future__ import annotations
+
+from tests.slack_driver import SlackDriver, unique_id
+from tests.standins.slack_api import FakeSlack
+from tests.test_starleads_connect import (  # noqa: F401
+    Workspace,
+    answer,
+    distributed,
+    distributed_bot,
+    workspace,
+)
+from tests.test_user_language import ENGLISH_HELP, FRENCH_HELP
+
+
+def help_for(workspace: Workspace, user_id: str) -> str:
+    return str(workspace.slack.command("help", user_id=user_id).json()["text"])
+
+
+def test_an_admin_makes_the_workspace_french_for_people_whose_language_the_bot_does_not_speak(
+    distributed: SlackDriver, fake_slack: FakeSlack, workspace: Workspace
+) -> None:
+    german, english = unique_id("U"), unique_id("U")
+    fake_slack.set_locale(german, "de-DE")
+    assert help_for(workspace, german).startswith(ENGLISH_HELP)
+    assert "(the same people; now English)" in help_for(workspace, german)
+
+    acked = workspace.slack.command("language fr", user_id=workspace.admin)
+    assert (acked.status_code, acked.text) == (200, "")  # the role check follows the ack
+    done = answer(fake_slack, 0)
+
+    assert done.startswith(
+        "Done: people in this workspace whose Slack language is neither English nor French"
+    )
+    assert "now get French." in done
+    assert help_for(workspace, german).startswith(FRENCH_HELP)
+    assert "(les mêmes personnes\u00a0; actuellement le français)" in help_for(workspace, german)
+    assert help_for(workspace, english).startswith(ENGLISH_HELP)  # en-US, the stand-in's default
+    assert "(the same people; now French)" in help_for(workspace, english)
+
+
+def test_a_member_may_not_choose_and_is_told_whom_to_ask(
+    distributed: SlackDriver, fake_slack: FakeSlack, workspace: Workspace
+) -> None:
+    workspace.slack.command("language fr", user_id=workspace.member)
+
+    refused = answer(fake_slack, 0)
+    assert refused.startswith("Sorry, only workspace admins and owners, and whoever installed Starleads here")
+    assert f"<@{workspace.installer}>" in refused
+    assert help_for(workspace, workspace.member).startswith(ENGLISH_HELP)
+
+
+def test_a_language_the_bot_does_not_speak_is_answered_with_how_to_choose(
+    distributed: SlackDriver, fake_slack: FakeSlack, workspace: Workspace
+) -> None:
+    french = unique_id("U")
+    fake_slack.set_locale(french, "fr-FR")
+
+    which = workspace.slack.command("language de", user_id=workspace.admin).json()["text"]
+    en_francais = workspace.slack.command("language", user_id=french).json()["text"]
+
+    assert which.startswith("Which language? Type `/starleads language fr` or `/starleads language en`.")
+    assert which.endswith("now English.")
+    assert en_francais.startswith("Quelle langue\u00a0? Tapez `/starleads language fr`")
+    assert fake_slack.response_url_posts() == []

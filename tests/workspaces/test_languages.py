@@ -1,0 +1,89 @@
+"""Each workspace's default language, and the languages kept with creations and subscriptions: what a
+later process (a restart, another machine) speaks. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy import Engine
+
+from bot.call_results.result_queue import ResultQueue
+from bot.call_results.subscriptions import Subscriptions
+from bot.i18n import speaking
+from bot.store import (
+    CreationState,
+    CreationStore,
+    LanguageStore,
+    ResultStore,
+    SubscriptionStore,
+    UninstallStore,
+)
+from bot.workspaces.languages import WorkspaceLanguages
+from tests.test_workspace_rows import LEASE, THREAD, add_results, two_workspaces, unique_id
+
+
+def test_a_workspaces_language_is_its_own_and_another_process_reads_it(engines: list[Engine]) -> None:
+    a, b = two_workspaces()
+    here, elsewhere = (
+        WorkspaceLanguages(LanguageStore(engines[0])),
+        WorkspaceLanguages(LanguageStore(engines[1])),
+    )
+
+    asyncio.run(here.choose(a, "fr", chosen_by="U0ADMIN"))
+
+    assert asyncio.run(elsewhere.default_for(a)) == "fr"
+    assert asyncio.run(elsewhere.default_for(b)) == "en"  # DEFAULT_LANGUAGE's
+    asyncio.run(here.choose(a, "en", chosen_by="U0ADMIN"))
+    assert asyncio.run(here.default_for(a)) == "en"
+
+
+def test_an_uninstall_forgets_the_workspaces_language_only(engines: list[Engine]) -> None:
+    a, b = two_workspaces()
+    store = LanguageStore(engines[0])
+    for workspace in (a, b):
+        asyncio.run(store.save(workspace, "fr", set_by="U0ADMIN"))
+
+    asyncio.run(UninstallStore(engines[0]).forget(a))
+
+    assert asyncio.run(store.get(a)) is None
+    assert asyncio.run(store.get(b)) == "fr"
+
+
+def test_a_subscriptions_results_are_claimed_in_the_language_it_was_made_in(engines: list[Engine]) -> None:
+    a, _ = two_workspaces()
+    subscriptions = Subscriptions(SubscriptionStore(engines[0]))
+    tokens = {}
+    for language in ("fr", "en"):
+        with speaking(language):
+            tokens[language] = asyncio.run(
+                subscriptions.create(unique_id("C"), "U0ALICE", "cmp-1", thread_ts=THREAD, workspace=a)
+            )
+        found = asyncio.run(subscriptions.find(tokens[language]))
+        assert found is not None
+        add_results(engines[0], found, 1)
+
+    claimed = asyncio.run(ResultQueue(ResultStore(engines[1])).claim(10, LEASE, workspace=a))
+
+    languages = {result.subscription_key: result.language for result in claimed}
+    assert sorted(languages.values()) == ["en", "fr"]
+
+
+def test_a_late_lookup_left_by_a_stop_keeps_its_creators_language(engines: list[Engine]) -> None:
+    a, _ = two_workspaces()
+    creations, key = CreationStore(engines[0]), unique_id("V")
+    claim = creations.claim(
+        key,
+        fingerprint="f",
+        draft_input={"name": "Relance"},
+        user_id="U0ALICE",
+        channel_id="C0TEAM01",
+        language="fr",
+        workspace=a,
+    )
+    assert asyncio.run(claim).granted
+    asyncio.run(creations.finish(key, CreationState.UNKNOWN, late_lookup="{}", workspace=a))
+
+    [record] = asyncio.run(CreationStore(engines[1]).unfinished_lookups(timedelta(hours=1), workspace=a))
+
+    assert record.language == "fr"
