@@ -41,7 +41,7 @@ from bot.slack.schedule_editing import ScheduleEditing
 from bot.slack.starleads_account import StarleadsAccountCommands
 from bot.slack.subscriptions import ResultSubscriptions
 from bot.slack.tenancy import WorkspaceOf, installed_workspace, single_workspace
-from bot.slack.uninstalls import register_operator_notice, register_uninstalls
+from bot.slack.uninstalls import forget_installation, register_uninstalls, tell_operator
 from bot.slack.workspace_language import WorkspaceLanguageCommand
 from bot.starleads import StarleadsClient, starleads_pool
 from bot.store import (
@@ -189,9 +189,10 @@ def build(settings: Settings) -> Bot:
             languages.forget,
             user_languages.forget,
         ]
-        register_uninstalls(bolt, bots, WorkspaceRemoval(UninstallStore(engine), forgetters), after_ack)
+        removal = WorkspaceRemoval(UninstallStore(engine), forgetters)
+        register_uninstalls(bolt, forget_installation(bots, removal, after_ack))
     else:
-        register_operator_notice(bolt)
+        register_uninstalls(bolt, tell_operator)
 
     def result_stored() -> None:
         poster.wake()

@@ -11,6 +11,7 @@ nothing: its one token comes from its operator, who is told how to go on.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -25,10 +26,29 @@ from bot.workspaces.uninstall import WorkspaceRemoval
 logger = logging.getLogger(__name__)
 
 
-def register_uninstalls(
-    app: AsyncApp, bots: InstalledBots, removal: WorkspaceRemoval, after_ack: AfterAck
-) -> None:
-    """Distribution mode: each uninstalling workspace's installation and things are deleted."""
+Gone = Callable[[AsyncBoltContext, str], None]
+"""What to do, after the ack, when a workspace's bot token is gone (`cause`: which event said so)."""
+
+
+def register_uninstalls(app: AsyncApp, gone: Gone) -> None:
+    """Both events, each acked first; a revocation of user tokens only changes nothing."""
+
+    @app.event("app_uninstalled")
+    async def app_uninstalled(ack: AsyncAck, context: AsyncBoltContext) -> None:
+        await ack()
+        gone(context, "app_uninstalled")
+
+    @app.event("tokens_revoked")
+    async def tokens_revoked(ack: AsyncAck, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        await ack()
+        if _bot_token_revoked(event):
+            gone(context, "bot_token_revoked")
+        else:
+            logger.info("slack_user_tokens_revoked team=%s kept=everything", context.team_id)
+
+
+def forget_installation(bots: InstalledBots, removal: WorkspaceRemoval, after_ack: AfterAck) -> Gone:
+    """Distribution mode: the workspace's installation is deleted and everything of its own forgotten."""
 
     async def forget(workspace: str, context: AsyncBoltContext, cause: str) -> None:
         # An org-wide install is stored without a team, whichever of its workspaces the event names.
@@ -44,41 +64,17 @@ def register_uninstalls(
             return
         after_ack.start(forget(workspace, context, cause), "forget_workspace")
 
-    @app.event("app_uninstalled")
-    async def app_uninstalled(ack: AsyncAck, context: AsyncBoltContext) -> None:
-        await ack()
-        start_forgetting(context, "app_uninstalled")
-
-    @app.event("tokens_revoked")
-    async def tokens_revoked(ack: AsyncAck, event: dict[str, Any], context: AsyncBoltContext) -> None:
-        await ack()
-        if _bot_token_revoked(event):
-            start_forgetting(context, "bot_token_revoked")
-        else:
-            logger.info("slack_user_tokens_revoked team=%s kept=everything", context.team_id)
+    return start_forgetting
 
 
-def register_operator_notice(app: AsyncApp) -> None:
+def tell_operator(context: AsyncBoltContext, cause: str) -> None:
     """Single-workspace mode: the one bot token stopped working; only the operator can fix that."""
-
-    def tell_operator(context: AsyncBoltContext, cause: str) -> None:
-        logger.error(
-            "slack_app_uninstalled team=%s cause=%s: SLACK_BOT_TOKEN no longer works; reinstall the app "
-            "in the workspace and set SLACK_BOT_TOKEN to its new bot token",
-            context.team_id,
-            cause,
-        )
-
-    @app.event("app_uninstalled")
-    async def app_uninstalled(ack: AsyncAck, context: AsyncBoltContext) -> None:
-        await ack()
-        tell_operator(context, "app_uninstalled")
-
-    @app.event("tokens_revoked")
-    async def tokens_revoked(ack: AsyncAck, event: dict[str, Any], context: AsyncBoltContext) -> None:
-        await ack()
-        if _bot_token_revoked(event):
-            tell_operator(context, "bot_token_revoked")
+    logger.error(
+        "slack_app_uninstalled team=%s cause=%s: SLACK_BOT_TOKEN no longer works; reinstall the app "
+        "in the workspace and set SLACK_BOT_TOKEN to its new bot token",
+        context.team_id,
+        cause,
+    )
 
 
 def _bot_token_revoked(event: dict[str, Any]) -> bool:
