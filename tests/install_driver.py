@@ -6,8 +6,6 @@ share it."""
 from __future__ import annotations
 
 import re
-import sqlite3
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -86,10 +84,3 @@ def connect_starleads(slack: SlackDriver, slack_api: FakeSlack, api_key: str) ->
 
 def driver(bot: RunningBot, slack_api: FakeSlack, team_id: str, **organization: Any) -> SlackDriver:
     return SlackDriver(bot.url, slack_api.response_url(), team_id=team_id, **organization)
-
-
-def rows(bot: RunningBot, sql: str) -> list[dict[str, Any]]:
-    """What the bot's SQLite database holds."""
-    with sqlite3.connect(Path(bot.log_path).parent / "bot.db") as connection:
-        connection.row_factory = sqlite3.Row
-        return [dict(row) for row in connection.execute(sql)]

@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from bot.slack.app import BOT_SCOPES
-from tests.call_results_driver import PASCAL, post
+from tests.call_results_driver import PASCAL, post, query
 from tests.conftest import REPO, RunningBot
-from tests.install_driver import driver, install, redirect, rows, start_install
+from tests.install_driver import driver, install, redirect, start_install
 from tests.slack_driver import unique_id
 from tests.standins.slack_api import FakeSlack, Installs
 
@@ -43,7 +43,7 @@ def test_two_workspaces_install_and_each_ones_command_opens_its_form_with_its_ow
         assert driver(distributed, slack_api, team).command("campaign").status_code == 200
         slack_api.wait_call_with_token("views.open", token)
     assert {token for token, _ in slack_api.calls_with_tokens("views.open")} == {first, second}
-    installed = rows(distributed, "select team_id, bot_user_id from slack_bots")
+    installed = query(distributed, "select team_id, bot_user_id from slack_bots")
     assert {row["team_id"] for row in installed} >= {first_team, second_team}
     assert first not in distributed.log()
     assert second not in distributed.log()
@@ -95,7 +95,7 @@ def test_a_token_about_to_expire_is_refreshed_saved_and_used(
     assert [used for used, _ in slack_api.calls_with_tokens("views.open")] == [refreshed]
     refresh = slack_api.calls("oauth.v2.access")[-1]
     assert refresh["grant_type"] == "refresh_token"
-    saved = rows(distributed, f"select bot_token from slack_bots where team_id = '{team}'")  # noqa: S608
+    saved = query(distributed, "select bot_token from slack_bots where team_id = ?", team)
     assert [row["bot_token"] for row in saved] == [refreshed]
     for secret in (first, refreshed, *slack_api.installs.refresh_tokens):
         assert secret not in distributed.log()
@@ -121,7 +121,7 @@ def test_call_results_are_posted_with_the_token_of_the_workspace_that_subscribed
     posts = slack_api.wait_call("chat.postMessage", count=2)
     assert [p["channel"] for p in posts] == [channel, channel]
     assert [used for used, _ in slack_api.calls_with_tokens("chat.postMessage")] == [token, token]
-    subscribed = rows(distributed, "select workspace_id from webhook_subscriptions")
+    subscribed = query(distributed, "select workspace_id from webhook_subscriptions")
     assert {row["workspace_id"] for row in subscribed} == {team}
 
 
@@ -146,7 +146,7 @@ def test_a_failed_install_shows_a_plain_page_and_stores_nothing(
     assert "Traceback" not in answer.text
     assert Installs.CLIENT_SECRET not in answer.text
     assert slack_api.installs.tokens_of(team) == []
-    assert rows(distributed, f"select * from slack_installations where team_id = '{team}'") == []  # noqa: S608
+    assert query(distributed, "select * from slack_installations where team_id = ?", team) == []
 
 
 def test_a_workspace_that_never_installed_the_app_gets_a_plain_answer(
