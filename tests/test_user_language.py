@@ -116,6 +116,24 @@ def test_a_slow_users_info_opens_the_form_in_the_default_language_and_serves_the
     assert len(fake_slack.calls("users.info")) == 1
 
 
+def test_a_persons_first_command_acks_without_waiting_for_slack_to_say_their_language(
+    slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
+    french = person(fake_slack, "fr-FR")
+    released = fake_slack.hold("users.info", where=lambda call: call.get("user") == french)
+    try:
+        acked = slack.command("campaign", user_id=french, channel_id=unique_id("C"))
+    finally:
+        released.set()  # Slack answers only once the ack is in: waiting for it, the ack would be late
+    assert acked.status_code == 200
+    assert not acked.content  # nothing said, so no language needed yet
+
+    # The form waited for the answer, which came right after the ack: French (an ack that had waited
+    # for it in vain would have opened the form in English, the default).
+    form = texts({**fake_slack.wait_call("views.open")[-1]["view"], "id": unique_id("V")})
+    assert "Nom de la campagne" in form
+
+
 def test_a_french_subscription_answers_in_french_after_the_ack_and_keeps_french_for_its_thread(
     bot: RunningBot, slack: SlackDriver, fake_slack: FakeSlack
 ) -> None:

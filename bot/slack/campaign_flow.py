@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -28,7 +29,7 @@ from bot.campaigns.command_text import KEYS, StartingForm
 from bot.campaigns.create_flow import CreateFlow
 from bot.campaigns.draft import DraftField, DraftInvalid
 from bot.campaigns.submission import Submission
-from bot.i18n import N_, _, number
+from bot.i18n import N_, _, current_language, number
 from bot.slack.access import DENIED, AccessPolicy
 from bot.slack.background import AfterAck
 from bot.slack.blocks import campaign_card as cards
@@ -38,6 +39,7 @@ from bot.slack.blocks.state import FormState
 from bot.slack.command_gate import admit
 from bot.slack.creation_report import ModalReport
 from bot.slack.delivery import SlackClients, update_modal
+from bot.slack.languages import settle_language
 from bot.slack.origin import Origin, OriginInvalid
 from bot.slack.starleads_account import ConnectedCheck
 from bot.slack.tenancy import WorkspaceOf
@@ -102,7 +104,8 @@ class CampaignFlow:
         respond: AsyncRespond,
         context: AsyncBoltContext,
     ) -> None:
-        """Ack at once, then `views.open` before any other network call (the trigger dies in 3 s)."""
+        """Ack at once, then `views.open` before any other network call (the trigger dies in 3 s); the
+        opener's language may be learnt meanwhile."""
         origin = await admit(
             ack, command, self._access, subcommand="campaign", extra_response_host=self._slack_api_host
         )
@@ -213,6 +216,8 @@ class CampaignFlow:
         workspace: str,
     ) -> None:
         _, _, command_text = str(command.get("text") or "").strip().partition(" ")
+        await settle_language()
+        origin = replace(origin, language=current_language())  # the form keeps it
         # The two reads before views.open go side by side: the trigger's 3 s are running.
         connected, start = await asyncio.gather(
             self._connected(client, command, workspace, respond, subcommand="campaign"),

@@ -7,8 +7,9 @@ from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 
-from bot.i18n import _, current_language
+from bot.i18n import _
 from bot.slack.access import DENIED, AccessPolicy
+from bot.slack.languages import settle_language
 from bot.slack.origin import Origin, OriginInvalid
 
 logger = logging.getLogger(__name__)
@@ -26,13 +27,13 @@ async def admit(
     """Where `/starleads <subcommand>` came from, or None after answering (privately) why nothing
     will happen.
 
-    The IDs must be Slack's, the response URL Slack's, and the person and channel allowed.
+    The IDs must be Slack's, the response URL Slack's, and the person and channel allowed. The origin
+    has no language yet: the command's may still be on its way (`settle_language`).
     """
     origin = Origin(
         channel_id=str(command.get("channel_id", "")),
         user_id=str(command.get("user_id", "")),
         response_url=command.get("response_url"),
-        language=current_language(),
     )
     try:
         origin.check(extra_response_host=extra_response_host)
@@ -40,12 +41,14 @@ async def admit(
             raise OriginInvalid("the command has no response URL to answer through")
     except OriginInvalid as error:
         logger.warning("slash_command_rejected reason=%s", error)
+        await settle_language()
         damaged = _(
             "Sorry, I couldn't read that command. Please try `/starleads {subcommand}` again."
         ).format(subcommand=subcommand)
         await ack(text=damaged, response_type="ephemeral")
         return None
     if not access.allows(origin.user_id, origin.channel_id):
+        await settle_language()
         await ack(text=_(DENIED), response_type="ephemeral")
         return None
     return origin

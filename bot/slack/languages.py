@@ -3,9 +3,11 @@
 A Bolt middleware asks `users.info` (with `include_locale`) for the person behind each request and
 sets the language for everything the listener, and the work it hands to `AfterAck`, says. What Slack
 answered is kept per workspace and person for an hour, so a person costs at most one call an hour. On
-a miss that call comes before the listener, hence before `views.open`, and is waited for briefly
-(`LOOKUP_WAIT_SECONDS`): a trigger dies in 3 s, so past that the request speaks the default language,
-and the answer, when it comes, serves the person's next request. A locale the bot doesn't speak gets
+a miss that call is waited for briefly (`LOOKUP_WAIT_SECONDS`): a trigger dies in 3 s, so past that the
+request speaks the default language, and the answer, when it comes, serves the person's next request.
+A slash command does not wait for it before its listener: `/starleads campaign` acks with nothing to
+say and opens its form afterwards, so the lookup runs while it acks, and the listener awaits the
+language (`settle_language`) where it first needs words. A locale the bot doesn't speak gets
 the workspace's default language (`/starleads language`), else `DEFAULT_LANGUAGE`.
 """
 
@@ -15,6 +17,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
 import aiohttp
@@ -36,6 +39,18 @@ _MAX_PEOPLE = 50_000  # beyond this many people in memory, start again from empt
 
 Middleware = Callable[..., Awaitable[Any]]
 _Person = tuple[str, str]  # (workspace, user ID)
+
+# A slash command's person's language, while Slack is still being asked (see `settle_language`).
+_settling: ContextVar[asyncio.Task[Language] | None] = ContextVar("settling_language", default=None)
+
+
+async def settle_language() -> None:
+    """Speak the request's person's language from here on. A slash command's listener calls it before
+    it first says something (the lookup started with the request); elsewhere it does nothing."""
+    looking = _settling.get()
+    if looking is not None:
+        _settling.set(None)
+        speak(await looking)
 
 
 class UserLanguages:
@@ -67,7 +82,11 @@ class UserLanguages:
             if opened_in is not None:
                 speak(opened_in)
             elif user_id:
-                speak(await self.language_of(client, self._workspace_of(context), user_id))
+                looking = self.language_of(client, self._workspace_of(context), user_id)
+                if "command" in body:
+                    _settling.set(asyncio.create_task(looking, name="settling_language"))
+                else:
+                    speak(await looking)
             await next()
 
         return speak_their_language

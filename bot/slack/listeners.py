@@ -22,6 +22,7 @@ from bot.slack.blocks.connect_form import CONNECT_CALLBACK_ID
 from bot.slack.blocks.kit import md
 from bot.slack.blocks.schedule_picker import PICKER_CALLBACK_ID
 from bot.slack.campaign_flow import CampaignFlow
+from bot.slack.languages import settle_language
 from bot.slack.schedule_editing import ScheduleEditing
 from bot.slack.starleads_account import StarleadsAccountCommands
 from bot.slack.subscriptions import ResultSubscriptions
@@ -81,9 +82,11 @@ def register_listeners(
     ) -> None:
         words = str(command.get("text") or "").split()
         subcommand = words[0].lower() if words else "help"
-        if subcommand == "campaign":
+        if subcommand == "campaign":  # acks first, and learns the opener's language after
             await flow.open_form(ack, client, command, respond, context)
-        elif subcommand == "subscribe":
+            return
+        await settle_language()
+        if subcommand == "subscribe":
             await subscriptions.subscribe(ack, client, command, respond, context)
         elif subcommand == "connect":
             await account.connect(ack, client, command, context, respond)

@@ -32,7 +32,7 @@ class FakeSlack(StandIn):
         super().__init__()
         self.installs = Installs(checks_tokens=checks_tokens)
         self._failures: dict[str, list[dict[str, Any]]] = {}
-        self._slow: list[tuple[str, float, Callable[[dict[str, Any]], bool]]] = []
+        self._slow: list[tuple[str, Callable[[], object], Callable[[dict[str, Any]], bool]]] = []
         self.user_groups: dict[str, list[str]] = {}
         self.roles: dict[str, dict[str, bool]] = {}  # users.info's flags by user; others are members
         self.locales: dict[str, str] = {}  # users.info's locale by user (with include_locale); else en-US
@@ -76,7 +76,17 @@ class FakeSlack(StandIn):
         """Make the next `times` calls of `method` whose arguments match `where` wait `seconds` before
         Slack takes them (nothing is posted meanwhile) and answers."""
         with self._failure_lock:
-            self._slow.extend([(method, seconds, where)] * times)
+            self._slow.extend([(method, lambda: time.sleep(seconds), where)] * times)
+
+    def hold(
+        self, method: str, *, where: Callable[[dict[str, Any]], bool] = lambda _: True
+    ) -> threading.Event:
+        """Keep the next call of `method` whose arguments match `where` unanswered until the returned
+        event is set (10 s at most)."""
+        released = threading.Event()
+        with self._failure_lock:
+            self._slow.append((method, lambda: released.wait(10), where))
+        return released
 
     def set_role(
         self, user_id: str, *, admin: bool = False, owner: bool = False, primary_owner: bool = False
@@ -168,8 +178,8 @@ class FakeSlack(StandIn):
             queued = self._failures.get(method, [])
             matching = next((n for n, failing in enumerate(queued) if failing["where"](params)), None)
             failure = queued.pop(matching) if matching is not None else None
-            delay = self._delay(method, params)
-        time.sleep(delay)
+            wait = self._wait(method, params)
+        wait()
         if failure:
             return json_reply(failure["status"], {"ok": False, "error": failure["error"]}, failure["headers"])
         refused = _over_limits(method, params)
@@ -236,13 +246,14 @@ class FakeSlack(StandIn):
         )
         return _params(found[0])
 
-    def _delay(self, method: str, params: dict[str, Any]) -> float:
-        """How long this call waits for its answer, under `slow_down` (held: the failure lock)."""
-        for n, (name, seconds, where) in enumerate(self._slow):
+    def _wait(self, method: str, params: dict[str, Any]) -> Callable[[], object]:
+        """What this call waits for before its answer, under `slow_down` or `hold` (held: the failure
+        lock)."""
+        for n, (name, wait, where) in enumerate(self._slow):
             if name == method and where(params):
                 del self._slow[n]
-                return seconds
-        return 0.0
+                return wait
+        return lambda: None
 
     def _replies(self, params: dict[str, Any]) -> dict[str, Any]:
         """A thread's messages, root first, a page at a time (the cursor is an offset)."""
