@@ -1,12 +1,13 @@
 """`serve` as several worker processes behind one port (`WEB_CONCURRENCY`), under uvicorn's supervisor.
 
 `bot.cli` has parsed the settings and upgraded the schema, once, in this (the parent) process. Here
-the parent binds the port, hands it to uvicorn's supervisor, and imports none of the bot: uvicorn
-spawns the workers (fresh interpreters, not forks), each building a bot of its own in
-`bot.cli:worker_app`, and starts a new one when one dies. SIGTERM to the parent reaches every worker,
-which stops as a single process does (its in-flight work drained). The workers share the database
-(the result poster's and forwarder's claims are leases, so they take turns) and, for `/metrics`,
-prometheus_client's multiprocess directory, so that any worker's page adds up all of them.
+the parent binds the port and hands it to uvicorn's supervisor, without importing the Slack side or
+the web app (it serves nothing itself): uvicorn spawns the workers (fresh interpreters, not forks),
+each building a bot of its own in `bot.cli:worker_app`, and starts a new one when one dies. SIGTERM
+to the parent reaches every worker, which stops as a single process does (its in-flight work
+drained). The workers share the database (the result poster's and forwarder's claims are leases, so
+they take turns) and, for `/metrics`, prometheus_client's multiprocess directory, so that any
+worker's page adds up all of them.
 """
 
 from __future__ import annotations
