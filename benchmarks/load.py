@@ -14,7 +14,10 @@ share the load generator's GIL), makes Starleads take 10 s per `POST /Campaign`,
   command → `views.open`'s p99; then the cold start of each (process start → `/healthz` 200), median of
   5, alternating.
 
-The bot runs as in production: metrics on, `LOG_FORMAT=json`, `LOG_LEVEL=INFO`.
+The bot runs as in production: metrics on, `LOG_FORMAT=json`, `LOG_LEVEL=INFO`; on SQLite in a
+temporary directory, or with `--database-url` in a PostgreSQL schema of its own in that database
+(dropped afterwards), and with `--workers N` as `WEB_CONCURRENCY=N` worker processes (PostgreSQL
+only): then the bot's CPU and RSS are those of all its processes.
 
 Rounds start 5 s apart, so each burst also meets creates still hanging from the round before. Load
 comes from one asyncio client (aiohttp, a new connection per request, as Slack's deliveries arrive).
@@ -22,13 +25,14 @@ A failed ack is a non-200 answer or none within 3 s. The figures are printed nex
 targets; nothing is asserted. Other busy processes on the machine skew them: the load average before
 the run is printed first.
 
-    .venv/bin/python benchmarks/load.py [--rounds 5] [--cold-starts 5]
+    .venv/bin/python benchmarks/load.py [--rounds 5] [--cold-starts 5] [--workers N --database-url URL]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -53,7 +57,7 @@ from slack_sdk.signature import SignatureVerifier
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.standin_process import StandInProcess, cpu_seconds
-from tests.conftest import RunningBot, bot_environment, free_port
+from tests.conftest import RunningBot, bot_environment, free_port, postgres_schema
 from tests.slack_driver import SIGNING_SECRET, SlackDriver, form_state, unique_id
 from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import PHONE_AGENT, FakeStarleads
@@ -169,22 +173,38 @@ class ColdStartedBot(RunningBot):
         raise RuntimeError(f"the bot did not ack /starleads help within {timeout} s:\n{self.log()}")
 
     def memory_mb(self) -> tuple[float, float]:
-        """(peak RSS, current RSS) in MB, from /proc."""
-        status = Path(f"/proc/{self.process.pid}/status").read_text()
-        kilobytes = {
-            line.split(":")[0]: int(line.split()[1]) for line in status.splitlines() if line.startswith("Vm")
-        }
-        return kilobytes["VmHWM"] / 1024, kilobytes["VmRSS"] / 1024
+        """(peak RSS, current RSS) in MB, from /proc, summed over the bot's processes (each one's peak)."""
+        peak, current = 0.0, 0.0
+        for pid in process_tree(self.process.pid):
+            status = Path(f"/proc/{pid}/status").read_text()
+            kilobytes = {
+                line.split(":")[0]: int(line.split()[1])
+                for line in status.splitlines()
+                if line.startswith("Vm")
+            }
+            peak, current = peak + kilobytes["VmHWM"] / 1024, current + kilobytes["VmRSS"] / 1024
+        return peak, current
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time the bot has used (all its threads)."""
-        return cpu_seconds(self.process.pid)
+        """User + system CPU time the bot has used (all its threads, all its processes)."""
+        return sum(cpu_seconds(pid) for pid in process_tree(self.process.pid))
+
+
+def process_tree(pid: int) -> list[int]:
+    """The process and its descendants (with WEB_CONCURRENCY, the workers), from /proc."""
+    tree = [pid]
+    for parent in tree:  # grows as children are found
+        for task in Path(f"/proc/{parent}/task").iterdir():
+            with contextlib.suppress(FileNotFoundError):
+                tree += [int(child) for child in (task / "children").read_text().split()]
+    return tree
 
 
 # Load ---------------------------------------------------------------------------------------------
 @dataclass
 class Figures:
     load_average: float  # 1-minute, before the run
+    bot_setup: str  # its processes and database
     load: Answers = field(default_factory=lambda: Answers())
     bot_cpu_ms: list[float] = field(default_factory=list)  # per burst, until its last views.open
     generator_cpu_ms: list[float] = field(default_factory=list)
@@ -442,7 +462,7 @@ def report(figures: Figures, rounds: int) -> None:
     load = figures.load
     sent = rounds * (COMMANDS_PER_ROUND + SUBMISSIONS_PER_ROUND)
     failed = load.failures.total()
-    print(f"load average before the run: {figures.load_average:.2f}")
+    print(f"load average before the run: {figures.load_average:.2f}; the bot: {figures.bot_setup}")
     print(
         f"{rounds} rounds of {COMMANDS_PER_ROUND} slash commands + {SUBMISSIONS_PER_ROUND} submissions "
         f"at once, {ROUND_PERIOD_SECONDS:.0f} s apart; Starleads takes {CREATE_DELAY_SECONDS:.0f} s "
@@ -513,13 +533,17 @@ def percentile(samples: list[float], cut: int) -> float:
     return statistics.quantiles(sorted(samples), n=100, method="inclusive")[cut]
 
 
-def run(rounds: int, cold_start_count: int) -> None:
-    figures = Figures(load_average=os.getloadavg()[0])
-    with tempfile.TemporaryDirectory() as temporary:
+def run(rounds: int, cold_start_count: int, workers: int, database_url: str | None) -> None:
+    database = "PostgreSQL, a schema of its own" if database_url else "SQLite"
+    figures = Figures(load_average=os.getloadavg()[0], bot_setup=f"WEB_CONCURRENCY={workers}, {database}")
+    with tempfile.TemporaryDirectory() as temporary, contextlib.ExitStack() as schema:
         workdir = Path(temporary)
         stand_ins = StandIns(temporary)
+        bot_env = {**stand_ins.env, "WEB_CONCURRENCY": str(workers)}
+        if database_url:
+            bot_env["DATABASE_URL"] = schema.enter_context(postgres_schema("load", database_url))
         try:
-            bot = ColdStartedBot(stand_ins.env, workdir, stand_ins.response_url)
+            bot = ColdStartedBot(bot_env, workdir, stand_ins.response_url)
             try:
                 figures.cold_start_ms = bot.cold_start_ms
                 minimal = MinimalApp(stand_ins.env, workdir, asyncio.run(modal_opened_by(bot, stand_ins)))
@@ -531,7 +555,7 @@ def run(rounds: int, cold_start_count: int) -> None:
                 figures.peak_rss_mb, figures.rss_mb = bot.memory_mb()
             finally:
                 bot.stop()
-            figures.starts = cold_starts(stand_ins.env, minimal.env, workdir, cold_start_count)
+            figures.starts = cold_starts(bot_env, minimal.env, workdir, cold_start_count)
         finally:
             figures.creates = stand_ins.stop()
     report(figures, rounds)
@@ -543,10 +567,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--cold-starts", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=1, help="the bot's WEB_CONCURRENCY")
+    parser.add_argument("--database-url", help="a PostgreSQL database (default: SQLite)")
     arguments = parser.parse_args()
-    if arguments.rounds < 1 or arguments.cold_starts < 1:
-        parser.error("--rounds and --cold-starts must be at least 1")
-    run(arguments.rounds, arguments.cold_starts)
+    if min(arguments.rounds, arguments.cold_starts, arguments.workers) < 1:
+        parser.error("--rounds, --cold-starts and --workers must be at least 1")
+    if arguments.workers > 1 and not arguments.database_url:
+        parser.error("--workers above 1 needs --database-url (PostgreSQL)")
+    run(arguments.rounds, arguments.cold_starts, arguments.workers, arguments.database_url)
 
 
 if __name__ == "__main__":

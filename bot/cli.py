@@ -1,6 +1,6 @@
 """`starleads-bot`: the command line.
 
-- `serve`: run the bot.
+- `serve`: run the bot: one process, or `WEB_CONCURRENCY` worker processes behind one port (`bot.workers`).
 - `schedule "TEXT"`: show how the bot reads a calling schedule (JSON in the API's shape on stdout, the
   readable form on stderr), the way support checks what a user typed.
 - `db upgrade`: bring the database's schema up to this version (start-up does it too; a release phase
@@ -21,18 +21,23 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from bot.config import ConfigError, DatabaseSettings, EncryptionKeySettings, load_settings
+from bot.config import ConfigError, DatabaseSettings, EncryptionKeySettings, Settings, load_settings
 from bot.logs import Redactor, configure_logging
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+    from starlette.applications import Starlette
+
+_T = TypeVar("_T")
 
 EXIT_USAGE_ERROR = 2
 EXIT_UNREADABLE_KEYS = 1
 EXIT_CHECK_FAILED = 1
+_SERVE_PREFIX = "configuration error: "  # `serve` stops on a database it can't use as on a bad setting
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -161,24 +166,47 @@ def _serve() -> int:
     except ConfigError as error:
         print(f"starleads-bot: configuration error: {error}", file=sys.stderr)
         return EXIT_USAGE_ERROR
-    configure_logging(settings.log_level, settings.secrets(), settings.log_format)
+    several = settings.web_concurrency > 1
+    configure_logging(settings.log_level, settings.secrets(), settings.log_format, process_ids=several)
     _empty_metrics_directory()
-    from sqlalchemy.exc import SQLAlchemyError
-
+    if several:
+        return _serve_workers(settings)
     from bot import wiring
     from bot.server import serve
-    from bot.store import SchemaTooNew
 
-    try:
-        bot = wiring.build(settings)
-    except SQLAlchemyError as error:
-        print(f"starleads-bot: configuration error: {_unopenable(error)}", file=sys.stderr)
-        return EXIT_USAGE_ERROR
-    except SchemaTooNew as error:
-        print(f"starleads-bot: {error}", file=sys.stderr)
+    bot = _unless_unusable(lambda: wiring.build(settings), prefix=_SERVE_PREFIX)
+    if bot is None:
         return EXIT_USAGE_ERROR
     serve(bot)
     return 0
+
+
+def _serve_workers(settings: Settings) -> int:
+    """WEB_CONCURRENCY workers behind one port: the schema upgraded here, once, before any starts."""
+    engine = _opened(settings.database_url, prefix=_SERVE_PREFIX)
+    if engine is None:
+        return EXIT_USAGE_ERROR
+    engine.dispose()
+    from bot.workers import serve_workers
+
+    serve_workers(settings.web_concurrency, settings.port)
+    return 0
+
+
+def worker_app() -> Starlette:
+    """One of `serve`'s workers (WEB_CONCURRENCY): uvicorn calls this in each worker process, which
+    reads the environment the parent has checked and builds a bot of its own on the upgraded schema."""
+    from uvicorn.config import STARTUP_FAILURE
+
+    from bot import wiring
+    from bot.server import create_web_app
+
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.secrets(), settings.log_format, process_ids=True)
+    bot = _unless_unusable(lambda: wiring.build(settings), prefix=_SERVE_PREFIX)
+    if bot is None:
+        sys.exit(STARTUP_FAILURE)  # uvicorn's supervisor then stops every worker rather than retry
+    return create_web_app(bot)
 
 
 def _empty_metrics_directory() -> None:
@@ -194,16 +222,23 @@ def _empty_metrics_directory() -> None:
         stale.unlink()
 
 
-def _opened(url: str) -> Engine | None:
+def _opened(url: str, prefix: str = "") -> Engine | None:
     """The database, its schema upgraded; None once the reason it can't be used is printed."""
+    from bot.store import connect
+
+    return _unless_unusable(lambda: connect(url), prefix)
+
+
+def _unless_unusable(open_database: Callable[[], _T], prefix: str) -> _T | None:
+    """What `open_database` returns; None once the reason the database can't be used is printed."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.store import SchemaTooNew, connect
+    from bot.store import SchemaTooNew
 
     try:
-        return connect(url)
+        return open_database()
     except SQLAlchemyError as error:
-        print(f"starleads-bot: {_unopenable(error)}", file=sys.stderr)
+        print(f"starleads-bot: {prefix}{_unopenable(error)}", file=sys.stderr)
     except SchemaTooNew as error:
         print(f"starleads-bot: {error}", file=sys.stderr)
     return None

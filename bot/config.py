@@ -100,6 +100,7 @@ class Settings(DatabaseSettings):
     default_language: Language = "en"
     port: Annotated[int, Field(ge=1, le=65535)] = 3000
     metrics_token: SecretStr | None = None  # set: GET /metrics wants `Authorization: Bearer <it>`
+    web_concurrency: Annotated[int, Field(ge=1)] = 1  # `serve`'s worker processes behind PORT
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -203,6 +204,24 @@ class Settings(DatabaseSettings):
             raise ValueError(
                 "SLACK_SIGNING_SECRET is missing: HTTP mode needs it to verify Slack's requests "
                 "(or set SLACK_APP_TOKEN to use Socket Mode)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _workers_share_a_database_and_the_port(self) -> Settings:
+        """Several workers (WEB_CONCURRENCY) share one database and Slack's requests to one port: a SQLite
+        file is one process's database, and Socket Mode's requests don't come through the port."""
+        if self.web_concurrency == 1:
+            return self
+        if self.database_url.startswith("sqlite"):
+            raise ValueError(
+                "WEB_CONCURRENCY above 1 needs PostgreSQL: set DATABASE_URL to a postgresql:// URL "
+                "(a SQLite file serves one process)"
+            )
+        if self.socket_mode:
+            raise ValueError(
+                "WEB_CONCURRENCY above 1 needs HTTP mode: in Socket Mode Slack's requests come over a "
+                "WebSocket, not through the port the workers share (unset SLACK_APP_TOKEN, or run one worker)"
             )
         return self
 

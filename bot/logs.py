@@ -45,19 +45,29 @@ class Redactor:
 
 
 class RedactingFormatter(logging.Formatter):
-    """The readable line, secrets masked, tracebacks included."""
+    """The readable line, secrets masked, tracebacks included; with `process_ids`, the process's id
+    after the level (several workers write to one stream)."""
 
-    def __init__(self, secrets: list[str]) -> None:
-        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
+    def __init__(self, secrets: list[str], process_ids: bool = False) -> None:
+        process = " [%(process)d]" if process_ids else ""
+        super().__init__(f"%(asctime)s %(levelname)s{process} %(name)s %(message)s")
         self.redact = Redactor(secrets)
 
     def format(self, record: logging.LogRecord) -> str:
         return self.redact(super().format(record))
 
 
-def configure_logging(level: str, secrets: list[str], log_format: LogFormat = "text") -> None:
+def configure_logging(
+    level: str, secrets: list[str], log_format: LogFormat = "text", process_ids: bool = False
+) -> None:
+    """`process_ids`: each line says which process wrote it (`[pid]` in text, `process` in JSON), for
+    `serve`'s several workers (WEB_CONCURRENCY)."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(RedactingFormatter(secrets) if log_format == "text" else _json_formatter(secrets))
+    handler.setFormatter(
+        RedactingFormatter(secrets, process_ids)
+        if log_format == "text"
+        else _json_formatter(secrets, process_ids)
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -79,13 +89,19 @@ def bind_request(**ids: str | None) -> None:
     structlog.contextvars.bind_contextvars(request_id=uuid.uuid4().hex[:16], **known)
 
 
-def _json_formatter(secrets: list[str]) -> structlog.stdlib.ProcessorFormatter:
+def _json_formatter(secrets: list[str], process_ids: bool) -> structlog.stdlib.ProcessorFormatter:
     redact = Redactor(secrets)
+    process: list[structlog.typing.Processor] = (
+        [structlog.processors.CallsiteParameterAdder([structlog.processors.CallsiteParameter.PROCESS])]
+        if process_ids
+        else []
+    )
     return structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=[
             structlog.contextvars.merge_contextvars,
             structlog.stdlib.add_log_level,
             structlog.stdlib.add_logger_name,
+            *process,
             structlog.processors.TimeStamper(fmt="iso", utc=True, key="time"),
             _event_fields,
         ],

@@ -32,6 +32,7 @@ from bot.schedule import warm_up as warm_up_schedule_language
 from bot.slack.api_metrics import slack_api_timing
 from bot.slack.signature import SlackSignature
 from bot.wiring import Bot
+from bot.workers import HOST, UVICORN_OPTIONS
 
 logger = logging.getLogger(__name__)
 
@@ -281,14 +282,7 @@ async def _warm_up() -> None:
     logger.info("schedule_language_warm")
 
 
-def serve(bot: Bot, host: str = "0.0.0.0") -> None:  # noqa: S104 - a server listens on all interfaces
-    config = uvicorn.Config(
-        create_web_app(bot),
-        host=host,
-        port=bot.settings.port,
-        log_config=None,
-        access_log=False,
-        lifespan="on",
-        timeout_graceful_shutdown=30,
-    )
+def serve(bot: Bot) -> None:
+    """One process (WEB_CONCURRENCY unset or 1; `bot.workers` runs several)."""
+    config = uvicorn.Config(create_web_app(bot), host=HOST, port=bot.settings.port, **UVICORN_OPTIONS)
     uvicorn.Server(config).run()

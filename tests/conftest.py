@@ -304,10 +304,11 @@ def postgres_or_skip() -> str:
 
 
 @contextlib.contextmanager
-def postgres_schema(name: str) -> Iterator[str]:
+def postgres_schema(name: str, base_url: str | None = None) -> Iterator[str]:
     """A database URL whose tables live in a PostgreSQL schema of their own, dropped afterwards: results
-    other tests or benchmarks leave pending in the shared `test` database can't reach a bot there."""
-    base_url = postgres_or_skip()
+    other tests or benchmarks leave pending in the shared `test` database can't reach a bot there.
+    In `base_url`'s database (a benchmark's), else in POSTGRES_URL's (skipped if unreachable)."""
+    base_url = base_url or postgres_or_skip()
     schema = f"{name}_{uuid.uuid4().hex[:8]}"
     admin = connect(base_url)
     try:

@@ -136,6 +136,29 @@ CASES = [
         "DATABASE_URL cannot be opened",
         id="database-unreachable",
     ),
+    pytest.param(
+        {"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/nothing", "WEB_CONCURRENCY": "2"},
+        "DATABASE_URL cannot be opened",
+        id="workers-database-unreachable",
+    ),
+    pytest.param(
+        {"WEB_CONCURRENCY": "2"},
+        "WEB_CONCURRENCY above 1 needs PostgreSQL: set DATABASE_URL to a postgresql:// URL",
+        id="workers-on-sqlite",
+    ),
+    pytest.param(
+        {
+            "WEB_CONCURRENCY": "3",
+            "SLACK_APP_TOKEN": "xapp-1-app-token-secret",
+            "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/nothing",
+        },
+        "WEB_CONCURRENCY above 1 needs HTTP mode: in Socket Mode Slack's requests come over a WebSocket",
+        id="workers-in-socket-mode",
+    ),
+    pytest.param({"WEB_CONCURRENCY": "0"}, "WEB_CONCURRENCY must be at least 1", id="workers-zero"),
+    pytest.param(
+        {"WEB_CONCURRENCY": "two"}, "WEB_CONCURRENCY must be a whole number", id="workers-not-a-number"
+    ),
 ]
 
 

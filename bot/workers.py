@@ -1,0 +1,62 @@
+"""`serve` as several worker processes behind one port (`WEB_CONCURRENCY`), under uvicorn's supervisor.
+
+`bot.cli` has parsed the settings and upgraded the schema, once, in this (the parent) process. Here
+the parent binds the port and hands it to uvicorn's supervisor, without importing the Slack side or
+the web app (it serves nothing itself): uvicorn spawns the workers (fresh interpreters, not forks),
+each building a bot of its own in `bot.cli:worker_app`, and starts a new one when one dies. SIGTERM
+to the parent reaches every worker, which stops as a single process does (its in-flight work
+drained). The workers share the database (the result poster's and forwarder's claims are leases, so
+they take turns) and, for `/metrics`, prometheus_client's multiprocess directory, so that any
+worker's page adds up all of them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from typing import Any
+
+import uvicorn
+
+logger = logging.getLogger(__name__)
+
+HOST = "0.0.0.0"  # noqa: S104 - a server listens on all interfaces
+# How uvicorn runs the bot, in one process or several: the bot's logging, its lifespan, 30 s to stop.
+UVICORN_OPTIONS: dict[str, Any] = {
+    "log_config": None,
+    "access_log": False,
+    "lifespan": "on",
+    "timeout_graceful_shutdown": 30,
+}
+_METRICS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def serve_workers(count: int, port: int) -> None:
+    """Run `count` workers on `port` until SIGTERM or SIGINT has stopped them all."""
+    with _metrics_directory() as directory:
+        logger.info("serving workers=%d port=%d metrics_directory=%s", count, port, directory)
+        uvicorn.run(
+            "bot.cli:worker_app", factory=True, workers=count, host=HOST, port=port, **UVICORN_OPTIONS
+        )
+
+
+@contextlib.contextmanager
+def _metrics_directory() -> Iterator[str]:
+    """The workers' PROMETHEUS_MULTIPROC_DIR: the operator's (emptied by `bot.cli`), or else a new
+    temporary one, removed once the workers are gone. Set in the environment they inherit, before any
+    of them imports prometheus_client."""
+    given = os.environ.get(_METRICS_DIRECTORY)
+    if given:
+        yield given
+        return
+    directory = tempfile.mkdtemp(prefix="starleads-bot-metrics-")
+    os.environ[_METRICS_DIRECTORY] = directory
+    try:
+        yield directory
+    finally:
+        del os.environ[_METRICS_DIRECTORY]
+        shutil.rmtree(directory, ignore_errors=True)

@@ -1,0 +1,132 @@
+"""`WEB_CONCURRENCY=2 starleads-bot serve` on PostgreSQL: two worker processes behind one port serve
+Slack's commands and submissions end to end, `/metrics` on either adds up both, and SIGTERM to the
+parent stops every process. (The refusals, on SQLite and in Socket Mode, are in test_config.py.)"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.call_results_driver import CAMPAIGN_FORM
+from tests.conftest import RunningBot, bot_environment, open_form, postgres_schema
+from tests.slack_driver import SlackDriver, unique_id
+from tests.standins.slack_api import FakeSlack
+from tests.standins.starleads_api import FakeStarleads
+from tests.test_metrics import scrape, value
+
+WORKERS = 2
+SUBMISSIONS_AT_ONCE = 8
+MOST_SUBMISSIONS = 48  # at once, 8 by 8, until both workers have created campaigns
+
+
+@pytest.fixture(scope="module")
+def workers(
+    fake_slack: FakeSlack, fake_starleads: FakeStarleads, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningBot]:
+    """The bot with two workers, once both have said they are ready."""
+    workdir = tmp_path_factory.mktemp("workers")
+    with postgres_schema("workers") as database_url:
+        env = bot_environment(
+            fake_slack,
+            fake_starleads,
+            workdir,
+            DATABASE_URL=database_url,
+            WEB_CONCURRENCY=str(WORKERS),
+            LOG_FORMAT="json",
+        )
+        bot = RunningBot(env, workdir)
+        try:
+            wait_for_lines(bot, "ready", WORKERS)
+            yield bot
+        finally:
+            bot.stop()
+
+
+def log_lines(bot: RunningBot, event: str) -> list[dict[str, Any]]:
+    """The bot's JSON log lines of `event`, whichever of its processes wrote them."""
+    found = []
+    for line in bot.log().splitlines():
+        try:
+            parsed = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(parsed, dict) and parsed.get("event") == event:
+            found.append(parsed)
+    return found
+
+
+def wait_for_lines(bot: RunningBot, event: str, count: int, timeout: float = 20) -> list[dict[str, Any]]:
+    """The log's lines of `event` once there are `count` of them (each is written as it happens)."""
+    deadline = time.monotonic() + timeout
+    while len(found := log_lines(bot, event)) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(found) >= count, bot.log()
+    return found
+
+
+def submit_at_once(slack: SlackDriver, fake_slack: FakeSlack, count: int) -> list[tuple[str, str]]:
+    """Open `count` forms, each in a channel of its own, then submit them all at once, each with a name
+    of its own: (channel, name) of each."""
+    forms = [(unique_id("C"), f"Campaign {unique_id('N')}") for _ in range(count)]
+    views = [open_form(slack, fake_slack, channel) for channel, _ in forms]
+    with ThreadPoolExecutor(count) as pool:
+        answers = pool.map(
+            lambda view, name: slack.submit(view, {**CAMPAIGN_FORM, "name": name}),
+            views,
+            [name for _, name in forms],
+        )
+        assert [answer.json()["response_action"] for answer in answers] == ["update"] * count
+    return forms
+
+
+def test_both_workers_serve_commands_and_submissions_and_either_one_s_metrics_add_up_both(
+    workers: RunningBot, fake_slack: FakeSlack, fake_starleads: FakeStarleads
+) -> None:
+    fake_slack.reset()
+    fake_starleads.reset()
+    slack = SlackDriver(workers.url, fake_slack.response_url())
+    made: list[tuple[str, str]] = []
+    creating: set[int] = set()
+    while len(creating) < WORKERS and len(made) < MOST_SUBMISSIONS:
+        made += submit_at_once(slack, fake_slack, SUBMISSIONS_AT_ONCE)
+        creating = {line["process"] for line in wait_for_lines(workers, "campaign_create", len(made))}
+    assert len(creating) == WORKERS, f"one worker took all {len(made)} submissions"
+
+    creates = [request.json()["name"] for request in fake_starleads.wait_creates(count=len(made))]
+    assert sorted(creates) == sorted(name for _, name in made)  # each campaign created once
+    for channel, name in made:
+        (card,) = fake_slack.wait_timed("chat.postMessage", lambda call, c=channel: call.get("channel") == c)
+        assert name in card[1]["text"]
+    # Whichever worker answers a scrape, it counts every worker's acks and creates.
+    for _ in range(2 * WORKERS):
+        samples = scrape(workers, token=None)
+        assert value(samples, "starleads_bot_slack_ack_seconds_count", kind="command") == len(made)
+        assert value(samples, "starleads_bot_slack_ack_seconds_count", kind="submission") == len(made)
+        assert value(samples, "starleads_bot_campaign_creates_total", outcome="created") == len(made)
+
+
+def test_sigterm_to_the_parent_stops_every_worker_and_removes_the_metrics_directory(
+    workers: RunningBot,
+) -> None:
+    (serving,) = log_lines(workers, "serving")
+    assert serving["workers"] == WORKERS
+    processes = {line["process"] for line in log_lines(workers, "ready")}
+    assert len(processes) == WORKERS
+    assert Path(serving["metrics_directory"]).is_dir()
+
+    workers.process.terminate()
+
+    assert workers.process.wait(timeout=40) == 0
+    finished = workers.log()
+    for process in processes:
+        assert f"Finished server process [{process}]" in finished
+        with pytest.raises(ProcessLookupError):
+            os.kill(process, 0)
+    assert not Path(serving["metrics_directory"]).exists()
