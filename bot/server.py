@@ -79,9 +79,10 @@ def create_web_app(bot: Bot) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        # What start-up left out, and the schedule language's dateparser tables (only rare time forms
+        # What start-up left out, then the schedule language's dateparser tables (only rare time forms
         # need them), loaded in the background: neither start-up nor a user waits for them.
-        warming = asyncio.create_task(_warm_up(bot))
+        loading = asyncio.create_task(bot.load_later(), name="load_later")
+        warming = asyncio.create_task(_warm_up(loading))
         client = bot.bolt.client
         # One pooled session for every Web API call: slack_sdk otherwise opens a connection (and a TLS
         # handshake) per call, which `views.open` cannot afford inside its 3-second trigger window.
@@ -104,7 +105,7 @@ def create_web_app(bot: Bot) -> Starlette:
             # In the background: slack_sdk retries until Slack answers, and start-up must not wait for it.
             connecting = asyncio.create_task(socket_mode.connect_async())
         posting = asyncio.create_task(bot.poster.run(), name="result_poster")
-        forwarding = asyncio.create_task(_forward(bot), name="result_forwarder")
+        forwarding = asyncio.create_task(_forward(bot, loading), name="result_forwarder")
         for worker in (posting, forwarding):
             worker.add_done_callback(_log_worker_end)
         logger.info("ready mode=%s", "socket" if socket_mode else "http")
@@ -113,7 +114,7 @@ def create_web_app(bot: Bot) -> Starlette:
         finally:
             # A reply in flight when the poster stops leaves its result `posting`: taken again once
             # its lease runs out, after reading the thread back for a reply that did get through.
-            for task in (posting, forwarding, connecting, groups, warming):
+            for task in (posting, forwarding, connecting, groups, warming, loading):
                 if task:
                     task.cancel()
             if socket_mode:
@@ -279,12 +280,15 @@ def _log_worker_end(worker: asyncio.Task[None]) -> None:
     logger.error("worker_stopped worker=%s error=%s", worker.get_name(), error_name)
 
 
-async def _forward(bot: Bot) -> None:
+async def _forward(bot: Bot, loading: asyncio.Task[None]) -> None:
+    """The forwarder, once `load_later` has built it after the Starleads connections (so that its own
+    client finds httpx's transport loaded, rather than loading it on the event loop)."""
+    await asyncio.wait([loading])
     await (await bot.forwarder.get()).run()
 
 
-async def _warm_up(bot: Bot) -> None:
-    await bot.load_later()
+async def _warm_up(loading: asyncio.Task[None]) -> None:
+    await loading
     await asyncio.to_thread(warm_up_schedule_language)
     # Start-up objects live as long as the process: keep them out of the garbage collector's scans.
     gc.freeze()

@@ -34,6 +34,7 @@ from bot.later import Later
 from bot.slack.access import AccessPolicy
 from bot.slack.app import OAUTH_STATE_SECONDS, create_bolt_app, slack_client
 from bot.slack.background import AfterAck
+from bot.slack.blocks.campaign_form import warm_up as warm_up_form
 from bot.slack.campaign_flow import CampaignFlow
 from bot.slack.delivery import SlackClients
 from bot.slack.forwarding import ForwardNotes
@@ -207,9 +208,11 @@ def build(settings: Settings) -> Bot:
         engine.dispose()
 
     async def load_later() -> None:
-        """What start-up left out, loaded in worker threads, so that no request waits for it: the
-        Starleads connections (httpx, the certificate authorities), the forwarder, and the phone
-        numbers' metadata that a submission's ack reads."""
+        """What start-up left out, loaded in worker threads, so that no request waits for it: first what
+        the first form needs (a command may be waiting), then the Starleads connections (httpx, the
+        certificate authorities), the forwarder, and the phone numbers' metadata that a submission's
+        ack reads."""
+        await asyncio.to_thread(warm_up_form)
         await starleads_connections.get()
         await forwarder.get()
         await asyncio.to_thread(normalise_phone_number, "+33 1 23 45 67 89")
