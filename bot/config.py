@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal, TypeVar
 
-from cryptography.fernet import Fernet
 from pydantic import (
     AnyHttpUrl,
     Field,
@@ -289,6 +288,8 @@ class EncryptionKeySettings(DatabaseSettings):
 
 def check_encryption_keys(value: SecretStr) -> SecretStr:
     """`STARLEADS_KEY_ENCRYPTION_KEYS` as given, once each of its keys is known to be a Fernet key."""
+    from cryptography.fernet import Fernet  # only a distributed bot has keys: not every start-up
+
     keys = split_encryption_keys(value.get_secret_value())
     if not keys:
         raise ValueError("must list at least one key: generate one with `starleads-bot keys new`")

@@ -15,9 +15,11 @@ import re
 import sys
 import uuid
 from collections.abc import Callable, MutableMapping
-from typing import Any, Literal
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any, Literal
 
-import structlog
+if TYPE_CHECKING:
+    import structlog
 
 # Bot, user, app-level and refresh (`xoxe-`, token rotation) tokens.
 _TOKEN_PATTERN = re.compile(r"\b(xox[abposre]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+)")
@@ -30,6 +32,8 @@ SLACK_SDK_LOGGERS = ("bot.slack.web", "bot.slack.bolt", "bot.slack.oauth", "bot.
 _EVENT = re.compile(r"(?P<event>[a-z][a-z0-9_]*)(?: (?P<rest>.*))?", re.DOTALL)
 _PAIR = re.compile(r"\s*(?P<key>[a-z_][a-z0-9_]*)=(?P<value>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|\S*)")
 _NUMBER = re.compile(r"-?[0-9]{1,18}")
+# The ids of the request being handled (`bind_request`); a task started for it copies them.
+_REQUEST_IDS: ContextVar[tuple[tuple[str, str], ...]] = ContextVar("request_ids", default=())
 
 
 class Redactor:
@@ -84,12 +88,14 @@ def configure_logging(
 def bind_request(**ids: str | None) -> None:
     """Start a request's context (a Slack request, a webhook delivery): a new request id and the ids
     known of it, on every line logged while it is handled, work it hands off included."""
-    structlog.contextvars.clear_contextvars()
-    known = {name: value for name, value in ids.items() if value}
-    structlog.contextvars.bind_contextvars(request_id=uuid.uuid4().hex[:16], **known)
+    known = tuple((name, value) for name, value in ids.items() if value)
+    _REQUEST_IDS.set((("request_id", uuid.uuid4().hex[:16]), *known))
 
 
 def _json_formatter(secrets: list[str], process_ids: bool) -> structlog.stdlib.ProcessorFormatter:
+    # Imported here: the readable format (the default) never loads structlog.
+    import structlog
+
     redact = Redactor(secrets)
     process: list[structlog.typing.Processor] = (
         [structlog.processors.CallsiteParameterAdder([structlog.processors.CallsiteParameter.PROCESS])]
@@ -98,7 +104,7 @@ def _json_formatter(secrets: list[str], process_ids: bool) -> structlog.stdlib.P
     )
     return structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=[
-            structlog.contextvars.merge_contextvars,
+            _request_ids,
             structlog.stdlib.add_log_level,
             structlog.stdlib.add_logger_name,
             *process,
@@ -114,6 +120,13 @@ def _json_formatter(secrets: list[str], process_ids: bool) -> structlog.stdlib.P
             lambda _logger, _name, line: redact(line),
         ],
     )
+
+
+def _request_ids(_logger: Any, _name: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """The ids `bind_request` bound, on every line logged while handling that request."""
+    for name, value in _REQUEST_IDS.get():
+        event_dict.setdefault(name, value)
+    return event_dict
 
 
 def _event_fields(_logger: Any, _name: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:

@@ -9,12 +9,11 @@ import hmac
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import uvicorn
 from prometheus_client import CONTENT_TYPE_LATEST
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.response import BoltResponse
@@ -33,6 +32,9 @@ from bot.slack.api_metrics import slack_api_timing
 from bot.slack.signature import SlackSignature
 from bot.wiring import Bot
 from bot.workers import HOST, UVICORN_OPTIONS
+
+if TYPE_CHECKING:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 logger = logging.getLogger(__name__)
 
@@ -78,9 +80,10 @@ def create_web_app(bot: Bot) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        # Load the schedule language's dateparser tables in the background, so neither start-up nor a
-        # user waits for them (only rare time forms need them at all).
-        warming = asyncio.create_task(_warm_up())
+        # What start-up left out, then the schedule language's dateparser tables (only rare time forms
+        # need them), loaded in the background: neither start-up nor a user waits for them.
+        loading = asyncio.create_task(bot.load_later(), name="load_later")
+        warming = asyncio.create_task(_warm_up(loading))
         client = bot.bolt.client
         # One pooled session for every Web API call: slack_sdk otherwise opens a connection (and a TLS
         # handshake) per call, which `views.open` cannot afford inside its 3-second trigger window.
@@ -90,6 +93,9 @@ def create_web_app(bot: Bot) -> Starlette:
         socket_mode, connecting = None, None
         groups = asyncio.create_task(bot.access.keep_groups_fresh(client)) if bot.access.has_groups else None
         if settings.socket_mode and settings.slack_app_token:
+            # Imported here: an HTTP-mode bot never loads the WebSocket client.
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
             socket_mode = AsyncSocketModeHandler(
                 bot.bolt,
                 settings.slack_app_token.get_secret_value(),
@@ -100,7 +106,7 @@ def create_web_app(bot: Bot) -> Starlette:
             # In the background: slack_sdk retries until Slack answers, and start-up must not wait for it.
             connecting = asyncio.create_task(socket_mode.connect_async())
         posting = asyncio.create_task(bot.poster.run(), name="result_poster")
-        forwarding = asyncio.create_task(bot.forwarder.run(), name="result_forwarder")
+        forwarding = asyncio.create_task(_forward(bot, loading), name="result_forwarder")
         for worker in (posting, forwarding):
             worker.add_done_callback(_log_worker_end)
         logger.info("ready mode=%s", "socket" if socket_mode else "http")
@@ -109,7 +115,7 @@ def create_web_app(bot: Bot) -> Starlette:
         finally:
             # A reply in flight when the poster stops leaves its result `posting`: taken again once
             # its lease runs out, after reading the thread back for a reply that did get through.
-            for task in (posting, forwarding, connecting, groups, warming):
+            for task in (posting, forwarding, connecting, groups, warming, loading):
                 if task:
                     task.cancel()
             if socket_mode:
@@ -275,7 +281,15 @@ def _log_worker_end(worker: asyncio.Task[None]) -> None:
     logger.error("worker_stopped worker=%s error=%s", worker.get_name(), error_name)
 
 
-async def _warm_up() -> None:
+async def _forward(bot: Bot, loading: asyncio.Task[None]) -> None:
+    """The forwarder, once `load_later` has built it after the Starleads connections (so that its own
+    client finds httpx's transport loaded, rather than loading it on the event loop)."""
+    await asyncio.wait([loading])
+    await (await bot.forwarder.get()).run()
+
+
+async def _warm_up(loading: asyncio.Task[None]) -> None:
+    await loading
     await asyncio.to_thread(warm_up_schedule_language)
     # Start-up objects live as long as the process: keep them out of the garbage collector's scans.
     gc.freeze()

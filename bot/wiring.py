@@ -5,12 +5,14 @@ handed exactly what it uses; nothing else builds one.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import httpx
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
@@ -25,11 +27,14 @@ from bot.call_results.result_queue import ResultQueue
 from bot.call_results.subscriptions import Subscriptions
 from bot.campaigns.create_flow import CreateFlow
 from bot.campaigns.creation import CampaignCreator
+from bot.campaigns.draft import normalise_phone_number
 from bot.config import Settings
 from bot.i18n import set_default_language
+from bot.later import Later
 from bot.slack.access import AccessPolicy
 from bot.slack.app import OAUTH_STATE_SECONDS, create_bolt_app, slack_client
 from bot.slack.background import AfterAck
+from bot.slack.blocks.campaign_form import warm_up as warm_up_form
 from bot.slack.campaign_flow import CampaignFlow
 from bot.slack.delivery import SlackClients
 from bot.slack.forwarding import ForwardNotes
@@ -44,6 +49,7 @@ from bot.slack.tenancy import WorkspaceOf, installed_workspace, single_workspace
 from bot.slack.uninstalls import forget_installation, register_uninstalls, tell_operator
 from bot.slack.workspace_language import WorkspaceLanguageCommand
 from bot.starleads import StarleadsClient, starleads_pool
+from bot.starleads.client import StarleadsPool
 from bot.store import (
     AuditStore,
     ConnectionStore,
@@ -62,17 +68,22 @@ from bot.store import (
     slack_installation_stores,
     stored_counts,
 )
-from bot.webhooks.forwarder import Forwarder, ForwardPacing
 from bot.webhooks.receiver import webhook_endpoint
 from bot.workspaces.connections import FixedStarleads, StarleadsAccounts, StarleadsDirectory
 from bot.workspaces.keys import KeyVault
 from bot.workspaces.languages import WorkspaceLanguages
 from bot.workspaces.uninstall import WorkspaceRemoval
 
+if TYPE_CHECKING:
+    import ssl
+
+    from bot.webhooks.forwarder import Forwarder
+
 
 @dataclass(frozen=True)
 class Bot:
-    """What the web server runs: Slack's app and its workers, and what start-up and shutdown call."""
+    """What the web server runs: Slack's app and its workers, and what start-up and shutdown call.
+    What the first answer to Slack doesn't need is loaded by `load_later`, right after start-up."""
 
     settings: Settings
     bolt: AsyncApp
@@ -81,20 +92,21 @@ class Bot:
     campaigns: CampaignFlow
     creator: CampaignCreator
     poster: ResultPoster
-    forwarder: Forwarder
+    forwarder: Later[Forwarder]
     receive_result: Callable[[Request], Awaitable[Response]]
     clients_for: SlackClients
     database_answers: Callable[[], bool]
     stored_counts: Callable[[], StoredCounts]
     close: Callable[[], Awaitable[None]]
+    load_later: Callable[[], Awaitable[None]]
 
 
 def build(settings: Settings) -> Bot:
     """The whole bot; opening the database (and upgrading its schema) is the only I/O here."""
     set_default_language(settings.default_language)
     engine = connect(settings.database_url)
-    # One TLS context (certificate authorities loaded once) for the bot's httpx clients.
-    tls = httpx.create_ssl_context()
+    # One TLS context (certificate authorities loaded once) for the bot's httpx clients, with the first.
+    tls = functools.cache(_tls_context)
     starleads_connections = starleads_pool(
         str(settings.starleads_api_url), timeout_seconds=settings.starleads_timeout_seconds, tls=tls
     )
@@ -166,16 +178,7 @@ def build(settings: Settings) -> Bot:
 
     forward_notes = ForwardNotes(clients_for, notes, pacing.backoff_seconds)
     poster = ResultPoster(clients_for, results, pacing, forward_notes=forward_notes)
-    forwarder = Forwarder(
-        ForwardStore(engine),
-        ForwardPacing(
-            backoff_seconds=settings.result_forward_backoff_seconds,
-            private_addresses=settings.result_forward_private_addresses,
-            lease=lease,
-        ),
-        on_dead=poster.wake,
-        tls=tls,
-    )
+    forwarder = Later(lambda: _forwarder(settings, ForwardStore(engine), lease, poster.wake, tls()))
 
     if installed is not None and accounts is not None:
         bots, workspace_clients = installed
@@ -196,11 +199,23 @@ def build(settings: Settings) -> Bot:
 
     def result_stored() -> None:
         poster.wake()
-        forwarder.wake()
+        # Not built yet: it looks for due forwards when it starts.
+        if (running := forwarder.built()) is not None:
+            running.wake()
 
     async def close() -> None:
         await starleads_connections.aclose()
         engine.dispose()
+
+    async def load_later() -> None:
+        """What start-up left out, loaded in worker threads, so that no request waits for it: first what
+        the first form needs (a command may be waiting), then the Starleads connections (httpx, the
+        certificate authorities), the forwarder, and the phone numbers' metadata that a submission's
+        ack reads."""
+        await asyncio.to_thread(warm_up_form)
+        await starleads_connections.get()
+        await forwarder.get()
+        await asyncio.to_thread(normalise_phone_number, "+33 1 23 45 67 89")
 
     return Bot(
         settings=settings,
@@ -216,6 +231,7 @@ def build(settings: Settings) -> Bot:
         database_answers=lambda: database_answers(engine),
         stored_counts=_stored_counts(settings, engine),
         close=close,
+        load_later=load_later,
     )
 
 
@@ -227,8 +243,28 @@ def _stored_counts(settings: Settings, engine: Engine) -> Callable[[], StoredCou
     return lambda: stored_counts(engine, installed=installed_workspaces(engine, client_id))
 
 
+def _tls_context() -> ssl.SSLContext:
+    import httpx
+
+    return httpx.create_ssl_context()
+
+
+def _forwarder(
+    settings: Settings, forwards: ForwardStore, lease: Lease, on_dead: Callable[[], None], tls: ssl.SSLContext
+) -> Forwarder:
+    """Forwarding to users' own webhook URLs: its module brings httpx, which start-up leaves out."""
+    from bot.webhooks.forwarder import Forwarder, ForwardPacing
+
+    pacing = ForwardPacing(
+        backoff_seconds=settings.result_forward_backoff_seconds,
+        private_addresses=settings.result_forward_private_addresses,
+        lease=lease,
+    )
+    return Forwarder(forwards, pacing, on_dead=on_dead, tls=tls)
+
+
 def _starleads(
-    settings: Settings, engine: Engine, pool: httpx.AsyncClient
+    settings: Settings, engine: Engine, pool: StarleadsPool
 ) -> tuple[StarleadsDirectory, StarleadsAccounts | None]:
     """Whose Starleads account serves a workspace: the operator's one key, or each workspace's own
     (then also how workspaces connect theirs)."""

@@ -3,6 +3,7 @@ level, time and the ids of the request it belongs to; no secret in any of them."
 
 from __future__ import annotations
 
+import contextvars
 import io
 import json
 import logging
@@ -12,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-import structlog
 
 from bot.logs import REDACTED, bind_request, configure_logging
 from tests.conftest import BOT_TOKEN, RunningBot, open_form, serving
@@ -101,15 +101,18 @@ def test_secrets_are_masked_in_both_formats_messages_fields_and_tracebacks(log_f
     configure_logging("INFO", [API_KEY, ENCRYPTION_KEY, SIGNING_SECRET], log_format)  # type: ignore[arg-type]
     root.handlers[0].setStream(stream)  # type: ignore[attr-defined]
     logger = logging.getLogger("bot.test")
-    try:
+
+    def log_secrets() -> None:
         bind_request(workspace=f"T-{BOT_TOKEN}")
         logger.info("key_seen key=%s encryption=%s refresh=%s", API_KEY, ENCRYPTION_KEY, REFRESH_TOKEN)
         try:
             raise ValueError(f"token {BOT_TOKEN} signing {SIGNING_SECRET}")
         except ValueError:
             logger.exception("failed_with_secret")
+
+    try:
+        contextvars.copy_context().run(log_secrets)  # the bound ids stay in that context
     finally:
-        structlog.contextvars.clear_contextvars()
         root.handlers[:], root.level = handlers, level
 
     output = stream.getvalue()

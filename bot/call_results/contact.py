@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import phonenumbers
-
 _MASK = "••"
 _FIRST_NAME_KEYS = ("firstname", "first_name", "prenom", "prénom", "givenname")
 MAX_FIRST_NAME_LENGTH = 40
@@ -29,6 +27,8 @@ def masked_phone(number: str | None) -> str | None:
     digits = "".join(c for c in number or "" if c.isdigit())
     if len(digits) < 4:
         return None
+    import phonenumbers  # imported here, with the first result: start-up has no number to read
+
     try:
         parsed = phonenumbers.parse(number, None)
     except phonenumbers.NumberParseException:

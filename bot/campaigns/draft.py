@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from enum import StrEnum
 from urllib.parse import urlsplit
 
-import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.campaigns.timezones import DEFAULT_TIMEZONE, is_known_timezone
@@ -328,6 +327,9 @@ def normalise_phone_number(typed: str) -> str:
         "{typed} is not a phone number I can use: type it in international form "
         "(+33 1 23 45 67 89) or as a French number (01 23 45 67 89)."
     ).format(typed=_quoted(_quote(typed)))
+    # Imported here: a bare `/starleads campaign`, the usual first command, reads no number.
+    import phonenumbers
+
     for region in _FRENCH_REGIONS:
         try:
             number = phonenumbers.parse(typed, region)

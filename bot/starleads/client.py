@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import logging
 import re
-import ssl
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
-import httpx
 from pydantic import BaseModel, ValidationError
 
 from bot.i18n import _
+from bot.later import Later
 from bot.metrics import STARLEADS_CALL_SECONDS
 from bot.starleads.errors import (
     StarleadsAuthError,
@@ -27,6 +27,11 @@ from bot.starleads.errors import (
     StarleadsUnavailable,
 )
 from bot.starleads.models import Agent, Campaign, CampaignRequest, Problem
+
+if TYPE_CHECKING:
+    import ssl
+
+    import httpx
 
 logger = logging.getLogger(__name__)
 
@@ -37,27 +42,42 @@ _DNS_FAILURE = re.compile(
 )
 
 
-def starleads_pool(
-    base_url: str, *, timeout_seconds: float = 20.0, tls: ssl.SSLContext | None = None
-) -> httpx.AsyncClient:
+class StarleadsPool(Later["httpx.AsyncClient"]):
     """The connections to Starleads, shared by every key's client: one pool, however many workspaces.
+    It carries no key (each client sends its own with every request). Opened by its first `get()`:
+    httpx and its transport cost start-up ~100 ms that no first answer to Slack needs."""
 
-    Its owner closes it; it carries no key (each client sends its own with every request). `tls`: a
-    TLS context to share (httpx otherwise loads the certificate authorities again, ~20 ms at start-up).
-    """
-    return httpx.AsyncClient(
-        base_url=base_url,
-        verify=tls or True,
-        headers={"Accept": "application/json", "User-Agent": "starleads-bot"},
-        timeout=httpx.Timeout(timeout_seconds, connect=min(timeout_seconds, _CONNECT_TIMEOUT_SECONDS)),
-        follow_redirects=False,
-    )
+    async def aclose(self) -> None:
+        """Its owner closes it (if it was ever opened)."""
+        http = self.built()
+        if http is not None:
+            await http.aclose()
+
+
+def starleads_pool(
+    base_url: str, *, timeout_seconds: float = 20.0, tls: Callable[[], ssl.SSLContext] | None = None
+) -> StarleadsPool:
+    """The pool for Starleads at `base_url`. `tls`: gives a TLS context to share (httpx otherwise
+    loads the certificate authorities again, ~20 ms)."""
+
+    def connections() -> httpx.AsyncClient:
+        import httpx
+
+        return httpx.AsyncClient(
+            base_url=base_url,
+            verify=tls() if tls else True,
+            headers={"Accept": "application/json", "User-Agent": "starleads-bot"},
+            timeout=httpx.Timeout(timeout_seconds, connect=min(timeout_seconds, _CONNECT_TIMEOUT_SECONDS)),
+            follow_redirects=False,
+        )
+
+    return StarleadsPool(connections)
 
 
 class StarleadsClient:
-    def __init__(self, pool: httpx.AsyncClient, api_key: str) -> None:
+    def __init__(self, pool: Later[httpx.AsyncClient], api_key: str) -> None:
         """Calls Starleads with `api_key` over `pool` (see `starleads_pool`), which others may share."""
-        self._http = pool
+        self._pool = pool
         self._key_header = {"X-Api-Key": api_key}
 
     async def create_campaign(self, request: CampaignRequest) -> Campaign:
@@ -89,10 +109,13 @@ class StarleadsClient:
     ) -> Any:
         """`route` is `path` as a template (`/Agent/{id}/prompt`) where it holds an ID: metrics name
         the endpoint, never the ID."""
+        http = await self._pool.get()
+        import httpx  # loaded with the pool
+
         started = time.perf_counter()
         outcome = "-"
         try:
-            response = await self._http.request(method, path, headers=self._key_header, **kwargs)
+            response = await http.request(method, path, headers=self._key_header, **kwargs)
             outcome = str(response.status_code)
             return _read(response, model)
         except httpx.ConnectError as error:

@@ -20,10 +20,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DataError, IntegrityError
 
-from bot.store.database import run_in_thread
+from bot.store.database import dialect_insert, run_in_thread
 
 Row = dict[str, Any]
 _MAX_BATCH = 500  # rows per transaction: bounds one statement's size and one commit's wait
@@ -35,9 +34,8 @@ class GroupCommit:
     def __init__(self, engine: Engine, table: Table, key: Sequence[str]) -> None:
         self._engine = engine
         self._key = tuple(key)
-        dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
         self._statement = (
-            dialect.insert(table)
+            dialect_insert(engine, table)
             .on_conflict_do_nothing(index_elements=list(self._key))
             .returning(*(table.c[name] for name in self._key))
         )

@@ -6,8 +6,6 @@ operator adds a new key in front, rotates the stored tokens, then drops the old 
 
 from __future__ import annotations
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-
 
 class KeyUnreadable(Exception):
     """A stored Starleads key that none of the encryption keys opens: the message names the workspace
@@ -24,7 +22,11 @@ class KeyUnreadable(Exception):
 class KeyVault:
     def __init__(self, keys: list[str]) -> None:
         """`keys`: Fernet keys, newest first (at least one)."""
+        # Imported here: only a distributed bot keeps keys, and a bot starting up has better to do.
+        from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
         self._fernet = MultiFernet([Fernet(key) for key in keys])
+        self._unreadable = (InvalidToken, UnicodeError)
 
     def encrypt(self, api_key: str) -> str:
         """The token to store in place of `api_key`, under the newest key."""
@@ -34,14 +36,14 @@ class KeyVault:
         """The API key behind `workspace`'s stored token; KeyUnreadable when no key opens it."""
         try:
             return self._fernet.decrypt(token.encode("ascii")).decode()
-        except (InvalidToken, UnicodeError):
+        except self._unreadable:
             raise KeyUnreadable(workspace) from None
 
     def rotate(self, token: str, *, workspace: str) -> str:
         """The same API key encrypted under the newest key (its timestamp kept)."""
         try:
             return self._fernet.rotate(token.encode("ascii")).decode("ascii")
-        except (InvalidToken, UnicodeError):
+        except self._unreadable:
             raise KeyUnreadable(workspace) from None
 
 

@@ -8,6 +8,7 @@ import logging
 import httpx
 import pytest
 
+from bot.later import Later
 from bot.starleads import StarleadsClient, starleads_pool
 
 
@@ -22,10 +23,11 @@ def test_clients_sharing_one_pool_each_send_their_own_key_and_log_none(
 
     async def both_workspaces() -> None:
         transport = httpx.MockTransport(starleads)
-        async with httpx.AsyncClient(base_url="https://api.starleads.test", transport=transport) as pool:
-            of_a = StarleadsClient(pool, "key-of-workspace-a")
-            of_b = StarleadsClient(pool, "key-of-workspace-b")
-            await asyncio.gather(of_a.list_campaigns(), of_b.list_campaigns(), of_a.list_campaigns())
+        pool = Later(lambda: httpx.AsyncClient(base_url="https://api.starleads.test", transport=transport))
+        of_a = StarleadsClient(pool, "key-of-workspace-a")
+        of_b = StarleadsClient(pool, "key-of-workspace-b")
+        await asyncio.gather(of_a.list_campaigns(), of_b.list_campaigns(), of_a.list_campaigns())
+        await (await pool.get()).aclose()
 
     with caplog.at_level(logging.INFO):
         asyncio.run(both_workspaces())
@@ -36,7 +38,11 @@ def test_clients_sharing_one_pool_each_send_their_own_key_and_log_none(
 
 
 def test_the_shared_pool_itself_carries_no_key() -> None:
-    pool = starleads_pool("https://api.starleads.test", timeout_seconds=5)
+    async def headers() -> httpx.Headers:
+        pool = starleads_pool("https://api.starleads.test", timeout_seconds=5)
+        try:
+            return (await pool.get()).headers
+        finally:
+            await pool.aclose()
 
-    assert "x-api-key" not in pool.headers
-    asyncio.run(pool.aclose())
+    assert "x-api-key" not in asyncio.run(headers())
