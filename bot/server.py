@@ -7,16 +7,14 @@ import contextlib
 import gc
 import hmac
 import logging
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import aiohttp
 import uvicorn
 from prometheus_client import CONTENT_TYPE_LATEST
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
-from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.response import BoltResponse
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
@@ -26,9 +24,10 @@ from starlette.routing import Route
 from bot.call_results.address import WEBHOOK_PATH
 from bot.http_body import BodyTooLarge, read_at_most, with_body
 from bot.logs import bind_request
-from bot.metrics import ACK_SECONDS, database_registry, exposition
+from bot.metrics import database_registry, exposition
 from bot.schedule import warm_up as warm_up_schedule_language
 from bot.slack.api_metrics import slack_api_timing
+from bot.slack.request_middleware import Next, RequestMiddleware
 from bot.slack.signature import SlackSignature
 from bot.wiring import Bot
 from bot.workers import HOST, UVICORN_OPTIONS
@@ -129,8 +128,7 @@ def create_web_app(bot: Bot) -> Starlette:
         Route("/metrics", metrics, methods=["GET"]),
         Route(WEBHOOK_PATH, receive_result, methods=["POST"]),
     ]
-    bot.bolt.middleware(_time_ack)
-    bot.bolt.middleware(_bind_request_ids)
+    bot.bolt.use(RequestMiddleware(_bind_request_ids))
     if not settings.socket_mode and settings.slack_signing_secret:
         signature = SlackSignature(settings.slack_signing_secret.get_secret_value())
         slack = AsyncSlackRequestHandler(bot.bolt)
@@ -173,38 +171,15 @@ class _Readiness:
             return False
 
 
-async def _bind_request_ids(
-    context: AsyncBoltContext, body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]
-) -> BoltResponse:
+async def _bind_request_ids(request: AsyncBoltRequest, proceed: Next) -> None:
     """Every line logged for a Slack request (and the work it hands off) carries its ids."""
-    view = body.get("view")
+    context, view = request.context, request.body.get("view")
     bind_request(
         workspace=context.enterprise_id if context.is_enterprise_install else context.team_id,
         channel=context.channel_id,
         view=view.get("id") if isinstance(view, dict) else None,
     )
-    return await next()
-
-
-_ACK_KINDS = {
-    "view_submission": "submission",
-    "block_actions": "action",
-    "block_suggestion": "options",
-    "view_closed": "view_closed",
-    "shortcut": "shortcut",
-    "message_action": "shortcut",
-    "event_callback": "event",
-}
-
-
-async def _time_ack(body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:
-    """How long Bolt takes to answer each kind of request (listeners answer first, then work)."""
-    started = time.perf_counter()
-    try:
-        return await next()
-    finally:
-        kind = "command" if "command" in body else _ACK_KINDS.get(str(body.get("type")), "other")
-        ACK_SECONDS.labels(kind).observe(time.perf_counter() - started)
+    await proceed()
 
 
 def _bearer_matches(request: Request, token: bytes) -> bool:

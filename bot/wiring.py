@@ -41,6 +41,7 @@ from bot.slack.forwarding import ForwardNotes
 from bot.slack.installations import InstalledBots, WorkspaceClients
 from bot.slack.languages import UserLanguages
 from bot.slack.listeners import register_listeners
+from bot.slack.request_middleware import RequestMiddleware
 from bot.slack.result_poster import PosterPacing, ResultPoster
 from bot.slack.schedule_editing import ScheduleEditing
 from bot.slack.starleads_account import StarleadsAccountCommands
@@ -147,7 +148,7 @@ def build(settings: Settings) -> Bot:
         workspace_of = single_workspace
     languages = WorkspaceLanguages(LanguageStore(engine) if settings.distribution else None)
     user_languages = UserLanguages(languages, workspace_of)
-    bolt.middleware(user_languages.middleware())
+    bolt.use(RequestMiddleware(user_languages.speak_their_language))
     account_commands = StarleadsAccountCommands(accounts, after_ack, workspace_of)
     campaigns = CampaignFlow(
         CreateFlow(creator, preferences, after_ack),

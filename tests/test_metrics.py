@@ -85,6 +85,25 @@ def test_a_command_and_a_create_count_their_acks_views_open_the_starleads_call_a
     )
 
 
+def test_an_ack_is_timed_until_its_answer_even_when_the_answer_waits(
+    watched: RunningBot, slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
+    # A new person's help waits for Slack to say their language, half a second at most (Slack holds
+    # the answer longer): the ack comes no sooner, and its time must say so.
+    person = unique_id("U")
+    released = fake_slack.hold("users.info", where=lambda call: call.get("user") == person)
+    before = scrape(watched)
+    try:
+        assert slack.command("help", user_id=person).status_code == 200
+    finally:
+        released.set()
+
+    after = scrape(watched)
+    assert moved(before, after, "starleads_bot_slack_ack_seconds_count", kind="command") == 1
+    assert moved(before, after, "starleads_bot_slack_ack_seconds_bucket", kind="command", le="0.25") == 0
+    assert moved(before, after, "starleads_bot_slack_ack_seconds_bucket", kind="command", le="+Inf") == 1
+
+
 def test_a_starleads_failure_is_counted_by_endpoint_and_status_and_the_create_as_unavailable(
     watched: RunningBot, slack: SlackDriver, fake_slack: FakeSlack, fake_starleads: FakeStarleads
 ) -> None:

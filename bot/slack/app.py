@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import async_default_handlers
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
+from bot.metrics import ACK_SECONDS
 from bot.slack.api_metrics import SlackApiErrors
 from bot.slack.installations import ROTATE_MINUTES_BEFORE_EXPIRY, InstalledAuthorize, InstalledBots
 from bot.slack.payload_shape import refuse_malformed
+from bot.slack.request_middleware import RequestMiddleware
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +62,7 @@ def create_bolt_app(
     (`installed`: the installations and the OAuth states) with Slack's OAuth install flow. The
     listeners are registered by the wiring."""
     signing_secret = settings.slack_signing_secret
-    app = AsyncApp(
+    app = _TimedApp(
         # Named, or Bolt reads the whole call stack's source at start-up (inspect.stack) to name it.
         name="starleads-bot",
         client=client,
@@ -70,7 +74,7 @@ def create_bolt_app(
         logger=logging.getLogger("bot.slack.bolt"),
         **(_oauth(settings, *installed) if installed else {}),
     )
-    app.middleware(refuse_malformed)
+    app.use(RequestMiddleware(refuse_malformed))
 
     @app.error
     async def report_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
@@ -79,6 +83,36 @@ def create_bolt_app(
         return BoltResponse(status=500, body="")
 
     return app
+
+
+class _TimedApp(AsyncApp):
+    """Bolt's app, each answer to Slack timed by the kind of request it answers (listeners answer
+    first, then work): around the whole dispatch, as Bolt's middleware chain is flat and cannot wrap
+    a listener."""
+
+    async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
+        started = time.perf_counter()
+        try:
+            return await super().async_dispatch(req)
+        finally:
+            ACK_SECONDS.labels(_ack_kind(req.body)).observe(time.perf_counter() - started)
+
+
+_ACK_KINDS = {
+    "view_submission": "submission",
+    "block_actions": "action",
+    "block_suggestion": "options",
+    "view_closed": "view_closed",
+    "shortcut": "shortcut",
+    "message_action": "shortcut",
+    "event_callback": "event",
+}
+
+
+def _ack_kind(body: object) -> str:
+    if not isinstance(body, dict):
+        return "other"
+    return "command" if "command" in body else _ACK_KINDS.get(str(body.get("type")), "other")
 
 
 def _oauth(settings: Settings, bots: InstalledBots, states: AsyncOAuthStateStore) -> dict[str, Any]:

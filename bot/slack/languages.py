@@ -16,17 +16,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from typing import Any
 
 import aiohttp
-from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import Language, speak, spoken_in_slack_locale
 from bot.slack.origin import language_of_view
+from bot.slack.request_middleware import Next
 from bot.slack.tenancy import WorkspaceOf
 from bot.workspaces.languages import WorkspaceLanguages
 
@@ -37,7 +36,6 @@ LOCALE_CACHE_SECONDS = 3600.0
 _UNKNOWN_CACHE_SECONDS = 60.0  # Slack couldn't say: ask again soon, not on every request
 _MAX_PEOPLE = 50_000  # beyond this many people in memory, start again from empty
 
-Middleware = Callable[..., Awaitable[Any]]
 _Person = tuple[str, str]  # (workspace, user ID)
 
 # A slash command's person's language, while Slack is still being asked (see `settle_language`).
@@ -67,29 +65,22 @@ class UserLanguages:
         self._spoken: dict[_Person, tuple[float, Language | None]] = {}  # (good until, language)
         self._lookups: dict[_Person, asyncio.Task[Language | None]] = {}
 
-    def middleware(self) -> Middleware:
-        """The Bolt middleware: the request's person's language, for the rest of the request's task."""
-
-        async def speak_their_language(
-            client: AsyncWebClient,
-            context: AsyncBoltContext,
-            body: dict[str, Any],
-            next: Callable[[], Awaitable[None]],
-        ) -> None:
-            user_id = context.user_id
-            # A form keeps the language it was opened in, whatever is learnt about the person since.
-            opened_in = language_of_view(body.get("view"))
-            if opened_in is not None:
-                speak(opened_in)
-            elif user_id:
-                looking = self.language_of(client, self._workspace_of(context), user_id)
-                if "command" in body:
-                    _settling.set(asyncio.create_task(looking, name="settling_language"))
-                else:
-                    speak(await looking)
-            await next()
-
-        return speak_their_language
+    async def speak_their_language(self, request: AsyncBoltRequest, proceed: Next) -> None:
+        """The Bolt middleware (`RequestMiddleware`): the request's person's language, for the rest of
+        the request's task."""
+        context, body = request.context, request.body
+        user_id = context.user_id
+        # A form keeps the language it was opened in, whatever is learnt about the person since.
+        opened_in = language_of_view(body.get("view"))
+        if opened_in is not None:
+            speak(opened_in)
+        elif user_id and context.client is not None:
+            looking = self.language_of(context.client, self._workspace_of(context), user_id)
+            if "command" in body:
+                _settling.set(asyncio.create_task(looking, name="settling_language"))
+            else:
+                speak(await looking)
+        await proceed()
 
     def forget(self, workspace: str) -> None:
         """The workspace is gone (uninstalled): forget its people's languages."""

@@ -8,10 +8,12 @@ with a traceback. Only the fields routing reads are checked here; listeners read
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
+
+from bot.slack.request_middleware import Next
 
 logger = logging.getLogger(__name__)
 
@@ -34,11 +36,12 @@ def shape_problem(body: Any) -> str | None:
     return None
 
 
-# Bolt passes its arguments by name: the parameter must be called `next`.
-async def refuse_malformed(body: Any, next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:
-    """Bolt middleware: a payload routing can't read gets 400 and one log line, not a listener."""
-    problem = shape_problem(body)
+async def refuse_malformed(request: AsyncBoltRequest, proceed: Next) -> BoltResponse | None:
+    """Bolt middleware (`RequestMiddleware`): a payload routing can't read gets 400 and one log line,
+    not a listener."""
+    problem = shape_problem(request.body)
     if problem:
         logger.warning("slack_request_malformed reason=%s", problem)
         return BoltResponse(status=400, body="Malformed request")
-    return await next()
+    await proceed()
+    return None
