@@ -65,16 +65,6 @@ class SlackApiErrors(AsyncRetryHandler):
                 SLACK_API_ERRORS.labels(method, f"http_{response.status_code}").inc()
         return False
 
-    async def _can_retry_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        return False
-
 
 def _method(url: str) -> str:
     return url.split("?")[0].rstrip("/").rpartition("/")[2]
