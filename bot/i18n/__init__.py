@@ -37,7 +37,6 @@ __all__ = [
     "_",
     "current_language",
     "default_language",
-    "language_of_slack_locale",
     "ngettext",
     "number",
     "pgettext",
@@ -92,12 +91,6 @@ def stored_language(stored: str | None) -> Language:
     """A language kept in the database: as kept, or the default for rows from before languages (and for
     a language this version no longer speaks)."""
     return next((language for language in LANGUAGES if language == stored), _default)
-
-
-def language_of_slack_locale(locale: str | None) -> Language:
-    """The language for a Slack locale: its own when the bot speaks it (`fr-FR`, `fr-CA`, `fr` → French,
-    `en-US` → English); any other locale, or none, gets the default language."""
-    return spoken_in_slack_locale(locale) or _default
 
 
 def spoken_in_slack_locale(locale: str | None) -> Language | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Executable, select
 
 from bot.store.database import insert_or_update, now, run_in_thread, workspace_languages
 
@@ -25,6 +25,6 @@ class LanguageStore:
         with self._engine.connect() as connection:
             return connection.execute(query).scalar()
 
-    def _write(self, statement: object) -> None:
+    def _write(self, statement: Executable) -> None:
         with self._engine.begin() as connection:
-            connection.execute(statement)  # type: ignore[call-overload]
+            connection.execute(statement)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from bot.i18n import LANGUAGES, Language, default_language
+from bot.i18n import Language, default_language, stored_language
 from bot.store import LanguageStore
 
 CACHE_SECONDS = 10.0
@@ -19,7 +19,7 @@ class WorkspaceLanguages:
     def __init__(self, store: LanguageStore | None) -> None:
         """`store`: None for a single-workspace bot, whose language is its operator's DEFAULT_LANGUAGE."""
         self._store = store
-        self._cached: dict[str, tuple[float, Language | None]] = {}
+        self._cached: dict[str, tuple[float, str | None]] = {}  # (read at, as stored)
 
     @property
     def per_workspace(self) -> bool:
@@ -31,11 +31,9 @@ class WorkspaceLanguages:
             return default_language()
         cached = self._cached.get(workspace)
         if cached is None or time.monotonic() - cached[0] > CACHE_SECONDS:
-            stored = await self._store.get(workspace)
-            language = next((known for known in LANGUAGES if known == stored), None)
-            cached = (time.monotonic(), language)
+            cached = (time.monotonic(), await self._store.get(workspace))
             self._cached[workspace] = cached
-        return cached[1] or default_language()
+        return stored_language(cached[1])
 
     def forget(self, workspace: str) -> None:
         """The workspace is gone (uninstalled): a reinstall starts from the default."""

@@ -13,10 +13,10 @@ from bot.i18n import (
     Language,
     current_language,
     default_language,
-    language_of_slack_locale,
     number,
     set_default_language,
     speaking,
+    spoken_in_slack_locale,
 )
 from bot.schedule import DEFAULT_SCHEDULE, ScheduleError, parse_schedule
 
@@ -36,19 +36,20 @@ def default_in_french() -> Iterator[None]:
 
 @pytest.mark.parametrize("locale", ["fr-FR", "fr-CA", "fr", "fr-BE", "FR-fr", "fr_CH"])
 def test_every_french_slack_locale_gets_french(locale: str) -> None:
-    assert language_of_slack_locale(locale) == "fr"
+    assert spoken_in_slack_locale(locale) == "fr"
 
 
 @pytest.mark.parametrize("locale", ["en-US", "en-GB", "en"])
 def test_english_slack_locales_get_english_whatever_the_default(locale: str, default_in_french: None) -> None:
-    assert language_of_slack_locale(locale) == "en"
+    assert spoken_in_slack_locale(locale) == "en"
 
 
 @pytest.mark.parametrize("locale", ["de-DE", "es-ES", "ja-JP", "", None, "frisian"])
-def test_other_slack_locales_get_the_default_language(locale: str | None, default_in_french: None) -> None:
-    assert language_of_slack_locale(locale) == "fr"
-    set_default_language("en")
-    assert language_of_slack_locale(locale) == "en"
+def test_other_slack_locales_are_not_spoken_whatever_the_default(
+    locale: str | None, default_in_french: None
+) -> None:
+    # Not spoken: the workspace's default, else DEFAULT_LANGUAGE, applies (tests/test_user_language.py).
+    assert spoken_in_slack_locale(locale) is None
 
 
 def test_english_unless_told_otherwise() -> None:
