@@ -14,7 +14,6 @@ import aiohttp
 import uvicorn
 from prometheus_client import CONTENT_TYPE_LATEST
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
-from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
@@ -27,7 +26,6 @@ from bot.logs import bind_request
 from bot.metrics import database_registry, exposition
 from bot.schedule import warm_up as warm_up_schedule_language
 from bot.slack.api_metrics import slack_api_timing
-from bot.slack.request_middleware import Next, RequestMiddleware
 from bot.slack.signature import SlackSignature
 from bot.wiring import Bot
 from bot.workers import HOST, UVICORN_OPTIONS
@@ -82,6 +80,7 @@ def create_web_app(bot: Bot) -> Starlette:
         # What start-up left out, then the schedule language's dateparser tables (only rare time forms
         # need them), loaded in the background: neither start-up nor a user waits for them.
         loading = asyncio.create_task(bot.load_later(), name="load_later")
+        loading.add_done_callback(_log_load_failure)
         warming = asyncio.create_task(_warm_up(loading))
         client = bot.bolt.client
         # One pooled session for every Web API call: slack_sdk otherwise opens a connection (and a TLS
@@ -128,7 +127,6 @@ def create_web_app(bot: Bot) -> Starlette:
         Route("/metrics", metrics, methods=["GET"]),
         Route(WEBHOOK_PATH, receive_result, methods=["POST"]),
     ]
-    bot.bolt.use(RequestMiddleware(_bind_request_ids))
     if not settings.socket_mode and settings.slack_signing_secret:
         signature = SlackSignature(settings.slack_signing_secret.get_secret_value())
         slack = AsyncSlackRequestHandler(bot.bolt)
@@ -169,17 +167,6 @@ class _Readiness:
             )
         except TimeoutError:
             return False
-
-
-async def _bind_request_ids(request: AsyncBoltRequest, proceed: Next) -> None:
-    """Every line logged for a Slack request (and the work it hands off) carries its ids."""
-    context, view = request.context, request.body.get("view")
-    bind_request(
-        workspace=context.enterprise_id if context.is_enterprise_install else context.team_id,
-        channel=context.channel_id,
-        view=view.get("id") if isinstance(view, dict) else None,
-    )
-    await proceed()
 
 
 def _bearer_matches(request: Request, token: bytes) -> bool:
@@ -263,8 +250,15 @@ async def _forward(bot: Bot, loading: asyncio.Task[None]) -> None:
     await (await bot.forwarder.get()).run()
 
 
+def _log_load_failure(loading: asyncio.Task[None]) -> None:
+    """What start-up left out could not be loaded: the first request that needs it will fail too."""
+    error = None if loading.cancelled() else loading.exception()
+    if error is not None:
+        logger.error("load_later_failed error=%s", type(error).__name__)
+
+
 async def _warm_up(loading: asyncio.Task[None]) -> None:
-    await loading
+    await asyncio.wait([loading])
     await asyncio.to_thread(warm_up_schedule_language)
     # Start-up objects live as long as the process: keep them out of the garbage collector's scans.
     gc.freeze()

@@ -91,7 +91,6 @@ class Bot:
     after_ack: AfterAck
     access: AccessPolicy
     campaigns: CampaignFlow
-    creator: CampaignCreator
     poster: ResultPoster
     forwarder: Later[Forwarder]
     receive_result: Callable[[Request], Awaitable[Response]]
@@ -224,7 +223,6 @@ def build(settings: Settings) -> Bot:
         after_ack=after_ack,
         access=access,
         campaigns=campaigns,
-        creator=creator,
         poster=poster,
         forwarder=forwarder,
         receive_result=webhook_endpoint(subscriptions, results, result_stored),

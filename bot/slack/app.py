@@ -15,11 +15,12 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
+from bot.logs import bind_request
 from bot.metrics import ACK_SECONDS
 from bot.slack.api_metrics import SlackApiErrors
 from bot.slack.installations import ROTATE_MINUTES_BEFORE_EXPIRY, InstalledAuthorize, InstalledBots
 from bot.slack.payload_shape import refuse_malformed
-from bot.slack.request_middleware import RequestMiddleware
+from bot.slack.request_middleware import Next, RequestMiddleware
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,8 @@ def create_bolt_app(
         logger=logging.getLogger("bot.slack.bolt"),
         **(_oauth(settings, *installed) if installed else {}),
     )
+    # First, so that every line logged for the request (and the work it hands off) carries its ids.
+    app.use(RequestMiddleware(_bind_request_ids))
     app.use(RequestMiddleware(refuse_malformed))
 
     @app.error
@@ -107,6 +110,17 @@ _ACK_KINDS = {
     "message_action": "shortcut",
     "event_callback": "event",
 }
+
+
+async def _bind_request_ids(request: AsyncBoltRequest, proceed: Next) -> None:
+    context, body = request.context, request.body
+    view = body.get("view") if isinstance(body, dict) else None
+    bind_request(
+        workspace=context.enterprise_id if context.is_enterprise_install else context.team_id,
+        channel=context.channel_id,
+        view=view.get("id") if isinstance(view, dict) else None,
+    )
+    await proceed()
 
 
 def _ack_kind(body: object) -> str:

@@ -21,6 +21,11 @@ _USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
 _SLACK_RESPONSE_HOSTS = frozenset({"hooks.slack.com"})
 
 
+def is_user_id(text: str) -> bool:
+    """Whether `text` is a Slack user ID (`U…`, or `W…` in an Enterprise Grid)."""
+    return _USER_ID.fullmatch(text) is not None
+
+
 class OriginInvalid(ValueError):
     """The metadata did not come from this bot, or was damaged on the way."""
 
@@ -53,7 +58,7 @@ class Origin:
         return origin
 
     def check(self, *, extra_response_host: str | None = None) -> None:
-        if not _CHANNEL_ID.fullmatch(self.channel_id) or not _USER_ID.fullmatch(self.user_id):
+        if not _CHANNEL_ID.fullmatch(self.channel_id) or not is_user_id(self.user_id):
             raise OriginInvalid("the channel or user ID is not a Slack ID")
         if self.response_url is not None and not is_slack_response_url(
             self.response_url, extra_response_host

@@ -66,11 +66,6 @@ class StarleadsAccountCommands:
         self._after_ack = after_ack
         self._workspace_of = workspace_of
 
-    @property
-    def per_workspace(self) -> bool:
-        """Whether each workspace connects its own Starleads account."""
-        return self._accounts is not None
-
     async def connect(
         self,
         ack: AsyncAck,

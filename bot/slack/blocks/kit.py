@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.i18n import _
+from bot.slack.origin import is_user_id
 
 Block = dict[str, Any]
 Element = dict[str, Any]
@@ -292,9 +293,6 @@ def modal(
     return view
 
 
-_USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
-
-
 def mention(user_id: str | None) -> str | None:
     """`<@U…>` for a Slack user ID (one we stored, say), or None for anything that isn't one."""
-    return f"<@{user_id}>" if user_id and _USER_ID.fullmatch(user_id) else None
+    return f"<@{user_id}>" if user_id and is_user_id(user_id) else None
