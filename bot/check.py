@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 
 import aiohttp
 import httpx
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings
@@ -173,7 +174,15 @@ async def _starleads_key(settings: Settings) -> Finding:
 
 
 async def _database(url: str) -> tuple[Engine | None, Finding]:
-    """The database's schema revision, read without upgrading it."""
+    """The database's schema revision, read without upgrading it (nor creating a SQLite file)."""
+    path = make_url(url).database if url.startswith("sqlite") else None
+    if path and path != ":memory:" and not await asyncio.to_thread(Path(path).exists):
+        return None, Finding(
+            "database",
+            Outcome.FAIL,
+            f"there is no SQLite database at {path}",
+            "check the path in DATABASE_URL (starting the bot creates the file there)",
+        )
     try:
         engine = open_engine(url)
         revision = await asyncio.to_thread(schema_revision, engine)

@@ -137,6 +137,20 @@ def test_a_database_behind_this_version_fails_and_is_left_as_it_is(
     engine.dispose()
 
 
+def test_a_sqlite_file_that_isnt_there_fails_and_is_not_made(
+    stand_ins: tuple[FakeSlack, FakeStarleads], tmp_path: Path
+) -> None:
+    mistyped = tmp_path / "no-such-dir-typo.db"
+
+    code, lines = check(stand_ins, tmp_path, DATABASE_URL=f"sqlite:///{mistyped}", PUBLIC_URL=None)
+
+    assert code == 1
+    missing = line(lines, "database")
+    assert missing.startswith(f"FAIL  database: there is no SQLite database at {mistyped}")
+    assert "DATABASE_URL" in missing
+    assert not mistyped.exists()
+
+
 def test_a_database_that_cant_be_reached_fails(
     stand_ins: tuple[FakeSlack, FakeStarleads], tmp_path: Path
 ) -> None:
