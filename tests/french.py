@@ -8,5 +8,5 @@ NBSP = "\u00a0"
 
 
 def typeset(text: str) -> str:
-    """`« mot » : suite ; fin` as the catalog writes it: a no-break space inside « » and before : ;."""
-    return re.sub(r"« | »| ([:;])", lambda space: space[0].replace(" ", NBSP), text)
+    """`« mot » : suite ; fin ?` as the catalog writes it: a no-break space inside « » and before : ; ? !."""
+    return re.sub(r"« | »| ([:;?!])", lambda space: space[0].replace(" ", NBSP), text)

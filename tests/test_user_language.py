@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +133,33 @@ def test_a_persons_first_command_acks_without_waiting_for_slack_to_say_their_lan
     # for it in vain would have opened the form in English, the default).
     form = texts({**fake_slack.wait_call("views.open")[-1]["view"], "id": unique_id("V")})
     assert "Nom de la campagne" in form
+
+
+def test_a_persons_first_subscribe_acks_without_waiting_and_answers_in_their_language_after(
+    slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
+    french = person(fake_slack, "fr-FR")
+    released = fake_slack.hold("users.info", where=lambda call: call.get("user") == french)
+    try:
+        acked = slack.command(f"subscribe {CAMPAIGN}", user_id=french, channel_id=unique_id("C"))
+    finally:
+        released.set()
+    assert acked.status_code == 200
+    assert not acked.content
+
+    answer = fake_slack.wait_response_url()[0]["text"]
+    assert answer.startswith(typeset(f"Voici l’adresse webhook de la campagne `{CAMPAIGN}`"))
+
+
+def test_an_ack_with_words_waits_for_the_persons_language(slack: SlackDriver, fake_slack: FakeSlack) -> None:
+    french = person(fake_slack, "fr-FR")
+    released = fake_slack.hold("users.info", where=lambda call: call.get("user") == french)
+    with ThreadPoolExecutor(1) as pool:
+        acking = pool.submit(slack.command, "subscribe", user_id=french, channel_id=unique_id("C"))
+        fake_slack.wait_timed("users.info", lambda call: call.get("user") == french)
+        released.set()  # Slack answers while the ack is waiting for it
+        answer = acking.result().json()["text"]
+    assert answer.startswith(typeset("Quelle campagne ? Tapez `/starleads subscribe"))
 
 
 def test_a_french_subscription_answers_in_french_after_the_ack_and_keeps_french_for_its_thread(

@@ -13,6 +13,8 @@ import logging
 from collections.abc import Coroutine
 from typing import Any
 
+from bot.slack.languages import settle_language
+
 logger = logging.getLogger(__name__)
 
 _ACK_HEAD_START_SECONDS = 0.005
@@ -44,6 +46,7 @@ class AfterAck:
         # requests, opening connections) runs before it and Slack waits for nothing.
         await asyncio.sleep(_ACK_HEAD_START_SECONDS)
         try:
+            await settle_language()  # a slash command's person's, looked up while it acked
             await work
         except Exception:
             logger.exception("background_work_failed name=%s", name)

@@ -39,7 +39,6 @@ from bot.slack.blocks.state import FormState
 from bot.slack.command_gate import admit
 from bot.slack.creation_report import ModalReport
 from bot.slack.delivery import SlackClients, update_modal
-from bot.slack.languages import settle_language
 from bot.slack.origin import Origin, OriginInvalid
 from bot.slack.starleads_account import ConnectedCheck
 from bot.slack.tenancy import WorkspaceOf
@@ -216,8 +215,7 @@ class CampaignFlow:
         workspace: str,
     ) -> None:
         _, _, command_text = str(command.get("text") or "").strip().partition(" ")
-        await settle_language()
-        origin = replace(origin, language=current_language())  # the form keeps it
+        origin = replace(origin, language=current_language())  # the form keeps it (settled by AfterAck)
         # The two reads before views.open go side by side: the trigger's 3 s are running.
         connected, start = await asyncio.gather(
             self._connected(client, command, workspace, respond, subcommand="campaign"),

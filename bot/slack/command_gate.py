@@ -9,7 +9,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.i18n import _
 from bot.slack.access import DENIED, AccessPolicy
-from bot.slack.languages import settle_language
+from bot.slack.languages import answer_privately
 from bot.slack.origin import Origin, OriginInvalid
 
 logger = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ async def admit(
     will happen.
 
     The IDs must be Slack's, the response URL Slack's, and the person and channel allowed. The origin
-    has no language yet: the command's may still be on its way (`settle_language`).
+    has no language yet: the command's may still be on its way (`bot.slack.languages`).
     """
     origin = Origin(
         channel_id=str(command.get("channel_id", "")),
@@ -41,14 +41,14 @@ async def admit(
             raise OriginInvalid("the command has no response URL to answer through")
     except OriginInvalid as error:
         logger.warning("slash_command_rejected reason=%s", error)
-        await settle_language()
-        damaged = _(
-            "Sorry, I couldn't read that command. Please try `/starleads {subcommand}` again."
-        ).format(subcommand=subcommand)
-        await ack(text=damaged, response_type="ephemeral")
+        await answer_privately(
+            ack,
+            lambda: _(
+                "Sorry, I couldn't read that command. Please try `/starleads {subcommand}` again."
+            ).format(subcommand=subcommand),
+        )
         return None
     if not access.allows(origin.user_id, origin.channel_id):
-        await settle_language()
-        await ack(text=_(DENIED), response_type="ephemeral")
+        await answer_privately(ack, lambda: _(DENIED))
         return None
     return origin

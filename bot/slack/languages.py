@@ -5,9 +5,10 @@ sets the language for everything the listener, and the work it hands to `AfterAc
 answered is kept per workspace and person for an hour, so a person costs at most one call an hour. On
 a miss that call is waited for briefly (`LOOKUP_WAIT_SECONDS`): a trigger dies in 3 s, so past that the
 request speaks the default language, and the answer, when it comes, serves the person's next request.
-A slash command does not wait for it before its listener: `/starleads campaign` acks with nothing to
-say and opens its form afterwards, so the lookup runs while it acks, and the listener awaits the
-language (`settle_language`) where it first needs words. A locale the bot doesn't speak gets
+A slash command does not wait for it before its listener: most `/starleads` subcommands ack with
+nothing to say and do their work afterwards, so the lookup runs while they ack, and the language is
+awaited (`settle_language`) where words are first needed: an ack that says something
+(`answer_privately`), or the work after the ack (`AfterAck`). A locale the bot doesn't speak gets
 the workspace's default language (`/starleads language`), else `DEFAULT_LANGUAGE`.
 """
 
@@ -16,9 +17,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from contextvars import ContextVar
 
 import aiohttp
+from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -49,6 +52,13 @@ async def settle_language() -> None:
     if looking is not None:
         _settling.set(None)
         speak(await looking)
+
+
+async def answer_privately(ack: AsyncAck, words: Callable[[], str]) -> None:
+    """Ack with a message only its person sees, written once their language is known (`words` is
+    called after `settle_language`, as the text is translated when it is built)."""
+    await settle_language()
+    await ack(text=words(), response_type="ephemeral")
 
 
 class UserLanguages:

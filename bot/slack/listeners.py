@@ -22,7 +22,7 @@ from bot.slack.blocks.connect_form import CONNECT_CALLBACK_ID
 from bot.slack.blocks.kit import md
 from bot.slack.blocks.schedule_picker import PICKER_CALLBACK_ID
 from bot.slack.campaign_flow import CampaignFlow
-from bot.slack.languages import settle_language
+from bot.slack.languages import answer_privately
 from bot.slack.schedule_editing import ScheduleEditing
 from bot.slack.starleads_account import StarleadsAccountCommands
 from bot.slack.subscriptions import ResultSubscriptions
@@ -64,6 +64,14 @@ def usage(workspace_language: Language | None = None) -> str:
     return "\n".join([*lines, _(_HELP)])
 
 
+def help_or_unknown(words: list[str], workspace_language: Language | None) -> str:
+    """The answer to `/starleads`, `/starleads help`, or a subcommand the bot doesn't know."""
+    if not words or words[0].lower() == "help":
+        return usage(workspace_language)
+    unknown = md(_("I don't know {:code.60}."), f"{COMMAND} {words[0]}")
+    return f"{unknown}\n\n{usage(workspace_language)}"
+
+
 def register_listeners(
     app: AsyncApp,
     flow: CampaignFlow,
@@ -82,11 +90,10 @@ def register_listeners(
     ) -> None:
         words = str(command.get("text") or "").split()
         subcommand = words[0].lower() if words else "help"
-        if subcommand == "campaign":  # acks first, and learns the opener's language after
+        # Each learns the person's language where it first has something to say (`bot.slack.languages`).
+        if subcommand == "campaign":
             await flow.open_form(ack, client, command, respond, context)
-            return
-        await settle_language()
-        if subcommand == "subscribe":
+        elif subcommand == "subscribe":
             await subscriptions.subscribe(ack, client, command, respond, context)
         elif subcommand == "connect":
             await account.connect(ack, client, command, context, respond)
@@ -94,12 +101,9 @@ def register_listeners(
             await account.disconnect(ack, client, command, context, respond)
         elif subcommand == "language":
             await language.choose(ack, client, command, context, respond)
-        elif subcommand == "help":
-            await ack(text=usage(await language.workspace_default(context)), response_type="ephemeral")
         else:
-            help_text = usage(await language.workspace_default(context))
-            unknown = md(_("I don't know {:code.60}."), f"{COMMAND} {words[0]}")
-            await ack(text=f"{unknown}\n\n{help_text}", response_type="ephemeral")
+            workspace_language = await language.workspace_default(context)
+            await answer_privately(ack, lambda: help_or_unknown(words, workspace_language))
 
     app.view(CALLBACK_ID)(flow.submit)
     app.view(CONNECT_CALLBACK_ID)(account.submit_key)

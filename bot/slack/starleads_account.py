@@ -25,6 +25,7 @@ from bot.i18n import N_, _
 from bot.slack.background import AfterAck
 from bot.slack.blocks.connect_form import KEY_BLOCK, connect_form, connected_view, read_key
 from bot.slack.blocks.kit import md, mention
+from bot.slack.languages import answer_privately
 from bot.slack.tenancy import WorkspaceOf
 from bot.workspaces.connections import Connected, StarleadsAccounts
 
@@ -102,7 +103,7 @@ class StarleadsAccountCommands:
         """Ack, then `work` on the workspaces' accounts; a single-workspace bot has none to manage (its key
         is the operator's setting), which the ack says."""
         if self._accounts is None:
-            await ack(text=_(SET_BY_OPERATOR), response_type="ephemeral")
+            await answer_privately(ack, lambda: _(SET_BY_OPERATOR))
             return
         await ack()
         self._after_ack.start(work(self._accounts), name)

@@ -31,6 +31,7 @@ from bot.slack.blocks.call_result import results_root
 from bot.slack.blocks.kit import md
 from bot.slack.command_gate import admit
 from bot.slack.delivery import NOT_A_MEMBER_ERRORS, SlackRefused, post_message
+from bot.slack.languages import answer_privately
 from bot.slack.origin import Origin
 from bot.slack.starleads_account import ConnectedCheck
 from bot.slack.tenancy import WorkspaceOf
@@ -95,13 +96,12 @@ class ResultSubscriptions:
         if origin is None:
             return
         if self._public_url is None:
-            await ack(text=_(NEEDS_PUBLIC_URL), response_type="ephemeral")
+            await answer_privately(ack, lambda: _(NEEDS_PUBLIC_URL))
             return
         words = str(command.get("text") or "").split(maxsplit=1)
         campaign_id = words[1].strip() if len(words) > 1 else ""
-        problem = campaign_id_problem(campaign_id)
-        if problem:
-            await ack(text=problem, response_type="ephemeral")
+        if campaign_id_problem(campaign_id):  # said again once the person's language is known
+            await answer_privately(ack, lambda: str(campaign_id_problem(campaign_id)))
             return
         await ack()
         subscribing = self._subscribe(

@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import LANGUAGES, N_, Language, _
 from bot.slack.background import AfterAck
+from bot.slack.languages import answer_privately
 from bot.slack.starleads_account import may_manage_workspace, people_who_can
 from bot.slack.tenancy import WorkspaceOf
 from bot.workspaces.connections import StarleadsAccounts
@@ -75,14 +76,14 @@ class WorkspaceLanguageCommand:
     ) -> None:
         """The choice is read inside the ack; the role check asks Slack, so it follows the ack."""
         if self._accounts is None or not self._languages.per_workspace:
-            await ack(text=_(SET_BY_OPERATOR), response_type="ephemeral")
+            await answer_privately(ack, lambda: _(SET_BY_OPERATOR))
             return
         workspace = self._workspace_of(context)
         words = str(command.get("text") or "").split()
         chosen = words[1].lower() if len(words) > 1 else ""
         if chosen not in LANGUAGES:
-            current = language_name(await self._languages.default_for(workspace))
-            await ack(text=_(_WHICH).format(language=current), response_type="ephemeral")
+            current = await self._languages.default_for(workspace)
+            await answer_privately(ack, lambda: _(_WHICH).format(language=language_name(current)))
             return
         await ack()
         user_id = str(command.get("user_id") or "")
