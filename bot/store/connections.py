@@ -17,16 +17,14 @@ from sqlalchemy import (
     Executable,
     Select,
     String,
-    and_,
     column,
     delete,
-    or_,
     select,
     table,
     update,
 )
 
-from bot.store.database import insert_or_update, now, run_in_thread, starleads_connections
+from bot.store.database import insert_or_update, installed_in, now, run_in_thread, starleads_connections
 
 # The few columns of slack_sdk's `slack_installations` read here (revision 0005 creates the table).
 _installations = table(
@@ -85,19 +83,9 @@ class ConnectionStore:
 
     async def installer(self, workspace: str) -> str | None:
         """Who installed the app in `workspace` most recently (the user of its newest installation)."""
-        org_install = and_(
-            _installations.c.is_enterprise_install.is_(True), _installations.c.enterprise_id == workspace
-        )
-        team_install = and_(
-            or_(
-                _installations.c.is_enterprise_install.is_(False),
-                _installations.c.is_enterprise_install.is_(None),
-            ),
-            _installations.c.team_id == workspace,
-        )
         query = (
             select(_installations.c.user_id)
-            .where(or_(org_install, team_install))
+            .where(installed_in(_installations, workspace))
             .order_by(_installations.c.installed_at.desc())
             .limit(1)
         )

@@ -28,13 +28,16 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
     create_engine,
     event,
     inspect,
+    or_,
     select,
     text,
 )
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.sql import TableClause
 
 from bot.store.migrations import LATEST_REVISION
 
@@ -234,6 +237,16 @@ class SchemaTooNew(Exception):
             f"the database's schema is at revision {revision}, which this version of the bot does not "
             f"know (it knows up to {LATEST_REVISION}): run the newer version, or restore a backup"
         )
+
+
+def installed_in(installs: TableClause, workspace: str) -> ColumnElement[bool]:
+    """The rows of one of slack_sdk's installation tables that belong to `workspace`: the organization
+    of an org-wide install, else the team (an organization's or not)."""
+    org_wide = installs.c.is_enterprise_install.is_(True)
+    return or_(
+        and_(org_wide, installs.c.enterprise_id == workspace),
+        and_(~org_wide, installs.c.team_id == workspace),
+    )
 
 
 def connect(url: str) -> Engine:

@@ -17,9 +17,9 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import Engine, func, select
 
-from bot.store.database import metadata, run_in_thread
+from bot.store.database import installed_in, metadata, run_in_thread
 
 logger = logging.getLogger(__name__)
 
@@ -104,18 +104,14 @@ class InstallationStore(AsyncInstallationStore):
         return await run_in_thread(self._bot_of, workspace)
 
     def _bot_of(self, workspace: str) -> Bot | None:
-        column = bots.c
         query = (
             select(bots)
             .where(
-                column.client_id == self._client_id,
-                column.bot_token.is_not(None),
-                or_(
-                    and_(column.is_enterprise_install.is_(True), column.enterprise_id == workspace),
-                    and_(column.is_enterprise_install.is_(False), column.team_id == workspace),
-                ),
+                bots.c.client_id == self._client_id,
+                bots.c.bot_token.is_not(None),
+                installed_in(bots, workspace),
             )
-            .order_by(column.installed_at.desc())
+            .order_by(bots.c.installed_at.desc())
             .limit(1)
         )
         with self._engine.connect() as connection:
