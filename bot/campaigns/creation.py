@@ -454,7 +454,8 @@ def _refused(error: StarleadsError, key_help: KeyHelp) -> Outcome:
     if isinstance(error, StarleadsRejected):
         return locate_problem(error.status, error.problem)
     return Unavailable(
-        _("Something went wrong talking to Starleads ({error}).").format(error=error), outcome_unknown=True
+        _("Something went wrong talking to Starleads ({error}).").format(error=error.said()),
+        outcome_unknown=True,
     )
 
 
@@ -485,7 +486,7 @@ def _waiting_reason(error: StarleadsUnavailable, delay: float) -> str:
         return _("Starleads is busy (HTTP {status}). Trying again in {seconds} s, as it asked…").format(
             status=error.status, seconds=f"{delay:.0f}"
         )
-    return _("{problem}. Trying again in {seconds} s…").format(problem=error, seconds=f"{delay:.0f}")
+    return _("{problem}. Trying again in {seconds} s…").format(problem=error.said(), seconds=f"{delay:.0f}")
 
 
 def locate_problem(status: int, problem: Problem) -> Rejected:
@@ -528,7 +529,7 @@ def _unavailable_message(error: StarleadsUnavailable) -> str:
         return _("Starleads had a problem on its side (HTTP {status}).").format(status=error.status)
     if error.status and 200 <= error.status < 300:
         return _("Starleads answered without the new campaign's ID, so I can't tell whether it was created.")
-    return f"{error}."
+    return f"{error.said()}."
 
 
 def _without_results_token(campaign: Campaign) -> dict[str, Any]:

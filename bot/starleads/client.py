@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, ValidationError
 
-from bot.i18n import _
+from bot.i18n import N_
 from bot.later import Later
 from bot.metrics import STARLEADS_CALL_SECONDS
 from bot.starleads.errors import (
@@ -122,21 +122,21 @@ class StarleadsClient:
             dns = _DNS_FAILURE.search(str(error)) is not None
             outcome = "dns-failure" if dns else "connection-refused"
             reason = (
-                _("Starleads' address could not be found (DNS)")
+                N_("Starleads' address could not be found (DNS)")
                 if dns
-                else _("Starleads refused the connection")
+                else N_("Starleads refused the connection")
             )
             raise StarleadsUnavailable(reason, may_have_created=False) from None
         except httpx.TimeoutException as error:
             outcome = type(error).__name__
             if isinstance(error, httpx.ConnectTimeout | httpx.PoolTimeout):
                 raise StarleadsUnavailable(
-                    _("Starleads could not be reached in time"), may_have_created=False
+                    N_("Starleads could not be reached in time"), may_have_created=False
                 ) from None
-            raise StarleadsTimeout(_("Starleads did not answer in time")) from None
+            raise StarleadsTimeout(N_("Starleads did not answer in time")) from None
         except httpx.HTTPError as error:
             outcome = type(error).__name__
-            raise StarleadsUnavailable(_("the connection to Starleads broke before it answered")) from None
+            raise StarleadsUnavailable(N_("the connection to Starleads broke before it answered")) from None
         finally:
             seconds = time.perf_counter() - started
             STARLEADS_CALL_SECONDS.labels(f"{method} {route or path}", outcome).observe(seconds)
@@ -156,7 +156,7 @@ def _read(response: httpx.Response, model: type[_Model] | None) -> Any:
     if status == 429 or status >= 500:
         # Starleads reports a failure: it should not have acted on the request.
         raise StarleadsUnavailable(
-            _("Starleads answered {status}").format(status=status),
+            N_("Starleads answered {status}"),
             status=status,
             may_have_created=False,
             retry_after=_retry_after(response.headers.get("retry-after")),
@@ -164,12 +164,12 @@ def _read(response: httpx.Response, model: type[_Model] | None) -> Any:
     if 400 <= status < 500:
         raise StarleadsRejected(status, _problem(response))
     if not 200 <= status < 300:
-        raise StarleadsUnavailable(_("Starleads answered {status}").format(status=status), status=status)
+        raise StarleadsUnavailable(N_("Starleads answered {status}"), status=status)
     try:
         body = response.json()
     except ValueError:
         raise StarleadsUnavailable(
-            _("Starleads answered {status} with something that is not JSON").format(status=status),
+            N_("Starleads answered {status} with something that is not JSON"),
             status=status,
         ) from None
     if model is None:
@@ -178,10 +178,9 @@ def _read(response: httpx.Response, model: type[_Model] | None) -> Any:
         return model.model_validate(body)
     except ValidationError:
         raise StarleadsUnavailable(
-            _("Starleads answered {status} without the expected {model} fields").format(
-                status=status, model=model.__name__
-            ),
+            N_("Starleads answered {status} without the expected {model} fields"),
             status=status,
+            model=model.__name__,
         ) from None
 
 

@@ -200,19 +200,23 @@ def test_a_french_admin_is_told_in_french_why_a_key_is_refused(
 
 
 def test_when_starleads_cant_be_reached_nothing_is_stored_and_it_says_so(
-    database: tuple[Engine, Path],
+    database: tuple[Engine, Path], caplog: pytest.LogCaptureFixture
 ) -> None:
     engine, _ = database
 
     async def use(accounts: Callable[..., StarleadsAccounts]) -> tuple[object, ...]:
         bot = accounts()
-        return await bot.connect("T0A", API_KEY, user_id="U0ADMIN"), await bot.connection("T0A")
+        with speaking("fr"):
+            return await bot.connect("T0A", API_KEY, user_id="U0ADMIN"), await bot.connection("T0A")
 
-    outcome, connection = with_accounts(engine, f"http://127.0.0.1:{free_port()}", use)
+    with caplog.at_level(logging.WARNING):
+        outcome, connection = with_accounts(engine, f"http://127.0.0.1:{free_port()}", use)
 
     assert isinstance(outcome, StarleadsUnreachable)
-    assert "couldn't reach Starleads" in outcome.message
+    assert "Je n’ai pas pu joindre Starleads pour vérifier cette clé" in outcome.message
     assert connection is None
+    # The operator's log line reads the same whoever was connecting.
+    assert "outcome=unreachable error=Starleads refused the connection" in caplog.text
 
 
 def test_disconnect_forgets_the_key_at_once_and_other_processes_follow_within_seconds(
