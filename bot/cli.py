@@ -189,8 +189,7 @@ def _serve_workers(settings: Settings) -> int:
     engine.dispose()
     from bot.workers import serve_workers
 
-    serve_workers(settings.web_concurrency, settings.port)
-    return 0
+    return serve_workers(settings.web_concurrency, settings.port)
 
 
 def worker_app() -> Starlette:

@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
+from uvicorn.supervisors import Multiprocess
 
 logger = logging.getLogger(__name__)
 
@@ -35,13 +37,20 @@ UVICORN_OPTIONS: dict[str, Any] = {
 _METRICS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
 
 
-def serve_workers(count: int, port: int) -> None:
-    """Run `count` workers on `port` until SIGTERM or SIGINT has stopped them all."""
+def serve_workers(count: int, port: int) -> int:
+    """Run `count` workers on `port` until SIGTERM or SIGINT has stopped them all, or one couldn't start
+    (uvicorn's supervisor then stops the others rather than retry); the exit code: uvicorn's
+    STARTUP_FAILURE in that case, so that a platform sees a failed start, else 0."""
+    config = uvicorn.Config(
+        "bot.cli:worker_app", factory=True, workers=count, host=HOST, port=port, **UVICORN_OPTIONS
+    )
     with _metrics_directory() as directory:
         logger.info("serving workers=%d port=%d metrics_directory=%s", count, port, directory)
-        uvicorn.run(
-            "bot.cli:worker_app", factory=True, workers=count, host=HOST, port=port, **UVICORN_OPTIONS
-        )
+        supervisor = Multiprocess(config, sockets=[config.bind_socket()])
+        supervisor.run()
+    if any(worker.exitcode == STARTUP_FAILURE for worker in supervisor.processes):
+        return STARTUP_FAILURE
+    return 0
 
 
 @contextlib.contextmanager

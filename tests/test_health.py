@@ -4,7 +4,6 @@ balancer stops sending Slack's requests to a bot that can't serve them."""
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -25,11 +24,7 @@ def test_health_is_503_saying_the_database_is_missing_once_it_stops_answering(
     fake_slack: FakeSlack, fake_starleads: FakeStarleads, tmp_path: Path
 ) -> None:
     with postgres_schema("health") as url:
-        address = urlsplit(url)
-        relay = TcpRelay((address.hostname or "127.0.0.1", address.port or 5432))
-        credentials = address.netloc.rpartition("@")[0]
-        relayed = f"{credentials}@127.0.0.1:{relay.port}" if credentials else f"127.0.0.1:{relay.port}"
-        through_relay = urlunsplit(address._replace(netloc=relayed))
+        relay, through_relay = TcpRelay.in_front_of(url)
         for running in serving(fake_slack, fake_starleads, tmp_path, DATABASE_URL=through_relay):
             assert httpx.get(f"{running.url}/healthz").status_code == 200
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,12 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from uvicorn.config import STARTUP_FAILURE
 
 from tests.call_results_driver import CAMPAIGN_FORM
 from tests.conftest import RunningBot, bot_environment, open_form, postgres_schema
 from tests.slack_driver import SlackDriver, unique_id
 from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import FakeStarleads
+from tests.standins.tcp_relay import TcpRelay
 from tests.test_metrics import scrape, value
 
 WORKERS = 2
@@ -142,3 +146,22 @@ def test_sigterm_to_the_parent_stops_every_worker_and_removes_the_metrics_direct
         with pytest.raises(ProcessLookupError):
             os.kill(process, 0)
     assert not Path(serving["metrics_directory"]).exists()
+
+
+def test_when_a_worker_cannot_start_the_parent_stops_them_all_and_exits_failed(
+    fake_slack: FakeSlack, fake_starleads: FakeStarleads, tmp_path: Path
+) -> None:
+    with postgres_schema("workers_fail") as database_url:
+        # The parent checks and upgrades the database over one connection; the workers find it gone.
+        _, through_relay = TcpRelay.in_front_of(database_url, connections=1)
+        env = bot_environment(
+            fake_slack, fake_starleads, tmp_path, DATABASE_URL=through_relay, WEB_CONCURRENCY=str(WORKERS)
+        )
+        finished = subprocess.run(
+            [sys.executable, "-m", "bot", "serve"], env=env, cwd=tmp_path, capture_output=True, timeout=60
+        )
+
+    assert finished.returncode == STARTUP_FAILURE  # not 0: the platform sees a start that failed
+    said = finished.stdout.decode() + finished.stderr.decode()
+    assert "starleads-bot: configuration error: DATABASE_URL cannot be opened (OperationalError)" in said
+    assert "Traceback" not in said

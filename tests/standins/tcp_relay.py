@@ -6,17 +6,29 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+from urllib.parse import urlsplit, urlunsplit
 
 
 class TcpRelay:
-    def __init__(self, target: tuple[str, int]) -> None:
+    def __init__(self, target: tuple[str, int], *, connections: int | None = None) -> None:
+        """`connections`: relay only that many, the first ones, and turn every later one away."""
         self._target = target
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
         self._cut = False
+        self._connections_left = connections
         self.port = self._listener.getsockname()[1]
         threading.Thread(target=self._accept, daemon=True).start()
+
+    @classmethod
+    def in_front_of(cls, database_url: str, *, connections: int | None = None) -> tuple[TcpRelay, str]:
+        """A relay to the database at `database_url`, and the URL that goes through it."""
+        address = urlsplit(database_url)
+        relay = cls((address.hostname or "127.0.0.1", address.port or 5432), connections=connections)
+        credentials = address.netloc.rpartition("@")[0]
+        relayed = f"{credentials}@127.0.0.1:{relay.port}" if credentials else f"127.0.0.1:{relay.port}"
+        return relay, urlunsplit(address._replace(netloc=relayed))
 
     def cut(self) -> None:
         """Stop listening and drop every connection: nothing gets through any more."""
@@ -33,6 +45,11 @@ class TcpRelay:
                 client, _ = self._listener.accept()
             except OSError:
                 return
+            if self._connections_left is not None:
+                if self._connections_left == 0:
+                    client.close()
+                    continue
+                self._connections_left -= 1
             server = socket.create_connection(self._target)
             with self._lock:
                 if self._cut:
