@@ -14,6 +14,7 @@ from collections.abc import Coroutine
 from typing import Any
 
 from bot.slack.languages import settle_language
+from bot.slack.tenancy import WorkspaceUnreachable
 
 logger = logging.getLogger(__name__)
 
@@ -48,5 +49,9 @@ class AfterAck:
         try:
             await settle_language()  # a slash command's person's, looked up while it acked
             await work
+        except WorkspaceUnreachable as error:  # e.g. its uninstall event never came: nothing to fix here
+            logger.warning(
+                "background_work_dropped name=%s workspace=%s reason=%s", name, error, error.reason
+            )
         except Exception:
             logger.exception("background_work_failed name=%s", name)

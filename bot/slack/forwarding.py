@@ -24,7 +24,7 @@ from bot.i18n import speaking
 from bot.slack.blocks.call_result import forward_failed_note
 from bot.slack.blocks.kit import Card
 from bot.slack.delivery import SlackClients, SlackRefused, call_slack, post_message
-from bot.slack.installations import NotInstalled, TokenRefreshFailed
+from bot.slack.tenancy import NotInstalled, WorkspaceUnreachable
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ class ForwardNotes:
             try:
                 async with turn(note.channel_id):
                     note_ts = await self._send(note)
-            except (NotInstalled, TokenRefreshFailed) as error:
+            except WorkspaceUnreachable as error:
                 await self._drop(note, error)
                 continue
             try:
@@ -74,11 +74,10 @@ class ForwardNotes:
                 note_ts,
             )
 
-    async def _drop(self, note: ForwardNote, error: NotInstalled | TokenRefreshFailed) -> None:
+    async def _drop(self, note: ForwardNote, error: WorkspaceUnreachable) -> None:
         """A note for a workspace that uninstalled the app is dropped (marked as shown: it never will
         be); one whose token can't be refreshed now stays due."""
-        reason = "not_installed" if isinstance(error, NotInstalled) else "token_refresh_failed"
-        logger.warning("forward_note_not_shown workspace=%s reason=%s", note.workspace, reason)
+        logger.warning("forward_note_not_shown workspace=%s reason=%s", note.workspace, error.reason)
         try:
             if isinstance(error, NotInstalled):
                 await self._notes.shown(note, note.note_ts or "")

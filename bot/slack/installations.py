@@ -27,6 +27,7 @@ from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from bot.slack.tenancy import NotInstalled, TokenRefreshFailed
 from bot.workspaces import workspace_key
 
 logger = logging.getLogger(__name__)
@@ -214,15 +215,6 @@ class InstalledAuthorize(AsyncAuthorize):
             bot_scopes=bot.bot_scopes,
             user_id=user_id,
         )
-
-
-class NotInstalled(Exception):
-    """The workspace has no installation (it uninstalled the app): nothing can be sent there, ever."""
-
-
-class TokenRefreshFailed(Exception):
-    """The workspace's bot token is due for a refresh and Slack would not refresh it: nothing can be
-    sent there for now (the error is logged)."""
 
 
 class WorkspaceClients:

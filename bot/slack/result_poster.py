@@ -44,7 +44,7 @@ from bot.slack.blocks.call_result import result_reply, results_root, undeliverab
 from bot.slack.blocks.kit import Card
 from bot.slack.delivery import SlackClients, SlackRefused, call_slack, post_message
 from bot.slack.forwarding import ForwardNotes
-from bot.slack.installations import NotInstalled, TokenRefreshFailed
+from bot.slack.tenancy import NotInstalled, TokenRefreshFailed
 
 logger = logging.getLogger(__name__)
 

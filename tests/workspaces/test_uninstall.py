@@ -4,11 +4,15 @@ addresses answer as retired, and no other workspace loses anything: on SQLite an
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import Engine, func, insert, select
 
 from bot.call_results.subscriptions import Subscriptions
+from bot.slack.background import AfterAck
+from bot.slack.tenancy import NotInstalled
 from bot.store import (
     AuditStore,
     ChannelPreferences,
@@ -122,3 +126,28 @@ def test_forgetting_a_workspace_twice_retires_its_addresses_once(engines: list[E
     with engines[0].connect() as connection:
         audit = select(func.count()).select_from(create_attempts).where(create_attempts.c.workspace_id == a)
         assert connection.execute(audit).scalar_one() == 1
+
+
+def test_work_for_a_workspace_gone_without_its_uninstall_event_is_dropped_in_one_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """E.g. a campaign found late, whose card would go to a workspace that uninstalled the app while
+    the bot was down: the operator gets one line saying so, not a traceback to wonder about."""
+
+    async def post_the_card() -> None:
+        raise NotInstalled("T0GONE")
+
+    async def run() -> None:
+        after_ack = AfterAck()
+        after_ack.start(post_the_card(), "confirm_late_campaign")
+        await after_ack.drain(grace_seconds=5)
+
+    with caplog.at_level(logging.INFO):
+        asyncio.run(run())
+
+    [line] = [record for record in caplog.records if "confirm_late_campaign" in record.getMessage()]
+    assert line.levelname == "WARNING"
+    assert line.getMessage() == (
+        "background_work_dropped name=confirm_late_campaign workspace=T0GONE reason=not_installed"
+    )
+    assert line.exc_info is None
