@@ -1,5 +1,6 @@
 """LOG_FORMAT=json: every line on stderr, the bot's and its libraries', is one JSON object with the event,
-level, time and the ids of the request it belongs to; no secret in any of them."""
+level, time and the ids of the request it belongs to (and of the campaign or call result it is about);
+no secret in any of them."""
 
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ import httpx
 import pytest
 
 from bot.logs import REDACTED, bind_request, configure_logging
+from tests.call_results_driver import CAMPAIGN_FORM, campaign_id_in, in_thread, post, token_in
 from tests.conftest import BOT_TOKEN, RunningBot, open_form, serving
 from tests.slack_driver import SIGNING_SECRET, SlackDriver, unique_id
+from tests.slack_views import final_view
 from tests.standins.slack_api import FakeSlack
-from tests.standins.starleads_api import API_KEY, PHONE_AGENT, FakeStarleads
+from tests.standins.starleads_api import API_KEY, PHONE_AGENT, FakeStarleads, documented_call_result
 
 ENCRYPTION_KEY = "q5Qk0n3rT3M3RVbz2m8yC1JwZ7N9k8pQd4Hh6sYtU0E="
 REFRESH_TOKEN = "xoxe-1-refreshtokenvalue0123456789"
@@ -90,6 +93,36 @@ def test_each_slack_request_has_a_request_id_of_its_own(json_bot: RunningBot, fa
 
     assert len({line["request_id"] for line in failures}) == len(failures) >= 2
     assert httpx.get(f"{json_bot.url}/healthz").status_code == 200
+
+
+def test_a_campaign_s_lines_carry_its_campaign_and_view_and_a_call_result_s_its_result(
+    json_bot: RunningBot, fake_slack: FakeSlack, fake_starleads: FakeStarleads
+) -> None:
+    fake_slack.reset()
+    fake_starleads.reset()
+    slack = SlackDriver(json_bot.url, fake_slack.response_url())
+    channel = unique_id("C")
+    view = open_form(slack, fake_slack, channel)
+    assert slack.submit(view, CAMPAIGN_FORM).json()["response_action"] == "update"
+    campaign = campaign_id_in(final_view(fake_slack, view["id"]))
+    item = unique_id("I")
+    token = token_in(fake_starleads.creates()[-1].json())
+    assert post(json_bot, token, documented_call_result(item, campaign)).json() == {"status": "stored"}
+    fake_slack.wait_timed("chat.postMessage", in_thread(channel))
+    json_bot.wait_for_log("result_posted")
+
+    lines = _lines(json_bot)
+
+    [created] = [
+        line for line in lines if line["event"] == "campaign_create" and line.get("view") == view["id"]
+    ]
+    assert (created["outcome"], created["campaign"], created["key"]) == ("created", campaign, view["id"])
+    assert created["workspace"] == "T0001"
+    [received] = [line for line in lines if line["event"] == "webhook_received" and line["item"] == item]
+    assert received["outcome"] == "stored"
+    assert isinstance(received["result"], int)
+    [posted] = [line for line in lines if line["event"] == "result_posted" and line["channel"] == channel]
+    assert posted["result"] == received["result"]
 
 
 @pytest.mark.parametrize("log_format", ["json", "text"])

@@ -154,7 +154,7 @@ def add_results(engine: Engine, subscription: Subscription, count: int) -> None:
             tag_name="Booked",
             payload=payload,
         )
-        assert asyncio.run(stored)
+        assert asyncio.run(stored).new
 
 
 def test_a_workspace_claims_marks_and_counts_only_its_own_call_results(engines: list[Engine]) -> None:
