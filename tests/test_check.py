@@ -17,7 +17,7 @@ from tests.conftest import BOT_TOKEN, RELEASE_SQLITE, RunningBot, bot_environmen
 from tests.slack_driver import SIGNING_SECRET
 from tests.standins.slack_api import FakeSlack, Installs
 from tests.standins.starleads_api import API_KEY, OTHER_API_KEY, FakeStarleads
-from tests.test_keys_cli import store
+from tests.store_rows import save_key
 
 
 @pytest.fixture
@@ -216,8 +216,8 @@ def test_distribution_counts_workspaces_and_names_those_whose_stored_key_cant_be
 ) -> None:
     current, lost = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     engine = connect(migrated)
-    store(engine, "T0GOOD", API_KEY, current)
-    store(engine, "T0LOST", OTHER_API_KEY, lost)
+    save_key(engine, "T0GOOD", API_KEY, current)
+    save_key(engine, "T0LOST", OTHER_API_KEY, lost)
     engine.dispose()
 
     code, lines = check(

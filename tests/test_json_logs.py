@@ -10,7 +10,6 @@ import json
 import logging
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
 
 import httpx
 import pytest
@@ -37,11 +36,6 @@ def json_bot(
     )
 
 
-def _lines(bot: RunningBot) -> list[dict[str, Any]]:
-    """Every line of the bot's output, each of which must be a JSON object."""
-    return [json.loads(line) for line in bot.log().splitlines() if line.strip()]
-
-
 def test_every_line_is_json_with_event_level_time_and_request_ids_and_no_secret(
     json_bot: RunningBot, fake_slack: FakeSlack, fake_starleads: FakeStarleads
 ) -> None:
@@ -59,7 +53,7 @@ def test_every_line_is_json_with_event_level_time_and_request_ids_and_no_secret(
     slack.post("command=%2Fstarleads&text=campaign", signature="v0=" + "1" * 64)
     json_bot.wait_for_log("slack_request_unverified")
 
-    lines = _lines(json_bot)
+    lines = json_bot.log_lines()
     log = json_bot.log()
 
     for secret in (BOT_TOKEN, API_KEY, SIGNING_SECRET):
@@ -82,14 +76,14 @@ def test_every_line_is_json_with_event_level_time_and_request_ids_and_no_secret(
 def test_each_slack_request_has_a_request_id_of_its_own(json_bot: RunningBot, fake_slack: FakeSlack) -> None:
     fake_slack.reset()
     slack = SlackDriver(json_bot.url, fake_slack.response_url())
+    already = len(json_bot.log_lines("views_open_failed"))
     for _ in range(2):
         fake_slack.fail("views.open", "expired_trigger_id")
         slack.command("campaign", channel_id=unique_id("C"))
         fake_slack.wait_response_url()
         fake_slack.reset()
-    json_bot.wait_for_log("views_open_failed")
 
-    failures = [line for line in _lines(json_bot) if line["event"] == "views_open_failed"]
+    failures = json_bot.wait_for_lines("views_open_failed", count=already + 2)
 
     assert len({line["request_id"] for line in failures}) == len(failures) >= 2
     assert httpx.get(f"{json_bot.url}/healthz").status_code == 200
@@ -109,9 +103,9 @@ def test_a_campaign_s_lines_carry_its_campaign_and_view_and_a_call_result_s_its_
     token = token_in(fake_starleads.creates()[-1].json())
     assert post(json_bot, token, documented_call_result(item, campaign)).json() == {"status": "stored"}
     fake_slack.wait_timed("chat.postMessage", in_thread(channel))
-    json_bot.wait_for_log("result_posted")
+    json_bot.wait_for_lines("result_posted")
 
-    lines = _lines(json_bot)
+    lines = json_bot.log_lines()  # every line a JSON object
 
     [created] = [
         line for line in lines if line["event"] == "campaign_create" and line.get("view") == view["id"]
