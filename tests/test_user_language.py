@@ -89,9 +89,11 @@ def test_a_slow_users_info_opens_the_form_in_the_default_language_and_serves_the
     slack: SlackDriver, fake_slack: FakeSlack
 ) -> None:
     french = person(fake_slack, "fr-FR")
-    fake_slack.slow_down("users.info", 1.5, where=lambda call: call.get("user") == french)
-
-    form = texts(open_form(slack, fake_slack, user_id=french))
+    released = fake_slack.hold("users.info", where=lambda call: call.get("user") == french)
+    try:
+        form = texts(open_form(slack, fake_slack, user_id=french))
+    finally:
+        released.set()  # Slack answers only once the form is open: the bot waited for it in vain
 
     assert "Campaign name" in form  # not waited for: English, the default
     assert "Nom de la campagne" not in form
@@ -241,8 +243,11 @@ def test_a_form_keeps_the_language_it_opened_in_once_its_openers_language_is_lea
     slack: SlackDriver, fake_slack: FakeSlack
 ) -> None:
     french = person(fake_slack, "fr-FR")
-    fake_slack.slow_down("users.info", 1.5, where=lambda call: call.get("user") == french)
-    view = open_form(slack, fake_slack, user_id=french)
+    released = fake_slack.hold("users.info", where=lambda call: call.get("user") == french)
+    try:
+        view = open_form(slack, fake_slack, user_id=french)
+    finally:
+        released.set()  # Slack answers only once the form is open
     assert "Campaign name" in texts(view)  # Slack was slow: the default language
     deadline = time.monotonic() + 10
     while not answered(slack, "help", french).startswith(FRENCH_HELP):  # now the bot knows: French
