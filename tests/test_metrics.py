@@ -12,11 +12,22 @@ import pytest
 
 from bot.config import load_settings
 from bot.logs import Redactor
-from tests.call_results_driver import PASCAL, create, in_thread, post, root_of, subscribe
-from tests.conftest import API_KEY, BOT_TOKEN, RunningBot, driving, serving
+from bot.slack.blocks.campaign_form import OPEN_PICKER_ACTION
+from tests.call_results_driver import (
+    PASCAL,
+    create,
+    forward_state,
+    in_thread,
+    post,
+    root_of,
+    subscribe,
+    token_in,
+)
+from tests.conftest import API_KEY, BOT_TOKEN, RunningBot, driving, open_form, serving
 from tests.install_driver import install
 from tests.metrics_page import moved, page, scrape, value
 from tests.slack_driver import SIGNING_SECRET, SlackDriver, unique_id
+from tests.standins.customer_webhook import CustomerWebhook
 from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import FakeStarleads
 
@@ -78,6 +89,19 @@ def test_an_ack_is_timed_until_its_answer_even_when_the_answer_waits(
     assert moved(before, after, "starleads_bot_slack_ack_seconds_bucket", kind="command", le="+Inf") == 1
 
 
+def test_a_button_in_a_form_is_timed_as_an_action(
+    watched: RunningBot, slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
+    view = open_form(slack, fake_slack)
+    before = scrape(watched)
+
+    assert slack.click(view, OPEN_PICKER_ACTION).status_code == 200
+
+    after = scrape(watched)
+    assert moved(before, after, "starleads_bot_slack_ack_seconds_count", kind="action") == 1
+    assert moved(before, after, "starleads_bot_slack_ack_seconds_count", kind="other") == 0
+
+
 def test_a_starleads_failure_is_counted_by_endpoint_and_status_and_the_create_as_unavailable(
     watched: RunningBot, slack: SlackDriver, fake_slack: FakeSlack, fake_starleads: FakeStarleads
 ) -> None:
@@ -112,6 +136,29 @@ def test_a_webhook_result_and_a_slack_429_are_counted_and_the_results_counted_by
     assert moved(before, after, "starleads_bot_slack_api_errors_total", **rate_limited) == 1
     assert value(after, "starleads_bot_call_results", state="posted") >= 1
     assert token not in page(watched).text
+
+
+def test_forwards_to_a_campaign_s_own_webhook_are_counted_by_state(
+    watched: RunningBot,
+    slack: SlackDriver,
+    fake_slack: FakeSlack,
+    fake_starleads: FakeStarleads,
+    hook: CustomerWebhook,
+) -> None:
+    _, sent, _ = create(slack, fake_slack, fake_starleads, {"webhook_url": f"{hook.url}/hooks/starleads"})
+    token = token_in(sent)
+    before = scrape(watched)
+
+    assert post(watched, token, PASCAL).status_code == 200
+    assert forward_state(watched, token) == ["forwarded"]
+    hook.answer(500, 502, 503)  # every try of the next one: the first and one per backoff step
+    assert post(watched, token, {**PASCAL, "Id": unique_id("I")}).status_code == 200
+    assert forward_state(watched, token, count=2, timeout=15) == ["forwarded", "dead"]
+
+    after = scrape(watched)
+    assert moved(before, after, "starleads_bot_forwards", state="forwarded") == 1
+    assert moved(before, after, "starleads_bot_forwards", state="dead") == 1
+    assert value(after, "starleads_bot_forwards", state="pending") == 0
 
 
 def test_a_webhook_for_no_subscription_is_counted_without_its_token(watched: RunningBot) -> None:
