@@ -20,7 +20,7 @@ from tests.conftest import RunningBot, open_form
 from tests.slack_driver import SlackDriver, unique_id
 from tests.slack_views import final_view, texts
 from tests.standins.slack_api import FakeSlack
-from tests.standins.starleads_api import PHONE_AGENT, FakeStarleads, documented_call_result
+from tests.standins.starleads_api import OTHER_AGENT, PHONE_AGENT, FakeStarleads, documented_call_result
 
 CAMPAIGN = "66f1b2d0016e6d3e9353ab85"
 ITEM = "66e47083637b020bcd9865a9"
@@ -70,6 +70,7 @@ def forward_state(bot: RunningBot, token: str, count: int = 1, timeout: float = 
 
 
 CAMPAIGN_FORM = {"name": "Relance Q4", "agent_id": PHONE_AGENT, "phone_number": "01 23 45 67 89"}
+OTHER_FORM = {"agent_id": OTHER_AGENT, "phone_number": "09 87 65 43 21"}  # another agent and number
 
 
 def create(
@@ -144,3 +145,29 @@ def subscribe_in_another_workspace(
     finally:
         engine.dispose()
     return channel, token
+
+
+def new_campaign(
+    slack: SlackDriver, slack_api: FakeSlack, starleads: FakeStarleads, **values: str
+) -> dict[str, str]:
+    """A campaign created through the form in a new channel: its channel, name, ID and results token."""
+    name = f"Campaign {unique_id('N')}"
+    channel, sent, view = create(slack, slack_api, starleads, {"name": name, **values})
+    return {"channel": channel, "name": name, "id": campaign_id_in(view), "token": token_in(sent)}
+
+
+def send_result(bot: RunningBot, made: dict[str, str]) -> int:
+    """A call result of the campaign, as Starleads sends it to the campaign's webhook: the HTTP status."""
+    return post(bot, made["token"], documented_call_result(unique_id("I"), made["id"])).status_code
+
+
+def reply_token(slack_api: FakeSlack, made: dict[str, str]) -> str | None:
+    """The token of the result's reply in the campaign's thread, once it is posted."""
+    slack_api.wait_timed(
+        "chat.postMessage", lambda c: c.get("channel") == made["channel"] and "thread_ts" in c
+    )
+    return next(
+        token
+        for token, call in slack_api.calls_with_tokens("chat.postMessage")
+        if call.get("channel") == made["channel"] and "thread_ts" in call
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -11,21 +12,24 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
-from sqlalchemy import Engine, text
+from slack_sdk.oauth.installation_store import Installation
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from sqlalchemy import Engine, create_engine, text
 
 from bot.store import connect
-from tests.slack_driver import SIGNING_SECRET, SlackDriver, unique_id
+from tests.slack_driver import SIGNING_SECRET, USER, SlackDriver, unique_id
 from tests.standins.customer_webhook import CustomerWebhook
-from tests.standins.slack_api import FakeSlack
+from tests.standins.slack_api import FakeSlack, Installs
 from tests.standins.starleads_api import API_KEY, FakeStarleads
 
 BOT_TOKEN = "xoxb-000000000000-test-bot-token-3e9d"
+INSTALLED_TOKEN_PREFIX = "xoxb-installed-"  # a `Workspace`'s bot token: this, then its team ID
 REPO = Path(__file__).resolve().parent.parent
 # Made by release 0.1.0 (commit 990c038), the last without Alembic: its `connect()` created the schema
 # and a few rows of every table were written into it (tests/data/release-0.1.0-postgresql.sql is the
@@ -111,6 +115,7 @@ class RunningBot:
     """A `starleads-bot serve` process; its log is kept so tests can read what operators would."""
 
     def __init__(self, env: dict[str, str], workdir: Path, *, healthy: bool = True) -> None:
+        self.env = env
         self.url = f"http://127.0.0.1:{env['PORT']}"
         self.log_path = workdir / "bot.log"
         self._log = self.log_path.open("wb")
@@ -140,10 +145,27 @@ class RunningBot:
 
     def wait_for_log(self, text: str, timeout: float = 10) -> str:
         """The log once `text` is in it (a line is written a moment after what it reports is seen)."""
-        deadline = time.monotonic() + timeout
-        while text not in (log := self.log()) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        return log
+        return _polled(self.log, lambda log: text in log, timeout)
+
+    def log_lines(self, event: str | None = None) -> list[dict[str, Any]]:
+        """The lines of a bot logging JSON (`LOG_FORMAT=json`), those of `event` if given, whichever of
+        its processes wrote them. Each whole line must be a JSON object; one still being written is
+        left for the next read."""
+        found = []
+        for line in self.log().splitlines(keepends=True):
+            if not line.endswith("\n") or not line.strip():
+                continue
+            parsed = json.loads(line)
+            assert isinstance(parsed, dict), line
+            if event is None or parsed["event"] == event:
+                found.append(parsed)
+        return found
+
+    def wait_for_lines(self, event: str, count: int = 1, timeout: float = 10) -> list[dict[str, Any]]:
+        """The JSON log's lines of `event` once there are `count` of them (each is written as it happens)."""
+        found = _polled(lambda: self.log_lines(event), lambda lines: len(lines) >= count, timeout)
+        assert len(found) >= count, self.log()
+        return found
 
     def background_work(self) -> int:
         """How much work the bot still has in flight after its acks, as `/healthz` reports it."""
@@ -156,6 +178,17 @@ class RunningBot:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self._log.close()
+
+
+_Read = TypeVar("_Read")
+
+
+def _polled(read: Callable[[], _Read], done: Callable[[_Read], bool], timeout: float) -> _Read:
+    """What `read` gives once `done` says so, or at the timeout."""
+    deadline = time.monotonic() + timeout
+    while not done(found := read()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return found
 
 
 @pytest.fixture(scope="session")
@@ -232,6 +265,61 @@ def quiet(distributed: RunningBot, slack_api: FakeSlack, fake_starleads: FakeSta
         yield
 
 
+@pytest.fixture(scope="module")
+def connecting_bot(
+    fake_slack: FakeSlack, fake_starleads: FakeStarleads, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningBot]:
+    """A distributed bot (SQLite) whose workspaces are installed by writing their installations as the
+    OAuth flow would (`Workspace`), each left to connect its own Starleads account."""
+    from tests.install_driver import distribution_settings  # it builds on this module
+
+    yield from serving(
+        fake_slack, fake_starleads, tmp_path_factory.mktemp("connecting"), **distribution_settings()
+    )
+
+
+class Workspace:
+    """A workspace that installed `connecting_bot`: its team, who installed it, an admin and a member."""
+
+    def __init__(self, bot: RunningBot, fake_slack: FakeSlack) -> None:
+        self.team_id = unique_id("T")
+        self.installer, self.admin, self.member = unique_id("U"), unique_id("U"), unique_id("U")
+        fake_slack.set_role(self.admin, admin=True)
+        installation = Installation(
+            app_id="A0001",
+            team_id=self.team_id,
+            team_name="Acme",
+            bot_token=INSTALLED_TOKEN_PREFIX + self.team_id.lower(),
+            bot_id="B0001",
+            bot_user_id="UBOT",
+            bot_scopes="commands,chat:write,users:read",
+            user_id=self.installer,
+        )
+        engine = create_engine(f"sqlite:///{Path(bot.log_path).parent / 'bot.db'}")
+        SQLAlchemyInstallationStore(Installs.CLIENT_ID, engine).save(installation)
+        engine.dispose()
+        self.slack = SlackDriver(bot.url, fake_slack.response_url(), team_id=self.team_id)
+
+
+@pytest.fixture
+def workspace(
+    connecting_bot: RunningBot, fake_slack: FakeSlack, fake_starleads: FakeStarleads
+) -> Iterator[Workspace]:
+    """A new workspace of `connecting_bot`, not connected to Starleads, with a clean slate of recorded
+    calls (see `driving`)."""
+    for _ in driving(connecting_bot, fake_slack, fake_starleads):
+        yield Workspace(connecting_bot, fake_slack)
+
+
+@pytest.fixture
+def restartable(fake_slack: FakeSlack, fake_starleads: FakeStarleads, tmp_path: Path) -> Iterator[Crashable]:
+    """A bot of its own whose first look for a campaign that got no answer comes 4 s after it: a kill
+    lands first."""
+    running = Crashable(fake_slack, fake_starleads, tmp_path, STARLEADS_LATE_LOOKUP_SECONDS="[4, 1, 1]")
+    yield running
+    running.bot.stop()
+
+
 @pytest.fixture
 def slack(bot: RunningBot, fake_slack: FakeSlack, fake_starleads: FakeStarleads) -> Iterator[SlackDriver]:
     yield from driving(bot, fake_slack, fake_starleads)
@@ -254,16 +342,23 @@ def driving(bot: RunningBot, fake_slack: FakeSlack, fake_starleads: FakeStarlead
         time.sleep(0.05)
 
 
-def open_form(slack: SlackDriver, fake_slack: FakeSlack, channel_id: str | None = None) -> dict[str, Any]:
-    """Type `/starleads campaign` and return the modal the bot opened, with the ID Slack gave it.
+def open_form(
+    slack: SlackDriver, fake_slack: FakeSlack, channel_id: str | None = None, *, user_id: str = USER
+) -> dict[str, Any]:
+    """`user_id` types `/starleads campaign`: the modal the bot opened, with the ID Slack gave it.
 
     Each call uses a new channel unless told otherwise, so no test sees what another one remembered.
     """
     channel_id = channel_id or unique_id("C")
     already = len(fake_slack.calls("views.open"))
-    assert slack.command("campaign", channel_id=channel_id).status_code == 200
+    assert slack.command("campaign", channel_id=channel_id, user_id=user_id).status_code == 200
     call = fake_slack.wait_call("views.open", count=already + 1)[-1]
     return {**call["view"], "id": unique_id("V")}
+
+
+def answer(fake_slack: FakeSlack, already: int) -> str:
+    """The text of the next answer through a command's response URL, after the `already` ones."""
+    return str(fake_slack.wait_response_url(count=already + 1)[-1]["text"])
 
 
 def audit(bot: RunningBot, key: str, count: int) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ import httpx
 from slack_sdk.signature import SignatureVerifier
 
 SIGNING_SECRET = "test-signing-secret-8c1f0e"
+USER = "U0ALICE"  # who types commands and fills in forms unless a test says otherwise
 _ids = itertools.count(1)
 
 
@@ -60,7 +61,7 @@ class SlackDriver:
         text: str = "campaign",
         *,
         channel_id: str = "C0TEAM01",
-        user_id: str = "U0ALICE",
+        user_id: str = USER,
         trigger_id: str | None = None,
     ) -> httpx.Response:
         return self.post(
@@ -109,9 +110,7 @@ class SlackDriver:
     def interact(self, payload: dict[str, Any]) -> httpx.Response:
         return self.post(urlencode({"payload": json.dumps(payload)}))
 
-    def submit(
-        self, view: dict[str, Any], values: dict[str, Any], *, user_id: str = "U0ALICE"
-    ) -> httpx.Response:
+    def submit(self, view: dict[str, Any], values: dict[str, Any], *, user_id: str = USER) -> httpx.Response:
         """Submit `view` as Slack would, with the form's fields set as `values` says."""
         submitted = {**view, "state": {"values": form_state(view, values)}}
         return self.interact(
@@ -131,7 +130,7 @@ class SlackDriver:
         action_id: str,
         values: dict[str, Any] | None = None,
         *,
-        user_id: str = "U0ALICE",
+        user_id: str = USER,
     ) -> httpx.Response:
         """Click a button of `view`; the payload carries the form's state, as Slack's does."""
         block = next(
@@ -143,7 +142,7 @@ class SlackDriver:
         return self._block_action(view, action, values or {}, user_id)
 
     def dispatch(
-        self, view: dict[str, Any], block_id: str, values: dict[str, Any], *, user_id: str = "U0ALICE"
+        self, view: dict[str, Any], block_id: str, values: dict[str, Any], *, user_id: str = USER
     ) -> httpx.Response:
         """What Slack sends when an input with `dispatch_action` changes (Enter pressed, option chosen)."""
         block = next(b for b in view["blocks"] if b.get("block_id") == block_id)

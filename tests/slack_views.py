@@ -6,6 +6,10 @@ from typing import Any
 
 from tests.standins.slack_api import FakeSlack
 
+# How the bot's help starts, in each language it speaks.
+ENGLISH_HELP = "*Starleads for Slack* creates AI calling campaigns without leaving the channel."
+FRENCH_HELP = "*Starleads pour Slack* crée des campagnes d’appels IA sans quitter le canal."
+
 
 def texts(view_or_message: dict[str, Any]) -> str:
     """Everything a person can read in a view or message, as one string."""

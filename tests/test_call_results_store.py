@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from bot.call_results import CallResult
 from bot.call_results.result_queue import ResultQueue
 from bot.call_results.subscriptions import Subscriptions
-from bot.store import ForwardStore, ResultState, ResultStore, Subscription, SubscriptionStore
+from bot.store import ForwardStore, Kept, ResultState, ResultStore, Subscription, SubscriptionStore
 from bot.store.database import call_results, now, webhook_subscriptions
 
 
@@ -75,14 +75,15 @@ def test_many_simultaneous_deliveries_of_one_result_store_it_once(engines: list[
     queues = [ResultQueue(ResultStore(engine)) for engine in engines]
     call, raw = result("66e47083637b020bcd9865a9")
 
-    async def deliver_all() -> list[bool]:
+    async def deliver_all() -> list[Kept]:
         return await asyncio.gather(*[queues[i % 2].add(subscription, call, raw) for i in range(16)])
 
     outcomes = asyncio.run(deliver_all())
 
-    assert outcomes.count(True) == 1
+    assert [outcome.new for outcome in outcomes].count(True) == 1
     rows = stored_rows(engines[0], subscription)
     assert len(rows) == 1
+    assert {outcome.id for outcome in outcomes} == {rows[0]["id"]}  # each duplicate names the one kept
     assert rows[0]["payload"] == raw
     assert rows[0]["state"] == "pending"
     assert (rows[0]["item_id"], rows[0]["attempt_count"]) == ("66e47083637b020bcd9865a9", 1)
@@ -93,10 +94,10 @@ def test_a_new_attempt_or_another_subscription_is_a_new_result(engines: list[Eng
     _, second = subscribe(engines[1])
     store = ResultStore(engines[0])
 
-    assert asyncio.run(ResultQueue(store).add(first, *result("item-1", attempt=1)))
-    assert asyncio.run(ResultQueue(store).add(first, *result("item-1", attempt=2)))
-    assert asyncio.run(ResultQueue(store).add(second, *result("item-1", attempt=1)))
-    assert not asyncio.run(ResultQueue(store).add(first, *result("item-1", attempt=2)))
+    assert asyncio.run(ResultQueue(store).add(first, *result("item-1", attempt=1))).new
+    assert asyncio.run(ResultQueue(store).add(first, *result("item-1", attempt=2))).new
+    assert asyncio.run(ResultQueue(store).add(second, *result("item-1", attempt=1))).new
+    assert not asyncio.run(ResultQueue(store).add(first, *result("item-1", attempt=2))).new
 
     assert [row["attempt_count"] for row in stored_rows(engines[0], first)] == [1, 2]
     assert len(stored_rows(engines[0], second)) == 1
@@ -106,8 +107,8 @@ def test_results_without_an_attempt_count_still_deduplicate(engines: list[Engine
     _, subscription = subscribe(engines[0], campaign_id=None)
     store = ResultStore(engines[1])
 
-    assert asyncio.run(ResultQueue(store).add(subscription, *result("item-1", attempt=None)))
-    assert not asyncio.run(ResultQueue(store).add(subscription, *result("item-1", attempt=None)))
+    assert asyncio.run(ResultQueue(store).add(subscription, *result("item-1", attempt=None))).new
+    assert not asyncio.run(ResultQueue(store).add(subscription, *result("item-1", attempt=None))).new
 
     assert len(stored_rows(engines[0], subscription)) == 1
 
@@ -312,20 +313,20 @@ def deliver_together(store: ResultStore, subscription: Subscription, items: list
     return asyncio.run(deliver_all())
 
 
-def test_deliveries_arriving_together_each_learn_whether_theirs_was_stored(engines: list[Engine]) -> None:
+def test_deliveries_arriving_together_each_learn_whether_theirs_was_stored_and_which_result_holds_it(
+    engines: list[Engine],
+) -> None:
     _, subscription = subscribe(engines[0])
     store = ResultStore(engines[0])
-    assert asyncio.run(ResultQueue(store).add(subscription, *result("earlier")))
+    assert asyncio.run(ResultQueue(store).add(subscription, *result("earlier"))).new
+    items = ["a", "b", "earlier", "a", "c", "b", "a"]
 
-    outcomes = deliver_together(store, subscription, ["a", "b", "earlier", "a", "c", "b", "a"])
+    outcomes = deliver_together(store, subscription, items)
 
-    assert outcomes == [True, True, False, False, True, False, False]
-    assert sorted(row["item_id"] for row in stored_rows(engines[0], subscription)) == [
-        "a",
-        "b",
-        "c",
-        "earlier",
-    ]
+    ids = {row["item_id"]: row["id"] for row in stored_rows(engines[0], subscription)}
+    assert sorted(ids) == ["a", "b", "c", "earlier"]
+    stored_now = [True, True, False, False, True, False, False]
+    assert outcomes == [Kept(ids[item], new) for item, new in zip(items, stored_now, strict=True)]
 
 
 def test_a_database_failure_fails_every_delivery_sharing_its_commit_and_stores_none(
@@ -340,7 +341,8 @@ def test_a_database_failure_fails_every_delivery_sharing_its_commit_and_stores_n
     assert all(isinstance(outcome, OperationalError) for outcome in outcomes), outcomes
     assert stored_rows(engines[0], subscription) == []
     # Nothing was committed, so every one of them can be delivered again, and is stored then.
-    assert deliver_together(store, subscription, ["a", "b", "c", "d", "e"]) == [True] * 5
+    again = deliver_together(store, subscription, ["a", "b", "c", "d", "e"])
+    assert all(isinstance(outcome, Kept) and outcome.new for outcome in again), again
 
 
 def test_a_row_the_database_refuses_fails_alone_and_the_others_together_with_it_are_stored(
@@ -352,7 +354,8 @@ def test_a_row_the_database_refuses_fails_alone_and_the_others_together_with_it_
     with refusing(engines[0], subscription):
         outcomes = deliver_together(store, subscription, ["a", "b", "bad", "c", "a"])
 
-    assert outcomes[:2] == [True, True]
+    ids = {row["item_id"]: row["id"] for row in stored_rows(engines[0], subscription)}
+    assert sorted(ids) == ["a", "b", "c"]
+    assert outcomes[:2] == [Kept(ids["a"], new=True), Kept(ids["b"], new=True)]
     assert isinstance(outcomes[2], IntegrityError)
-    assert outcomes[3:] == [True, False]
-    assert sorted(row["item_id"] for row in stored_rows(engines[0], subscription)) == ["a", "b", "c"]
+    assert outcomes[3:] == [Kept(ids["c"], new=True), Kept(ids["a"], new=False)]

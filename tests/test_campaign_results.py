@@ -20,12 +20,11 @@ from tests.call_results_driver import (
     subscription_of,
     token_in,
 )
-from tests.conftest import RunningBot, open_form, serving
+from tests.conftest import RELEASE_SQLITE, RunningBot, open_form, serving
 from tests.slack_driver import SlackDriver, unique_id
 from tests.slack_views import final_view, texts
 from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import FakeStarleads
-from tests.test_migrations import RELEASE_SQLITE
 
 
 def test_call_results_of_a_new_campaign_land_in_its_cards_thread_and_the_card_keeps_the_tally(

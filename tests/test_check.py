@@ -17,7 +17,7 @@ from tests.conftest import BOT_TOKEN, RELEASE_SQLITE, RunningBot, bot_environmen
 from tests.slack_driver import SIGNING_SECRET
 from tests.standins.slack_api import FakeSlack, Installs
 from tests.standins.starleads_api import API_KEY, OTHER_API_KEY, FakeStarleads
-from tests.test_keys_cli import store
+from tests.store_rows import save_key
 
 
 @pytest.fixture
@@ -68,8 +68,12 @@ def test_all_good_passes_every_check_and_exits_0(
     code, lines = check(stand_ins, tmp_path, DATABASE_URL=migrated, PUBLIC_URL=bot.url)
 
     assert code == 0, lines
-    assert [text.split()[0] for text in lines[:-1]] == ["ok", "ok", "ok", "ok", "ok", "ok", "ok"]
-    assert lines[-1] == "all 7 checks passed"
+    assert [text.split()[0] for text in lines[:-1]] == ["ok", "ok", "ok", "ok", "ok", "ok"]
+    assert lines[-1] == "all 6 checks passed"
+    assert lines[0] == (
+        "ok    settings: they parse: one workspace, HTTP mode (Slack's requests are checked with "
+        "SLACK_SIGNING_SECRET; a wrong one logs slack_request_unverified)"
+    )
     assert f"schema at revision {LATEST_REVISION}" in line(lines, "database")
     assert "reaches a starleads-bot (healthy)" in line(lines, "public url")
 
@@ -86,7 +90,7 @@ def test_a_token_slack_refuses_fails_with_how_to_fix_it(
         "FAIL  slack token: Slack refused SLACK_BOT_TOKEN (invalid_auth)"
     )
     assert "OAuth & Permissions" in line(lines, "slack token")
-    assert lines[-1] == "1 of 6 checks failed (1 skipped)"
+    assert lines[-1] == "1 of 5 checks failed (1 skipped)"
 
 
 def test_a_token_missing_a_scope_the_manifest_asks_for_fails_naming_it(
@@ -216,8 +220,8 @@ def test_distribution_counts_workspaces_and_names_those_whose_stored_key_cant_be
 ) -> None:
     current, lost = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     engine = connect(migrated)
-    store(engine, "T0GOOD", API_KEY, current)
-    store(engine, "T0LOST", OTHER_API_KEY, lost)
+    save_key(engine, "T0GOOD", API_KEY, current)
+    save_key(engine, "T0LOST", OTHER_API_KEY, lost)
     engine.dispose()
 
     code, lines = check(

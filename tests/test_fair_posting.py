@@ -43,7 +43,7 @@ def add_result(engine: Engine, workspace: str, *, thread_ts: str | None = THREAD
     stored_result = ResultStore(engine).add(
         subscription, item_id="item-1", attempt_count=1, campaign_id=None, tag_name=None, payload=body
     )
-    assert asyncio.run(stored_result)
+    assert asyncio.run(stored_result).new
 
 
 def test_due_workspaces_are_those_with_results_to_post_in_a_fixed_order_resumable(

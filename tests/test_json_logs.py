@@ -1,5 +1,6 @@
 """LOG_FORMAT=json: every line on stderr, the bot's and its libraries', is one JSON object with the event,
-level, time and the ids of the request it belongs to; no secret in any of them."""
+level, time and the ids of the request it belongs to (and of the campaign or call result it is about);
+no secret in any of them."""
 
 from __future__ import annotations
 
@@ -9,16 +10,17 @@ import json
 import logging
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
 
 import httpx
 import pytest
 
 from bot.logs import REDACTED, bind_request, configure_logging
+from tests.call_results_driver import CAMPAIGN_FORM, campaign_id_in, in_thread, post, token_in
 from tests.conftest import BOT_TOKEN, RunningBot, open_form, serving
 from tests.slack_driver import SIGNING_SECRET, SlackDriver, unique_id
+from tests.slack_views import final_view
 from tests.standins.slack_api import FakeSlack
-from tests.standins.starleads_api import API_KEY, PHONE_AGENT, FakeStarleads
+from tests.standins.starleads_api import API_KEY, PHONE_AGENT, FakeStarleads, documented_call_result
 
 ENCRYPTION_KEY = "q5Qk0n3rT3M3RVbz2m8yC1JwZ7N9k8pQd4Hh6sYtU0E="
 REFRESH_TOKEN = "xoxe-1-refreshtokenvalue0123456789"
@@ -32,11 +34,6 @@ def json_bot(
     yield from serving(
         fake_slack, fake_starleads, tmp_path_factory.mktemp("json-bot"), LOG_FORMAT="json", LOG_LEVEL="DEBUG"
     )
-
-
-def _lines(bot: RunningBot) -> list[dict[str, Any]]:
-    """Every line of the bot's output, each of which must be a JSON object."""
-    return [json.loads(line) for line in bot.log().splitlines() if line.strip()]
 
 
 def test_every_line_is_json_with_event_level_time_and_request_ids_and_no_secret(
@@ -56,7 +53,7 @@ def test_every_line_is_json_with_event_level_time_and_request_ids_and_no_secret(
     slack.post("command=%2Fstarleads&text=campaign", signature="v0=" + "1" * 64)
     json_bot.wait_for_log("slack_request_unverified")
 
-    lines = _lines(json_bot)
+    lines = json_bot.log_lines()
     log = json_bot.log()
 
     for secret in (BOT_TOKEN, API_KEY, SIGNING_SECRET):
@@ -79,17 +76,47 @@ def test_every_line_is_json_with_event_level_time_and_request_ids_and_no_secret(
 def test_each_slack_request_has_a_request_id_of_its_own(json_bot: RunningBot, fake_slack: FakeSlack) -> None:
     fake_slack.reset()
     slack = SlackDriver(json_bot.url, fake_slack.response_url())
+    already = len(json_bot.log_lines("views_open_failed"))
     for _ in range(2):
         fake_slack.fail("views.open", "expired_trigger_id")
         slack.command("campaign", channel_id=unique_id("C"))
         fake_slack.wait_response_url()
         fake_slack.reset()
-    json_bot.wait_for_log("views_open_failed")
 
-    failures = [line for line in _lines(json_bot) if line["event"] == "views_open_failed"]
+    failures = json_bot.wait_for_lines("views_open_failed", count=already + 2)
 
     assert len({line["request_id"] for line in failures}) == len(failures) >= 2
     assert httpx.get(f"{json_bot.url}/healthz").status_code == 200
+
+
+def test_a_campaign_s_lines_carry_its_campaign_and_view_and_a_call_result_s_its_result(
+    json_bot: RunningBot, fake_slack: FakeSlack, fake_starleads: FakeStarleads
+) -> None:
+    fake_slack.reset()
+    fake_starleads.reset()
+    slack = SlackDriver(json_bot.url, fake_slack.response_url())
+    channel = unique_id("C")
+    view = open_form(slack, fake_slack, channel)
+    assert slack.submit(view, CAMPAIGN_FORM).json()["response_action"] == "update"
+    campaign = campaign_id_in(final_view(fake_slack, view["id"]))
+    item = unique_id("I")
+    token = token_in(fake_starleads.creates()[-1].json())
+    assert post(json_bot, token, documented_call_result(item, campaign)).json() == {"status": "stored"}
+    fake_slack.wait_timed("chat.postMessage", in_thread(channel))
+    json_bot.wait_for_lines("result_posted")
+
+    lines = json_bot.log_lines()  # every line a JSON object
+
+    [created] = [
+        line for line in lines if line["event"] == "campaign_create" and line.get("view") == view["id"]
+    ]
+    assert (created["outcome"], created["campaign"], created["key"]) == ("created", campaign, view["id"])
+    assert created["workspace"] == "T0001"
+    [received] = [line for line in lines if line["event"] == "webhook_received" and line["item"] == item]
+    assert received["outcome"] == "stored"
+    assert isinstance(received["result"], int)
+    [posted] = [line for line in lines if line["event"] == "result_posted" and line["channel"] == channel]
+    assert posted["result"] == received["result"]
 
 
 @pytest.mark.parametrize("log_format", ["json", "text"])

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from bot.store import ConnectionStore, connect
 from bot.workspaces.keys import KeyVault
 from tests.standins.starleads_api import API_KEY, OTHER_API_KEY
+from tests.store_rows import save_key
 
 
 def starleads_bot(workdir: Path, *arguments: str, **settings: str) -> subprocess.CompletedProcess[str]:
@@ -37,11 +38,6 @@ def stored_tokens(engine: Engine) -> dict[str, str]:
     return {stored.workspace: stored.encrypted_key for stored in asyncio.run(ConnectionStore(engine).all())}
 
 
-def store(engine: Engine, workspace: str, api_key: str, encryption_key: str) -> None:
-    token = KeyVault([encryption_key]).encrypt(api_key)
-    asyncio.run(ConnectionStore(engine).save(workspace, token, connected_by="U0ADMIN"))
-
-
 def test_keys_new_prints_a_fernet_key_each_time_a_new_one(tmp_path: Path) -> None:
     first, second = starleads_bot(tmp_path, "keys", "new"), starleads_bot(tmp_path, "keys", "new")
 
@@ -55,8 +51,8 @@ def test_rotate_reencrypts_every_key_so_the_old_encryption_key_can_be_dropped(tm
     url = f"sqlite:///{tmp_path / 'bot.db'}"
     engine = connect(url)
     old, newest = new_key(), new_key()
-    store(engine, "T0A", API_KEY, old)
-    store(engine, "E0ORG", OTHER_API_KEY, old)
+    save_key(engine, "T0A", API_KEY, old)
+    save_key(engine, "E0ORG", OTHER_API_KEY, old)
 
     result = starleads_bot(
         tmp_path, "keys", "rotate", DATABASE_URL=url, STARLEADS_KEY_ENCRYPTION_KEYS=f"{newest},{old}"
@@ -79,8 +75,8 @@ def test_a_key_no_encryption_key_opens_is_named_and_the_others_still_rotate(tmp_
     url = f"sqlite:///{tmp_path / 'bot.db'}"
     engine = connect(url)
     lost, kept, newest = new_key(), new_key(), new_key()
-    store(engine, "T0LOST", API_KEY, lost)
-    store(engine, "T0KEPT", OTHER_API_KEY, kept)
+    save_key(engine, "T0LOST", API_KEY, lost)
+    save_key(engine, "T0KEPT", OTHER_API_KEY, kept)
     before = stored_tokens(engine)
 
     result = starleads_bot(

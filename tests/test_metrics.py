@@ -9,19 +9,29 @@ from pathlib import Path
 
 import httpx
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from bot.config import load_settings
 from bot.logs import Redactor
-from tests.call_results_driver import PASCAL, create, in_thread, post, root_of, subscribe
-from tests.conftest import API_KEY, BOT_TOKEN, RunningBot, driving, serving
+from bot.slack.blocks.campaign_form import OPEN_PICKER_ACTION
+from tests.call_results_driver import (
+    PASCAL,
+    create,
+    forward_state,
+    in_thread,
+    post,
+    root_of,
+    subscribe,
+    token_in,
+)
+from tests.conftest import API_KEY, BOT_TOKEN, RunningBot, driving, open_form, serving
+from tests.install_driver import install
+from tests.metrics_page import moved, page, scrape, value
 from tests.slack_driver import SIGNING_SECRET, SlackDriver, unique_id
+from tests.standins.customer_webhook import CustomerWebhook
 from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import FakeStarleads
-from tests.test_installs import install
 
 METRICS_TOKEN = "metrics-token-5b1e0c7d9a"
-Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 
 @pytest.fixture(scope="module")
@@ -37,31 +47,6 @@ def watched(
 @pytest.fixture
 def slack(watched: RunningBot, fake_slack: FakeSlack, fake_starleads: FakeStarleads) -> Iterator[SlackDriver]:
     yield from driving(watched, fake_slack, fake_starleads)
-
-
-def scrape(bot: RunningBot, token: str | None = METRICS_TOKEN) -> Samples:
-    text = page(bot, token).text
-    return {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
-
-
-def page(bot: RunningBot, token: str | None = METRICS_TOKEN) -> httpx.Response:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    answer = httpx.get(f"{bot.url}/metrics", headers=headers, timeout=10)
-    assert answer.status_code == 200, answer.text
-    return answer
-
-
-def value(samples: Samples, name: str, **labels: str) -> float:
-    """A sample's value (0 when the labelled series has not appeared yet)."""
-    return samples.get((name, frozenset(labels.items())), 0.0)
-
-
-def moved(before: Samples, after: Samples, name: str, **labels: str) -> float:
-    return value(after, name, **labels) - value(before, name, **labels)
 
 
 def test_a_command_and_a_create_count_their_acks_views_open_the_starleads_call_and_the_outcome(
@@ -104,6 +89,19 @@ def test_an_ack_is_timed_until_its_answer_even_when_the_answer_waits(
     assert moved(before, after, "starleads_bot_slack_ack_seconds_bucket", kind="command", le="+Inf") == 1
 
 
+def test_a_button_in_a_form_is_timed_as_an_action(
+    watched: RunningBot, slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
+    view = open_form(slack, fake_slack)
+    before = scrape(watched)
+
+    assert slack.click(view, OPEN_PICKER_ACTION).status_code == 200
+
+    after = scrape(watched)
+    assert moved(before, after, "starleads_bot_slack_ack_seconds_count", kind="action") == 1
+    assert moved(before, after, "starleads_bot_slack_ack_seconds_count", kind="other") == 0
+
+
 def test_a_starleads_failure_is_counted_by_endpoint_and_status_and_the_create_as_unavailable(
     watched: RunningBot, slack: SlackDriver, fake_slack: FakeSlack, fake_starleads: FakeStarleads
 ) -> None:
@@ -138,6 +136,29 @@ def test_a_webhook_result_and_a_slack_429_are_counted_and_the_results_counted_by
     assert moved(before, after, "starleads_bot_slack_api_errors_total", **rate_limited) == 1
     assert value(after, "starleads_bot_call_results", state="posted") >= 1
     assert token not in page(watched).text
+
+
+def test_forwards_to_a_campaign_s_own_webhook_are_counted_by_state(
+    watched: RunningBot,
+    slack: SlackDriver,
+    fake_slack: FakeSlack,
+    fake_starleads: FakeStarleads,
+    hook: CustomerWebhook,
+) -> None:
+    _, sent, _ = create(slack, fake_slack, fake_starleads, {"webhook_url": f"{hook.url}/hooks/starleads"})
+    token = token_in(sent)
+    before = scrape(watched)
+
+    assert post(watched, token, PASCAL).status_code == 200
+    assert forward_state(watched, token) == ["forwarded"]
+    hook.answer(500, 502, 503)  # every try of the next one: the first and one per backoff step
+    assert post(watched, token, {**PASCAL, "Id": unique_id("I")}).status_code == 200
+    assert forward_state(watched, token, count=2, timeout=15) == ["forwarded", "dead"]
+
+    after = scrape(watched)
+    assert moved(before, after, "starleads_bot_forwards", state="forwarded") == 1
+    assert moved(before, after, "starleads_bot_forwards", state="dead") == 1
+    assert value(after, "starleads_bot_forwards", state="pending") == 0
 
 
 def test_a_webhook_for_no_subscription_is_counted_without_its_token(watched: RunningBot) -> None:
@@ -178,21 +199,21 @@ def test_the_metrics_token_is_masked_wherever_the_log_might_show_it(monkeypatch:
 
 
 def test_without_a_token_the_page_is_open(bot: RunningBot) -> None:
-    assert "starleads_bot_call_results" in page(bot, token=None).text
+    assert "starleads_bot_call_results" in page(bot).text
 
 
 def test_a_distributed_bot_counts_installed_and_connected_workspaces_never_naming_one(
     distributed: RunningBot, slack_api: FakeSlack, quiet: None
 ) -> None:
-    before = scrape(distributed, token=None)
+    before = scrape(distributed)
     team = unique_id("T")
 
     bot_token = install(distributed, slack_api, team)
 
-    after = scrape(distributed, token=None)
+    after = scrape(distributed)
     assert moved(before, after, "starleads_bot_workspaces_installed") == 1
     assert moved(before, after, "starleads_bot_workspaces_connected") == 1
-    text = page(distributed, token=None).text
+    text = page(distributed).text
     for private in (f"Team {team}", team, bot_token, Path(distributed.log_path).parent.name):
         assert private not in text
 
@@ -213,10 +234,10 @@ def test_in_multiprocess_mode_the_directory_starts_empty_and_the_page_adds_up_th
 
     for bot in serving(fake_slack, fake_starleads, tmp_path, PROMETHEUS_MULTIPROC_DIR=str(directory)):
         assert not (directory / "counter_99999.db").exists()
-        before = scrape(bot, token=None)
+        before = scrape(bot)
         for _ in driving(bot, fake_slack, fake_starleads):
             assert SlackDriver(bot.url, fake_slack.response_url()).command("help").status_code == 200
-        after = scrape(bot, token=None)
+        after = scrape(bot)
         assert moved(before, after, "starleads_bot_slack_ack_seconds_count", kind="command") == 1
-        assert "# TYPE starleads_bot_call_results gauge" in page(bot, token=None).text
+        assert "# TYPE starleads_bot_call_results gauge" in page(bot).text
         assert list(directory.glob("histogram_*.db"))

@@ -7,85 +7,15 @@ by writing installations with slack_sdk's own installation store, as the OAuth f
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-from cryptography.fernet import Fernet
-from slack_sdk.oauth.installation_store import Installation
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-from sqlalchemy import create_engine
-
 from bot.slack.blocks.connect_form import KEY_BLOCK, KEY_LABEL
 from bot.slack.starleads_account import SET_BY_OPERATOR
-from tests.conftest import RunningBot, driving, serving
+from tests.conftest import INSTALLED_TOKEN_PREFIX, RunningBot, Workspace, answer
 from tests.slack_driver import SlackDriver, unique_id
-from tests.standins.slack_api import FakeSlack
+from tests.standins.slack_api import FakeSlack, Installs
 from tests.standins.starleads_api import OTHER_API_KEY, FakeStarleads
-
-CLIENT_ID = "1111.2222"
-CLIENT_SECRET = "client-secret-4d7e0b"
-ENCRYPTION_KEY = Fernet.generate_key().decode()
-BOT_TOKEN_PREFIX = "xoxb-installed-"
-
-
-@pytest.fixture(scope="module")
-def distributed_bot(
-    fake_slack: FakeSlack, fake_starleads: FakeStarleads, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[RunningBot]:
-    workdir = tmp_path_factory.mktemp("distributed")
-    yield from serving(
-        fake_slack,
-        fake_starleads,
-        workdir,
-        SLACK_BOT_TOKEN=None,
-        STARLEADS_API_KEY=None,
-        SLACK_CLIENT_ID=CLIENT_ID,
-        SLACK_CLIENT_SECRET=CLIENT_SECRET,
-        STARLEADS_KEY_ENCRYPTION_KEYS=ENCRYPTION_KEY,
-    )
-
-
-@pytest.fixture
-def distributed(
-    distributed_bot: RunningBot, fake_slack: FakeSlack, fake_starleads: FakeStarleads
-) -> Iterator[SlackDriver]:
-    yield from driving(distributed_bot, fake_slack, fake_starleads)
-
-
-class Workspace:
-    """A workspace that installed the app: its team, who installed it, an admin and a member."""
-
-    def __init__(self, bot: RunningBot, fake_slack: FakeSlack) -> None:
-        self.team_id = unique_id("T")
-        self.installer, self.admin, self.member = unique_id("U"), unique_id("U"), unique_id("U")
-        fake_slack.set_role(self.admin, admin=True)
-        installation = Installation(
-            app_id="A0001",
-            team_id=self.team_id,
-            team_name="Acme",
-            bot_token=BOT_TOKEN_PREFIX + self.team_id.lower(),
-            bot_id="B0001",
-            bot_user_id="UBOT",
-            bot_scopes="commands,chat:write,users:read",
-            user_id=self.installer,
-        )
-        workdir = Path(bot.log_path).parent
-        engine = create_engine(f"sqlite:///{workdir / 'bot.db'}")
-        SQLAlchemyInstallationStore(CLIENT_ID, engine).save(installation)
-        engine.dispose()
-        self.slack = SlackDriver(bot.url, fake_slack.response_url(), team_id=self.team_id)
-
-
-@pytest.fixture
-def workspace(distributed_bot: RunningBot, fake_slack: FakeSlack) -> Workspace:
-    return Workspace(distributed_bot, fake_slack)
-
-
-def answer(fake_slack: FakeSlack, already: int) -> str:
-    """The text of the next answer through the command's response URL."""
-    return str(fake_slack.wait_response_url(count=already + 1)[-1]["text"])
 
 
 def opened_form(fake_slack: FakeSlack, already: int) -> dict[str, Any]:
@@ -93,9 +23,7 @@ def opened_form(fake_slack: FakeSlack, already: int) -> dict[str, Any]:
     return {**view, "id": unique_id("V")}
 
 
-def open_connect_form(
-    slack: SlackDriver, fake_slack: FakeSlack, workspace: Workspace, user: str
-) -> dict[str, Any]:
+def open_connect_form(fake_slack: FakeSlack, workspace: Workspace, user: str) -> dict[str, Any]:
     already = len(fake_slack.calls("views.open"))
     assert workspace.slack.command("connect", user_id=user).status_code == 200
     return opened_form(fake_slack, already)
@@ -107,22 +35,18 @@ def role_lookups(fake_slack: FakeSlack) -> list[dict[str, Any]]:
     return [call for call in fake_slack.calls("users.info") if "include_locale" not in call]
 
 
-def connect(slack: SlackDriver, fake_slack: FakeSlack, workspace: Workspace, api_key: str) -> dict[str, Any]:
+def connect(fake_slack: FakeSlack, workspace: Workspace, api_key: str) -> dict[str, Any]:
     """An admin connects the workspace with `api_key`; what the modal shows then."""
-    form = open_connect_form(slack, fake_slack, workspace, workspace.admin)
+    form = open_connect_form(fake_slack, workspace, workspace.admin)
     submitted = workspace.slack.submit(form, {KEY_BLOCK: api_key}, user_id=workspace.admin)
     assert submitted.status_code == 200
     return dict(submitted.json())
 
 
 def test_an_admin_connects_with_a_key_starleads_accepts_and_sees_only_its_masked_form(
-    distributed: SlackDriver,
-    fake_slack: FakeSlack,
-    fake_starleads: FakeStarleads,
-    workspace: Workspace,
-    distributed_bot: RunningBot,
+    connecting_bot: RunningBot, fake_slack: FakeSlack, fake_starleads: FakeStarleads, workspace: Workspace
 ) -> None:
-    form = open_connect_form(distributed, fake_slack, workspace, workspace.admin)
+    form = open_connect_form(fake_slack, workspace, workspace.admin)
     field = next(block for block in form["blocks"] if block.get("block_id") == KEY_BLOCK)
     assert field["label"]["text"] == KEY_LABEL
     assert [call["user"] for call in role_lookups(fake_slack)] == [workspace.admin]
@@ -146,18 +70,19 @@ def test_an_admin_connects_with_a_key_starleads_accepts_and_sees_only_its_masked
     assert len(role_lookups(fake_slack)) == asked
 
     # What the key looks like at rest, and in what operators read.
-    database = b"".join(p.read_bytes() for p in Path(distributed_bot.log_path).parent.glob("bot.db*"))
+    database = b"".join(p.read_bytes() for p in Path(connecting_bot.log_path).parent.glob("bot.db*"))
     assert OTHER_API_KEY.encode() not in database
-    log = distributed_bot.wait_for_log("starleads_connect")
+    log = connecting_bot.wait_for_log("starleads_connect")
     assert "outcome=connected" in log
-    for secret in (OTHER_API_KEY, ENCRYPTION_KEY, CLIENT_SECRET, BOT_TOKEN_PREFIX):
+    encryption_key = connecting_bot.env["STARLEADS_KEY_ENCRYPTION_KEYS"]
+    for secret in (OTHER_API_KEY, encryption_key, Installs.CLIENT_SECRET, INSTALLED_TOKEN_PREFIX):
         assert secret not in log
 
 
 def test_a_key_starleads_refuses_gets_a_note_under_the_field_and_nothing_is_kept(
-    distributed: SlackDriver, fake_slack: FakeSlack, workspace: Workspace
+    fake_slack: FakeSlack, workspace: Workspace
 ) -> None:
-    answered = connect(distributed, fake_slack, workspace, "sl-revoked-key-0000")
+    answered = connect(fake_slack, workspace, "sl-revoked-key-0000")
 
     assert answered == {
         "response_action": "errors",
@@ -172,7 +97,7 @@ def test_a_key_starleads_refuses_gets_a_note_under_the_field_and_nothing_is_kept
 
 
 def test_someone_else_is_told_politely_who_can_connect_and_nothing_opens(
-    distributed: SlackDriver, fake_slack: FakeSlack, workspace: Workspace
+    fake_slack: FakeSlack, workspace: Workspace
 ) -> None:
     for subcommand in ("connect", "disconnect"):
         already = len(fake_slack.response_url_posts())
@@ -186,9 +111,9 @@ def test_someone_else_is_told_politely_who_can_connect_and_nothing_opens(
 
 
 def test_whoever_installed_the_app_may_connect_it_without_being_an_admin(
-    distributed: SlackDriver, fake_slack: FakeSlack, workspace: Workspace
+    fake_slack: FakeSlack, workspace: Workspace
 ) -> None:
-    form = open_connect_form(distributed, fake_slack, workspace, workspace.installer)
+    form = open_connect_form(fake_slack, workspace, workspace.installer)
 
     answered = workspace.slack.submit(form, {KEY_BLOCK: OTHER_API_KEY}, user_id=workspace.installer)
 
@@ -196,11 +121,11 @@ def test_whoever_installed_the_app_may_connect_it_without_being_an_admin(
 
 
 def test_connecting_again_shows_the_current_key_masked_and_replaces_it(
-    distributed: SlackDriver, fake_slack: FakeSlack, workspace: Workspace
+    fake_slack: FakeSlack, workspace: Workspace
 ) -> None:
-    connect(distributed, fake_slack, workspace, OTHER_API_KEY)
+    connect(fake_slack, workspace, OTHER_API_KEY)
 
-    form = open_connect_form(distributed, fake_slack, workspace, workspace.admin)
+    form = open_connect_form(fake_slack, workspace, workspace.admin)
 
     shown = str(form["blocks"])
     assert "`…9f3a`" in shown
@@ -210,7 +135,7 @@ def test_connecting_again_shows_the_current_key_masked_and_replaces_it(
 
 
 def test_not_connected_campaign_and_subscribe_explain_how_or_whom_to_ask_and_open_nothing(
-    distributed: SlackDriver, fake_slack: FakeSlack, workspace: Workspace
+    fake_slack: FakeSlack, workspace: Workspace
 ) -> None:
     said = {}
     for user in (workspace.admin, workspace.member):
@@ -234,9 +159,9 @@ def test_not_connected_campaign_and_subscribe_explain_how_or_whom_to_ask_and_ope
 
 
 def test_disconnect_forgets_the_key(
-    distributed: SlackDriver, fake_slack: FakeSlack, fake_starleads: FakeStarleads, workspace: Workspace
+    fake_slack: FakeSlack, fake_starleads: FakeStarleads, workspace: Workspace
 ) -> None:
-    connect(distributed, fake_slack, workspace, OTHER_API_KEY)
+    connect(fake_slack, workspace, OTHER_API_KEY)
     already = len(fake_slack.response_url_posts())
 
     workspace.slack.command("disconnect", user_id=workspace.admin)
@@ -248,9 +173,7 @@ def test_disconnect_forgets_the_key(
     assert "there was no key to forget" in answer(fake_slack, already + 2)
 
 
-def test_the_help_of_a_distributed_bot_tells_about_connecting(
-    distributed: SlackDriver, workspace: Workspace
-) -> None:
+def test_the_help_of_a_distributed_bot_tells_about_connecting(workspace: Workspace) -> None:
     help_text = workspace.slack.command("help").json()["text"]
 
     assert "`/starleads connect`" in help_text

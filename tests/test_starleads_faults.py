@@ -227,17 +227,6 @@ def test_an_unreachable_starleads_is_retried_said_and_then_reported(
     assert "Nothing was created" in texts(final)
 
 
-@pytest.fixture(scope="module")
-def restartable(
-    fake_slack: FakeSlack, fake_starleads: FakeStarleads, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Crashable]:
-    """A bot whose first look for a campaign that got no answer comes 4 s after it (a kill lands first)."""
-    workdir = tmp_path_factory.mktemp("restartable")
-    running = Crashable(fake_slack, fake_starleads, workdir, STARLEADS_LATE_LOOKUP_SECONDS="[4, 1, 1]")
-    yield running
-    running.bot.stop()
-
-
 def test_a_restart_resumes_the_search_for_a_campaign_whose_answer_never_came(
     restartable: Crashable, fake_slack: FakeSlack, fake_starleads: FakeStarleads
 ) -> None:

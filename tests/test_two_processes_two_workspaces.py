@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
+from tests.call_results_driver import OTHER_FORM, new_campaign, reply_token, send_result
 from tests.conftest import API_KEY, RunningBot, bot_environment, postgres_schema
 from tests.install_driver import driver, install
 from tests.slack_driver import unique_id
 from tests.standins.slack_api import FakeSlack, Installs
 from tests.standins.starleads_api import OTHER_API_KEY, FakeStarleads
-from tests.test_two_workspaces import OTHER_FORM, new_campaign, reply_token, send_result
 
 
 @pytest.fixture(scope="module")

@@ -12,55 +12,28 @@ from bot.campaigns.draft import DraftField
 from bot.slack.blocks.campaign_form import action_id
 from bot.store.database import metadata
 from tests.call_results_driver import (
-    campaign_id_in,
-    create,
+    OTHER_FORM,
+    new_campaign,
     post,
     query,
+    reply_token,
+    send_result,
     subscribe,
     subscribe_in_another_workspace,
-    token_in,
 )
 from tests.conftest import API_KEY, RunningBot, open_form
 from tests.install_driver import INSTALLER, connect_starleads, driver, install, redirect, start_install
 from tests.slack_driver import SlackDriver, unique_id
 from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import (
-    OTHER_AGENT,
     OTHER_API_KEY,
     PHONE_AGENT,
     FakeStarleads,
     documented_call_result,
 )
 
-OTHER_FORM = {"agent_id": OTHER_AGENT, "phone_number": "09 87 65 43 21"}
 SLACK_CALLS = ("views.open", "views.update", "chat.postMessage", "chat.update")
 KEPT = {"create_attempts", "retired_webhooks"}
-
-
-def new_campaign(
-    slack: SlackDriver, slack_api: FakeSlack, starleads: FakeStarleads, **values: str
-) -> dict[str, str]:
-    """A campaign created through the form in a new channel: its channel, name, ID and results token."""
-    name = f"Campaign {unique_id('N')}"
-    channel, sent, view = create(slack, slack_api, starleads, {"name": name, **values})
-    return {"channel": channel, "name": name, "id": campaign_id_in(view), "token": token_in(sent)}
-
-
-def send_result(bot: RunningBot, made: dict[str, str]) -> int:
-    """A call result of the campaign, as Starleads sends it to the campaign's webhook: the HTTP status."""
-    return post(bot, made["token"], documented_call_result(unique_id("I"), made["id"])).status_code
-
-
-def reply_token(slack_api: FakeSlack, made: dict[str, str]) -> str | None:
-    """The token of the result's reply in the campaign's thread, once it is posted."""
-    slack_api.wait_timed(
-        "chat.postMessage", lambda c: c.get("channel") == made["channel"] and "thread_ts" in c
-    )
-    return next(
-        token
-        for token, call in slack_api.calls_with_tokens("chat.postMessage")
-        if call.get("channel") == made["channel"] and "thread_ts" in call
-    )
 
 
 def tokens_by_channel(slack_api: FakeSlack) -> dict[str, set[str | None]]:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -21,15 +19,12 @@ from tests.call_results_driver import (
     subscription_of,
     token_in,
 )
-from tests.conftest import Crashable, RunningBot, serving
+from tests.conftest import Crashable, RunningBot, open_form, serving
 from tests.french import typeset
 from tests.slack_driver import SlackDriver, unique_id
-from tests.slack_views import texts
+from tests.slack_views import ENGLISH_HELP, FRENCH_HELP, texts
 from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import FakeStarleads
-
-FRENCH_HELP = "*Starleads pour Slack* crée des campagnes d’appels IA sans quitter le canal."
-ENGLISH_HELP = "*Starleads for Slack* creates AI calling campaigns without leaving the channel."
 
 
 def person(fake_slack: FakeSlack, locale: str) -> str:
@@ -45,14 +40,6 @@ def answered(slack: SlackDriver, text: str, user_id: str, channel_id: str = "C0T
     body = response.json()
     assert body["response_type"] == "ephemeral"
     return str(body["text"])
-
-
-def form_opened_by(
-    slack: SlackDriver, fake_slack: FakeSlack, user_id: str, channel_id: str
-) -> dict[str, Any]:
-    already = len(fake_slack.calls("views.open"))
-    assert slack.command("campaign", user_id=user_id, channel_id=channel_id).status_code == 200
-    return {**fake_slack.wait_call("views.open", count=already + 1)[-1]["view"], "id": unique_id("V")}
 
 
 @pytest.mark.parametrize("locale", ["fr-FR", "fr-CA"])
@@ -93,8 +80,8 @@ def test_each_person_costs_one_users_info_an_hour(slack: SlackDriver, fake_slack
 def test_the_form_opens_in_the_openers_language(slack: SlackDriver, fake_slack: FakeSlack) -> None:
     french, english = person(fake_slack, "fr-FR"), person(fake_slack, "en-US")
 
-    assert "Nom de la campagne" in texts(form_opened_by(slack, fake_slack, french, unique_id("C")))
-    english_form = texts(form_opened_by(slack, fake_slack, english, unique_id("C")))
+    assert "Nom de la campagne" in texts(open_form(slack, fake_slack, user_id=french))
+    english_form = texts(open_form(slack, fake_slack, user_id=english))
     assert "Campaign name" in english_form
     assert "Nom de la campagne" not in english_form
 
@@ -103,9 +90,11 @@ def test_a_slow_users_info_opens_the_form_in_the_default_language_and_serves_the
     slack: SlackDriver, fake_slack: FakeSlack
 ) -> None:
     french = person(fake_slack, "fr-FR")
-    fake_slack.slow_down("users.info", 1.5, where=lambda call: call.get("user") == french)
-
-    form = texts(form_opened_by(slack, fake_slack, french, unique_id("C")))
+    released = fake_slack.hold("users.info", where=lambda call: call.get("user") == french)
+    try:
+        form = texts(open_form(slack, fake_slack, user_id=french))
+    finally:
+        released.set()  # Slack answers only once the form is open: the bot waited for it in vain
 
     assert "Campaign name" in form  # not waited for: English, the default
     assert "Nom de la campagne" not in form
@@ -202,13 +191,6 @@ def test_default_language_answers_those_whose_locale_the_bot_does_not_speak(
     assert answered(slack, "language fr", english).startswith("This bot's language is set by whoever runs it")
 
 
-@pytest.fixture
-def restartable(fake_slack: FakeSlack, fake_starleads: FakeStarleads, tmp_path: Path) -> Iterator[Crashable]:
-    running = Crashable(fake_slack, fake_starleads, tmp_path, STARLEADS_LATE_LOOKUP_SECONDS="[4, 1, 1]")
-    yield running
-    running.bot.stop()
-
-
 def test_a_card_found_after_a_restart_speaks_its_creators_french(
     restartable: Crashable, fake_slack: FakeSlack, fake_starleads: FakeStarleads
 ) -> None:
@@ -218,7 +200,7 @@ def test_a_card_found_after_a_restart_speaks_its_creators_french(
     fake_starleads.answer_late_seconds = 2.5  # no answer in time: the bot looks for the campaign later
     french = person(fake_slack, "fr-FR")
     driver = restartable.driver()
-    view = form_opened_by(driver, fake_slack, french, unique_id("C"))
+    view = open_form(driver, fake_slack, user_id=french)
     assert driver.submit(view, CAMPAIGN_FORM, user_id=french).json()["response_action"] == "update"
     fake_slack.wait_view_update(view["id"], timeout=15)
     [row] = query(restartable.bot, "select language from campaign_creations")
@@ -239,7 +221,7 @@ def test_results_after_a_restart_keep_the_cards_language(
     french = person(fake_slack, "fr-FR")
     driver = restartable.driver()
     channel = unique_id("C")
-    view = form_opened_by(driver, fake_slack, french, channel)
+    view = open_form(driver, fake_slack, channel, user_id=french)
     assert driver.submit(view, CAMPAIGN_FORM, user_id=french).json()["response_action"] == "update"
     token = token_in(fake_starleads.wait_creates()[-1].json())
     card = fake_slack.wait_timed("chat.postMessage", lambda call: call.get("channel") == channel)[0][1]
@@ -270,7 +252,7 @@ def test_a_french_speaker_gets_french_field_errors_and_a_french_card_an_english_
         ("en-US", "Give the campaign a name, e.g. “Relance Q4”.", "Mon–Fri"),
     ):
         speaker = person(fake_slack, locale)
-        view = form_opened_by(slack, fake_slack, speaker, channel)
+        view = open_form(slack, fake_slack, channel, user_id=speaker)
         refused = slack.submit(view, {**CAMPAIGN_FORM, "name": ""}, user_id=speaker).json()
         assert refused["response_action"] == "errors"
         assert empty_name in refused["errors"].values()
@@ -289,8 +271,11 @@ def test_a_form_keeps_the_language_it_opened_in_once_its_openers_language_is_lea
     slack: SlackDriver, fake_slack: FakeSlack
 ) -> None:
     french = person(fake_slack, "fr-FR")
-    fake_slack.slow_down("users.info", 1.5, where=lambda call: call.get("user") == french)
-    view = form_opened_by(slack, fake_slack, french, unique_id("C"))
+    released = fake_slack.hold("users.info", where=lambda call: call.get("user") == french)
+    try:
+        view = open_form(slack, fake_slack, user_id=french)
+    finally:
+        released.set()  # Slack answers only once the form is open
     assert "Campaign name" in texts(view)  # Slack was slow: the default language
     deadline = time.monotonic() + 10
     while not answered(slack, "help", french).startswith(FRENCH_HELP):  # now the bot knows: French

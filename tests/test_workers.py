@@ -4,27 +4,24 @@ parent stops every process. (The refusals, on SQLite and in Socket Mode, are in 
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 from uvicorn.config import STARTUP_FAILURE
 
 from tests.call_results_driver import CAMPAIGN_FORM
 from tests.conftest import RunningBot, bot_environment, open_form, postgres_schema
+from tests.metrics_page import scrape, value
 from tests.slack_driver import SlackDriver, unique_id
 from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import FakeStarleads
 from tests.standins.tcp_relay import TcpRelay
-from tests.test_metrics import scrape, value
 
 WORKERS = 2
 FORMS_PER_WORKER = 4
@@ -47,32 +44,10 @@ def workers(
         )
         bot = RunningBot(env, workdir)
         try:
-            wait_for_lines(bot, "ready", WORKERS)
+            bot.wait_for_lines("ready", WORKERS, timeout=20)
             yield bot
         finally:
             bot.stop()
-
-
-def log_lines(bot: RunningBot, event: str) -> list[dict[str, Any]]:
-    """The bot's JSON log lines of `event`, whichever of its processes wrote them."""
-    found = []
-    for line in bot.log().splitlines():
-        try:
-            parsed = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(parsed, dict) and parsed.get("event") == event:
-            found.append(parsed)
-    return found
-
-
-def wait_for_lines(bot: RunningBot, event: str, count: int, timeout: float = 20) -> list[dict[str, Any]]:
-    """The log's lines of `event` once there are `count` of them (each is written as it happens)."""
-    deadline = time.monotonic() + timeout
-    while len(found := log_lines(bot, event)) < count and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert len(found) >= count, bot.log()
-    return found
 
 
 @contextmanager
@@ -106,13 +81,13 @@ def test_both_workers_serve_commands_and_submissions_and_either_one_s_metrics_ad
 ) -> None:
     fake_slack.reset()
     fake_starleads.reset()
-    processes = {line["process"] for line in log_lines(workers, "ready")}
+    processes = {line["process"] for line in workers.log_lines("ready")}
     made = [
         form
         for process in processes
         for form in create_through_the_other_worker(workers, fake_slack, process)
     ]
-    creating = {line["process"] for line in wait_for_lines(workers, "campaign_create", len(made))}
+    creating = {line["process"] for line in workers.wait_for_lines("campaign_create", len(made), timeout=20)}
     assert creating == processes  # each worker created the campaigns submitted to it
 
     creates = [request.json()["name"] for request in fake_starleads.wait_creates(count=len(made))]
@@ -122,7 +97,7 @@ def test_both_workers_serve_commands_and_submissions_and_either_one_s_metrics_ad
         assert name in card[1]["text"]
     # Whichever worker answers a scrape, it counts every worker's acks and creates.
     for _ in range(2 * WORKERS):
-        samples = scrape(workers, token=None)
+        samples = scrape(workers)
         assert value(samples, "starleads_bot_slack_ack_seconds_count", kind="command") == len(made)
         assert value(samples, "starleads_bot_slack_ack_seconds_count", kind="submission") == len(made)
         assert value(samples, "starleads_bot_campaign_creates_total", outcome="created") == len(made)
@@ -131,9 +106,9 @@ def test_both_workers_serve_commands_and_submissions_and_either_one_s_metrics_ad
 def test_sigterm_to_the_parent_stops_every_worker_and_removes_the_metrics_directory(
     workers: RunningBot,
 ) -> None:
-    (serving,) = log_lines(workers, "serving")
+    (serving,) = workers.log_lines("serving")
     assert serving["workers"] == WORKERS
-    processes = {line["process"] for line in log_lines(workers, "ready")}
+    processes = {line["process"] for line in workers.log_lines("ready")}
     assert len(processes) == WORKERS
     assert Path(serving["metrics_directory"]).is_dir()
 

@@ -1,20 +1,12 @@
 """`/starleads language`: a distributed bot's workspace chooses the language of its people whose Slack
 language the bot doesn't speak; only its admins, owners and installer may. Through the real endpoints."""
 
-# ruff: noqa: F811 - the distributed bot's fixtures, imported from where they are defined
-
 from __future__ import annotations
 
-from tests.slack_driver import SlackDriver, unique_id
+from tests.conftest import Workspace, answer
+from tests.slack_driver import unique_id
+from tests.slack_views import ENGLISH_HELP, FRENCH_HELP
 from tests.standins.slack_api import FakeSlack
-from tests.test_starleads_connect import (  # noqa: F401
-    Workspace,
-    answer,
-    distributed,
-    distributed_bot,
-    workspace,
-)
-from tests.test_user_language import ENGLISH_HELP, FRENCH_HELP
 
 
 def help_for(workspace: Workspace, user_id: str) -> str:
@@ -22,7 +14,7 @@ def help_for(workspace: Workspace, user_id: str) -> str:
 
 
 def test_an_admin_makes_the_workspace_french_for_people_whose_language_the_bot_does_not_speak(
-    distributed: SlackDriver, fake_slack: FakeSlack, workspace: Workspace
+    fake_slack: FakeSlack, workspace: Workspace
 ) -> None:
     german, english = unique_id("U"), unique_id("U")
     fake_slack.set_locale(german, "de-DE")
@@ -43,9 +35,7 @@ def test_an_admin_makes_the_workspace_french_for_people_whose_language_the_bot_d
     assert "(the same people; now French)" in help_for(workspace, english)
 
 
-def test_a_member_may_not_choose_and_is_told_whom_to_ask(
-    distributed: SlackDriver, fake_slack: FakeSlack, workspace: Workspace
-) -> None:
+def test_a_member_may_not_choose_and_is_told_whom_to_ask(fake_slack: FakeSlack, workspace: Workspace) -> None:
     workspace.slack.command("language fr", user_id=workspace.member)
 
     refused = answer(fake_slack, 0)
@@ -55,7 +45,7 @@ def test_a_member_may_not_choose_and_is_told_whom_to_ask(
 
 
 def test_a_language_the_bot_does_not_speak_is_answered_with_how_to_choose(
-    distributed: SlackDriver, fake_slack: FakeSlack, workspace: Workspace
+    fake_slack: FakeSlack, workspace: Workspace
 ) -> None:
     french = unique_id("U")
     fake_slack.set_locale(french, "fr-FR")

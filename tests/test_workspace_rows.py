@@ -5,9 +5,7 @@ in each), so each test gives two workspaces the same channel, user and keys."""
 from __future__ import annotations
 
 import asyncio
-import json
 import secrets
-import uuid
 from datetime import timedelta
 
 from sqlalchemy import Engine, select
@@ -26,19 +24,7 @@ from bot.store import (
     SubscriptionStore,
 )
 from bot.store.database import create_attempts
-
-LEASE = timedelta(minutes=5)
-THREAD = "1700000000.000001"
-
-
-def two_workspaces() -> tuple[str, str]:
-    """Unique per test: the PostgreSQL database is shared by every test that runs on it."""
-    tag = uuid.uuid4().hex[:8].upper()
-    return f"TA{tag}", f"TB{tag}"
-
-
-def unique_id(prefix: str) -> str:
-    return f"{prefix}{uuid.uuid4().hex[:10].upper()}"
+from tests.store_rows import LEASE, THREAD, add_results, two_workspaces, unique_id
 
 
 def test_the_same_channel_keeps_separate_preferences_and_notices_in_each_workspace(
@@ -140,21 +126,6 @@ def test_a_workspace_cannot_settle_bind_or_forget_another_workspaces_subscriptio
     assert asyncio.run(other.find(waiting.token_hash)) == waiting  # still there, still waiting
     assert waiting.workspace_id == a
     assert asyncio.run(other.bind_waiting("C0SHARED", "cmp-1", THREAD, "{}", workspace=a)) == 1
-
-
-def add_results(engine: Engine, subscription: Subscription, count: int) -> None:
-    store = ResultStore(engine)
-    for n in range(count):
-        payload = json.dumps({"Id": f"item-{n}"})
-        stored = store.add(
-            subscription,
-            item_id=f"item-{n}",
-            attempt_count=1,
-            campaign_id=None,
-            tag_name="Booked",
-            payload=payload,
-        )
-        assert asyncio.run(stored)
 
 
 def test_a_workspace_claims_marks_and_counts_only_its_own_call_results(engines: list[Engine]) -> None:

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from bot.call_results.payload import CallResult
 from bot.i18n import Language, stored_language
-from bot.store import SINGLE, ClaimedResult, ResultState, ResultStore, Subscription
+from bot.store import SINGLE, ClaimedResult, Kept, ResultState, ResultStore, Subscription
 
 
 @dataclass(frozen=True)
@@ -53,9 +53,9 @@ class ResultQueue:
     def __init__(self, store: ResultStore) -> None:
         self._store = store
 
-    async def add(self, subscription: Subscription, result: CallResult, raw: str) -> bool:
-        """Keep a result for posting; True once committed, False if this delivery was already kept.
-        A result that names no campaign belongs to its subscription's."""
+    async def add(self, subscription: Subscription, result: CallResult, raw: str) -> Kept:
+        """Keep a result for posting: its id once committed (`new`), or that of the result this
+        delivery repeats. A result that names no campaign belongs to its subscription's."""
         if result.item_id is None:
             raise ValueError("a test payload has no item to store")
         return await self._store.add(

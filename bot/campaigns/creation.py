@@ -212,7 +212,8 @@ class CampaignCreator:
             if token is not None:
                 await self._subscriptions.forget(token, workspace=workspace)
         kind, reason = _describe(outcome)
-        logger.info("campaign_create key=%s outcome=%s reason=%r", key, kind, reason)
+        campaign = f" campaign={outcome.campaign.id}" if isinstance(outcome, Created) else ""
+        logger.info("campaign_create key=%s outcome=%s%s reason=%r", key, kind, campaign, reason)
         CAMPAIGN_CREATES.labels(kind).inc()
         await self._audit.record(
             user_id=submission.user_id,
@@ -294,7 +295,7 @@ class CampaignCreator:
         settled = (CreationState.UNKNOWN, CreationState.FAILED)
         if not await self._record_created(submission, outcome, only_if=settled):
             return None
-        logger.info("campaign_late_lookup key=%s found=yes campaign_id=%s", key, campaign.id)
+        logger.info("campaign_late_lookup key=%s found=yes campaign=%s", key, campaign.id)
         CAMPAIGN_CREATES.labels("created-late").inc()
         record = await self._creations.get(key, workspace=workspace)
         await self._audit.record(
@@ -440,9 +441,10 @@ async def find_late_campaign(
 
 
 def _describe(outcome: Outcome) -> tuple[str, str]:
-    """(kind, reason) for the log line and the audit trail."""
+    """(kind, reason) for the log line and the audit trail (a created campaign's ID has fields of its
+    own in both)."""
     if isinstance(outcome, Created):
-        return "created", f"campaign_id={outcome.campaign.id}"
+        return "created", ""
     if isinstance(outcome, Rejected):
         return "rejected", "; ".join(filter(None, [outcome.general, *outcome.problems.values()]))
     return ("unknown" if outcome.outcome_unknown else "unavailable"), outcome.message

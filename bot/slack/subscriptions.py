@@ -125,7 +125,12 @@ class ResultSubscriptions:
         try:
             thread_ts = await post_message(client, origin.channel_id, root, _ROOT_BACKOFF_SECONDS)
         except SlackRefused as refused:
-            logger.warning("subscription_root_failed channel=%s error=%s", origin.channel_id, refused.reason)
+            logger.warning(
+                "subscription_root_failed channel=%s campaign=%s error=%s",
+                origin.channel_id,
+                campaign_id,
+                refused.reason,
+            )
             await respond(text=_cannot_post(campaign_id, refused.reason), response_type="ephemeral")
             return
         try:
@@ -133,7 +138,12 @@ class ResultSubscriptions:
                 origin.channel_id, origin.user_id, campaign_id, thread_ts, root.to_json(), workspace=workspace
             )
         except SQLAlchemyError as error:
-            logger.error("subscription_failed channel=%s error=%s", origin.channel_id, type(error).__name__)
+            logger.error(
+                "subscription_failed channel=%s campaign=%s error=%s",
+                origin.channel_id,
+                campaign_id,
+                type(error).__name__,
+            )
             await _remove(client, origin.channel_id, thread_ts)
             await respond(text=_(_NOT_SAVED), response_type="ephemeral")
             return

@@ -24,6 +24,7 @@ from bot.store.database import (
 )
 from bot.store.forward_notes import DueNote, ForwardNoteStore
 from bot.store.forwards import DueForward, ForwardStore
+from bot.store.intake import Kept
 from bot.store.languages import LanguageStore
 from bot.store.migrations import LATEST_REVISION
 from bot.store.preferences import ChannelPreferences, PreferenceStore
@@ -69,6 +70,7 @@ __all__ = [
     "Forgotten",
     "ForwardNoteStore",
     "ForwardStore",
+    "Kept",
     "LanguageStore",
     "PreferenceStore",
     "ResultState",

@@ -43,7 +43,7 @@ from bot.store.database import (
     webhook_subscriptions,
 )
 from bot.store.forwards import ForwardState
-from bot.store.intake import GroupCommit
+from bot.store.intake import GroupCommit, Kept
 from bot.store.workspace import SINGLE
 
 UNKNOWN_ATTEMPT = 0  # stored when a result has no readable attempt count, so its redeliveries still dedupe
@@ -264,8 +264,9 @@ class ResultStore:
         campaign_id: str | None,
         tag_name: str | None,
         payload: str,
-    ) -> bool:
-        """Store a result for posting; True once committed, False if this delivery was already stored."""
+    ) -> Kept:
+        """Store a result for posting: its id once committed (`new`), or the id of the result this
+        delivery repeats."""
         row = {
             "token_hash": subscription.token_hash,
             "workspace_id": subscription.workspace_id,

@@ -3,7 +3,8 @@
 Starleads documents no signature and no retry policy. So the unguessable token in the URL is the only
 credential, the answer must come fast, and a 200 must mean the result is committed: nothing says
 Starleads would ever send it again. Each delivery logs one line that names the subscription by a
-prefix of its token's hash, never the token, and nothing personal from the payload.
+prefix of its token's hash, never the token, the stored result's id (`result`, as the poster's and
+forwarder's lines name it) and Starleads' item id, and nothing personal from the payload.
 """
 
 from __future__ import annotations
@@ -77,16 +78,16 @@ def webhook_endpoint(
                 _log(label, item, "test_payload")
                 return JSONResponse({"status": "test payload received"})
             item = _UNSAFE_IN_LOG.sub("?", result.item_id or "")[:64]
-            stored = await _guarded(results.add(subscription, result, raw))
+            kept = await _guarded(results.add(subscription, result, raw))
         except _Refused as refused:
             refusal = refused.refusal
             _log(label, item, refusal.outcome, logging.ERROR if refusal.status >= 500 else logging.WARNING)
             return JSONResponse({"error": refusal.error}, status_code=refusal.status)
-        if stored:
+        if kept.new:
             INTAKE_SECONDS.observe(time.perf_counter() - received)
             on_stored()
-        outcome = "stored" if stored else "duplicate"
-        _log(label, item, outcome)
+        outcome = "stored" if kept.new else "duplicate"
+        _log(label, item, outcome, result=kept.id)
         return JSONResponse({"status": outcome})
 
     return receive
@@ -122,7 +123,11 @@ def _json_object(raw: str) -> dict[str, Any]:
     return body
 
 
-def _log(label: str, item: str, outcome: str, level: int = logging.INFO) -> None:
-    """One line and one count per delivery (the count by the outcome's kind, without its details)."""
+def _log(
+    label: str, item: str, outcome: str, level: int = logging.INFO, *, result: int | None = None
+) -> None:
+    """One line and one count per delivery (the count by the outcome's kind, without its details);
+    `result` when one holds the delivery (stored now, or earlier for a duplicate)."""
     WEBHOOKS.labels(outcome.split()[0]).inc()
-    logger.log(level, "webhook_received token=%s item=%s outcome=%s", label, item, outcome)
+    held = "" if result is None else f" result={result}"
+    logger.log(level, "webhook_received token=%s%s item=%s outcome=%s", label, held, item, outcome)

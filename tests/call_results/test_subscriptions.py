@@ -46,7 +46,7 @@ def deliver(subscriptions: Subscriptions, results: ResultQueue, token: str, item
     async def delivered() -> None:
         subscription = await subscriptions.find(token)
         assert subscription is not None
-        assert await results.add(subscription, CallResult.read(body), json.dumps(body))
+        assert (await results.add(subscription, CallResult.read(body), json.dumps(body))).new
 
     asyncio.run(delivered())
 

@@ -20,7 +20,7 @@ from bot.store import (
     UninstallStore,
 )
 from bot.workspaces.languages import WorkspaceLanguages
-from tests.test_workspace_rows import LEASE, THREAD, add_results, two_workspaces, unique_id
+from tests.store_rows import LEASE, THREAD, add_results, two_workspaces, unique_id
 
 
 def test_a_workspaces_language_is_its_own_and_another_process_reads_it(engines: list[Engine]) -> None:

@@ -25,7 +25,7 @@ from bot.store import (
 )
 from bot.store.database import create_attempts, metadata, now, starleads_connections
 from bot.workspaces.uninstall import WorkspaceRemoval
-from tests.test_workspace_rows import LEASE, THREAD, add_results, two_workspaces, unique_id
+from tests.store_rows import LEASE, THREAD, add_results, two_workspaces, unique_id
 
 KEPT = {"create_attempts", "retired_webhooks", "alembic_version"}
 FORWARD_URL = "https://hooks.example.com/in"
