@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from bot.slack.installations import InstalledBots
 from bot.store import slack_installation_stores
+from tests.races import Clock
 
 CLIENT_ID = "1111111111.2222222222"
 
@@ -84,14 +85,6 @@ def test_an_oauth_state_is_good_once_in_any_process(engines: list[Engine]) -> No
     assert asyncio.run(consuming.async_consume(state)) is True
     assert asyncio.run(issuing.async_consume(state)) is False
     assert asyncio.run(consuming.async_consume(str(uuid.uuid4()))) is False
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_a_process_sees_another_ones_reinstall_once_its_cached_installation_runs_out(
