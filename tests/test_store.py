@@ -9,6 +9,8 @@ from datetime import timedelta
 from sqlalchemy import Engine
 
 from bot.store import ChannelPreferences, CreationState, CreationStore, PreferenceStore
+from tests.races import held_read
+from tests.store_rows import two_workspaces
 
 
 async def claim_all(stores: list[CreationStore], key: str, attempts: int) -> list[bool]:
@@ -115,6 +117,28 @@ def test_a_write_shows_at_once_in_the_process_that_made_it_though_it_reads_from_
     before, after = asyncio.run(read_write_read())
     assert before == ChannelPreferences()
     assert after == ChannelPreferences(agent_id="a3", max_retries=1)
+
+
+def test_a_form_opened_after_a_write_shows_it_though_an_older_read_is_still_under_way(
+    engines: list[Engine],
+) -> None:
+    workspace, _ = two_workspaces()
+    store = PreferenceStore(engines[0])
+    remembered = ChannelPreferences(agent_id="a4", max_retries=3)
+
+    async def race() -> tuple[ChannelPreferences, ChannelPreferences, ChannelPreferences]:
+        with held_read(engines[0], "channel_preferences") as held:
+            early = asyncio.create_task(store.get("C0TEAM01", workspace=workspace))  # a first form
+            await held.found()
+            await store.remember("C0TEAM01", remembered, workspace=workspace)  # a create, meanwhile
+            after = asyncio.create_task(store.get("C0TEAM01", workspace=workspace))  # the next form
+            held.release()
+            return await early, await after, await store.get("C0TEAM01", workspace=workspace)
+
+    early, after, later = asyncio.run(race())
+
+    assert early == ChannelPreferences()  # read before the write
+    assert after == later == remembered
 
 
 def test_a_notice_is_given_once_per_person_and_channel(engines: list[Engine]) -> None:
