@@ -20,6 +20,7 @@ from bot.store import (
     UninstallStore,
 )
 from bot.workspaces.languages import WorkspaceLanguages
+from tests.races import Clock, held_read, settled
 from tests.store_rows import LEASE, THREAD, add_results, two_workspaces, unique_id
 
 
@@ -36,6 +37,47 @@ def test_a_workspaces_language_is_its_own_and_another_process_reads_it(engines: 
     assert asyncio.run(elsewhere.default_for(b)) == "en"  # DEFAULT_LANGUAGE's
     asyncio.run(here.choose(a, "en", chosen_by="U0ADMIN"))
     assert asyncio.run(here.default_for(a)) == "en"
+
+
+def test_a_read_begun_before_a_choice_does_not_bring_the_old_language_back(engines: list[Engine]) -> None:
+    a, _ = two_workspaces()
+    languages = WorkspaceLanguages(LanguageStore(engines[0]))
+
+    async def race() -> tuple[str, str]:
+        with held_read(engines[0], "workspace_languages") as held:
+            early = asyncio.create_task(languages.default_for(a))  # someone German, as the admin chooses
+            await held.found()
+            await languages.choose(a, "fr", chosen_by="U0ADMIN")
+        return await early, await languages.default_for(a)
+
+    early, next_one = asyncio.run(race())
+
+    assert early == "en"  # read before the choice
+    assert next_one == "fr"
+
+
+def test_a_known_workspaces_language_is_answered_at_once_while_it_is_read_again(
+    engines: list[Engine],
+) -> None:
+    a, _ = two_workspaces()
+    clock = Clock()
+    here = WorkspaceLanguages(LanguageStore(engines[0]), clock=clock)
+
+    async def served_while_held() -> tuple[list[str], int, str]:
+        assert await here.default_for(a) == "en"
+        await WorkspaceLanguages(LanguageStore(engines[1])).choose(a, "fr", chosen_by="U0ADMIN")
+        clock.now += 11  # what this process knows is stale
+        with held_read(engines[0], "workspace_languages") as held:
+            served = [await asyncio.wait_for(here.default_for(a), 2) for _ in range(3)]  # none waits
+            await held.found()
+        await settled()
+        return served, held.selects, await here.default_for(a)
+
+    served, reads, now = asyncio.run(served_while_held())
+
+    assert served == ["en"] * 3
+    assert reads == 1  # one read again for the three
+    assert now == "fr"
 
 
 def test_an_uninstall_forgets_the_workspaces_language_only(engines: list[Engine]) -> None:
