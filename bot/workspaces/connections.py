@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
+from bot.caching import ReadThroughCache
 from bot.i18n import N_, _
 from bot.starleads import StarleadsAuthError, StarleadsClient, StarleadsRejected, StarleadsUnavailable
 from bot.store import ConnectionStore
@@ -125,9 +126,8 @@ ConnectOutcome = Connected | KeyRefused | StarleadsUnreachable
 
 @dataclass(frozen=True)
 class _Known:
-    """What this process read about a workspace, until `until` (monotonic)."""
+    """What this process knows of a workspace's connection (nothing: not connected)."""
 
-    until: float
     client: StarleadsClient | None = None
     connection: Connection | None = None
 
@@ -152,18 +152,23 @@ class StarleadsAccounts:
         self._store = store
         self._vault = vault
         self._client_with = client_with
-        self._cache_seconds = cache_seconds
         self._check_seconds = check_seconds
-        self._clock = clock
-        self._known: dict[str, _Known] = {}
+        # Read again before use once stale: a key disconnected elsewhere must not create campaigns.
+        self._known: ReadThroughCache[str, _Known] = ReadThroughCache(
+            self._read,
+            name="starleads_connections",
+            fresh_seconds=cache_seconds,
+            refresh_in_background=False,
+            clock=clock,
+        )
 
     async def client_for(self, workspace: str) -> StarleadsClient | NotConnected:
-        known = await self._look_up(workspace)
+        known = await self._known.get(workspace)
         return known.client or NotConnected(workspace)
 
     async def connection(self, workspace: str) -> Connection | None:
         """`workspace`'s connection as it may be shown, or None (read from memory when fresh)."""
-        return (await self._look_up(workspace)).connection
+        return (await self._known.get(workspace)).connection
 
     async def installer(self, workspace: str) -> str | None:
         """Who installed the app in `workspace` (they may connect it, whatever their role)."""
@@ -197,38 +202,34 @@ class StarleadsAccounts:
             )
         saved = await self._store.save(workspace, self._vault.encrypt(api_key), connected_by=user_id)
         connection = Connection(mask(api_key), user_id, saved.connected_at)
-        self._known[workspace] = _Known(self._clock() + self._cache_seconds, client, connection)
+        self._known.put(workspace, _Known(client, connection))
         logger.info("starleads_connect workspace=%s outcome=connected user=%s", workspace, user_id)
         return Connected(connection)
 
     async def disconnect(self, workspace: str) -> bool:
         """Forget `workspace`'s key; whether it had one."""
         forgotten = await self._store.delete(workspace)
-        self._known[workspace] = _Known(self._clock() + self._cache_seconds)
+        self._known.put(workspace, _Known())
         logger.info("starleads_disconnect workspace=%s had_key=%s", workspace, forgotten)
         return forgotten
 
     def forget(self, workspace: str) -> None:
         """The workspace is gone (uninstalled): drop what this process knew of its key, so a
         reinstall starts not connected."""
-        self._known.pop(workspace, None)
+        self._known.forget(workspace)
 
-    async def _look_up(self, workspace: str) -> _Known:
-        known = self._known.get(workspace)
-        if known is not None and known.until > self._clock():
-            return known
+    async def _read(self, workspace: str) -> _Known:
         stored = await self._store.get(workspace)
-        known = _Known(self._clock() + self._cache_seconds)
-        if stored is not None:
-            try:
-                api_key = self._vault.decrypt(stored.encrypted_key, workspace=workspace)
-            except KeyUnreadable as unreadable:
-                logger.error("starleads_key_unreadable %s", unreadable)
-            else:
-                connection = Connection(mask(api_key), stored.connected_by, stored.connected_at)
-                known = _Known(known.until, self._client_with(api_key), connection)
-        self._known[workspace] = known
-        return known
+        if stored is None:
+            return _Known()
+        try:
+            api_key = self._vault.decrypt(stored.encrypted_key, workspace=workspace)
+        except KeyUnreadable as unreadable:
+            logger.error("starleads_key_unreadable %s", unreadable)
+            return _Known()
+        return _Known(
+            self._client_with(api_key), Connection(mask(api_key), stored.connected_by, stored.connected_at)
+        )
 
 
 @dataclass(frozen=True)

@@ -44,17 +44,10 @@ from bot.workspaces.connections import (
 from bot.workspaces.keys import KeyVault
 from tests.conftest import free_port
 from tests.french import typeset
+from tests.races import Clock, held_read
 from tests.standins.starleads_api import API_KEY, OTHER_AGENT, OTHER_API_KEY, PHONE_AGENT, FakeStarleads
 
 _T = TypeVar("_T")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -241,6 +234,29 @@ def test_disconnect_forgets_the_key_at_once_and_other_processes_follow_within_se
     assert isinstance(there_cached, StarleadsClient)  # its memory is short…
     assert there_later == NotConnected("T0A")  # …and then it reads the database again
     assert again is False
+
+
+def test_a_read_begun_before_a_disconnect_does_not_bring_the_key_back(
+    database: tuple[Engine, Path], starleads: FakeStarleads
+) -> None:
+    engine, _ = database
+    clock = Clock()
+
+    async def use(accounts: Callable[..., StarleadsAccounts]) -> list[object]:
+        here = accounts(clock=clock)
+        await here.connect("T0A", API_KEY, user_id="U0ADMIN")
+        clock.now += 60  # what it knows is stale: the next campaign's client is read again first
+        with held_read(engine, "starleads_connections") as held:
+            early = asyncio.create_task(here.client_for("T0A"))
+            await held.found()
+            await here.disconnect("T0A")
+        return [await early, await here.client_for("T0A"), await here.connection("T0A")]
+
+    early, next_client, shown = with_accounts(engine, starleads.url, use)
+
+    assert isinstance(early, StarleadsClient)  # read before the disconnect
+    assert next_client == NotConnected("T0A")
+    assert shown is None
 
 
 def test_rotation_reencrypts_so_the_old_encryption_key_can_go(
