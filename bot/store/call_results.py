@@ -13,7 +13,6 @@ owner reads the thread back before posting.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,6 +32,7 @@ from sqlalchemy import (
     update,
 )
 
+from bot.caching import ReadThroughCache
 from bot.store.claims import claim_rows, new_claim_token, renew_claims
 from bot.store.database import (
     call_results,
@@ -107,6 +107,15 @@ _SEEN_LIMIT = 10_000
 _SEEN_SECONDS = 60.0
 
 
+def _bound(found: Subscription | None) -> bool:
+    """A subscription with its thread: it never changes again until its workspace uninstalls."""
+    return found is not None and found.thread_ts is not None
+
+
+def _waiting(found: Subscription | None) -> bool:
+    return found is not None and found.thread_ts is None
+
+
 def _claimable(at: datetime, lease: timedelta) -> ColumnElement[bool]:
     """A result no live poster holds: pending, or claimed but not renewed for a whole `lease`."""
     return or_(
@@ -118,11 +127,17 @@ def _claimable(at: datetime, lease: timedelta) -> ColumnElement[bool]:
 class SubscriptionStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        # A subscription with its thread never changes again until its workspace uninstalls, so every
-        # process may remember the ones it has seen for a while: a webhook delivery then costs no
-        # database read. Unknown tokens, and subscriptions still waiting for their campaign's card, are
-        # looked up again each time.
-        self._seen: dict[str, tuple[float, Subscription]] = {}
+        # Every process may remember the bound subscriptions it has seen for a while: a webhook delivery
+        # then costs no database read. Unknown tokens, and subscriptions still waiting for their
+        # campaign's card, are looked up again each time.
+        self._seen: ReadThroughCache[str, Subscription | None] = ReadThroughCache(
+            lambda token_hash: run_in_thread(self._find, token_hash),
+            name="subscriptions",
+            fresh_seconds=_SEEN_SECONDS,
+            refresh_in_background=False,
+            keeps=_bound,
+            limit=_SEEN_LIMIT,
+        )
 
     async def insert(
         self,
@@ -153,6 +168,7 @@ class SubscriptionStore:
             "language": language,
         }
         await run_in_thread(self._insert, row)
+        self._seen.forget(token_hash)
 
     async def settle(
         self,
@@ -193,7 +209,9 @@ class SubscriptionStore:
         waiting = webhook_subscriptions.c.thread_ts.is_(None)
         mine = webhook_subscriptions.c.workspace_id == workspace
         statement = update(webhook_subscriptions).where(mine, which, waiting).values(**values)
-        return await run_in_thread(self._execute, statement)
+        bound = await run_in_thread(self._execute, statement)
+        self._seen.forget_where(_waiting)  # none is kept, but a find under way may have found them so
+        return bound
 
     async def forget(self, token_hash: str, *, workspace: str = SINGLE) -> None:
         """Drop a subscription still waiting for its campaign, which certainly was not created."""
@@ -203,21 +221,12 @@ class SubscriptionStore:
             webhook_subscriptions.c.thread_ts.is_(None),
         )
         await run_in_thread(self._execute, statement)
+        self._seen.forget(token_hash)
 
     async def find(self, token_hash: str) -> Subscription | None:
         """The subscription of a webhook token, in whichever workspace: a delivery carries only the
         token, and the subscription found says whose results they are."""
-        seen = self._seen.get(token_hash)
-        if seen is not None and seen[0] > time.monotonic():
-            return seen[1]
-        found = await run_in_thread(self._find, token_hash)
-        if found is not None and found.thread_ts is not None:
-            if len(self._seen) >= _SEEN_LIMIT:
-                self._seen.clear()
-            self._seen[token_hash] = (time.monotonic() + _SEEN_SECONDS, found)
-        else:
-            self._seen.pop(token_hash, None)
-        return found
+        return await self._seen.get(token_hash)
 
     async def retired(self, token_hash: str) -> bool:
         """Whether this webhook address belonged to a workspace that has since uninstalled the app."""
@@ -226,9 +235,7 @@ class SubscriptionStore:
 
     def forget_seen(self, workspace: str) -> None:
         """Stop answering from memory for a workspace whose subscriptions were just deleted."""
-        for token_hash, (_, subscription) in list(self._seen.items()):
-            if subscription.workspace_id == workspace:
-                del self._seen[token_hash]
+        self._seen.forget_where(lambda found: found is not None and found.workspace_id == workspace)
 
     def _insert(self, row: dict[str, object]) -> None:
         with self._engine.begin() as connection:

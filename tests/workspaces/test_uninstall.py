@@ -25,6 +25,7 @@ from bot.store import (
 )
 from bot.store.database import create_attempts, metadata, now, starleads_connections
 from bot.workspaces.uninstall import WorkspaceRemoval
+from tests.races import held_read
 from tests.store_rows import LEASE, THREAD, add_results, two_workspaces, unique_id
 
 KEPT = {"create_attempts", "retired_webhooks", "alembic_version"}
@@ -111,6 +112,28 @@ def test_an_uninstalled_workspace_keeps_only_its_audit_trail_and_its_addresses_a
         assert asyncio.run(subscriptions.find(tokens[b])) is not None
         assert asyncio.run(subscriptions.retired(tokens[b])) is False
     assert asyncio.run(CreationStore(engines[1]).unfinished_lookups(timedelta(hours=1), workspace=a)) == []
+
+
+def test_a_delivery_looked_up_before_an_uninstall_does_not_keep_the_subscription_alive(
+    engines: list[Engine],
+) -> None:
+    a, _ = two_workspaces()
+    token = fill(engines[0], a)
+    subscriptions = Subscriptions(SubscriptionStore(engines[0]))
+    removal = WorkspaceRemoval(UninstallStore(engines[0]), [subscriptions.forget_seen])
+
+    async def race() -> tuple[object, object]:
+        with held_read(engines[0], "webhook_subscriptions") as held:
+            early = asyncio.create_task(subscriptions.find(token))  # a delivery, as the workspace leaves
+            await held.found()
+            await removal.forget(a)
+        return await early, await subscriptions.find(token)
+
+    early, next_delivery = asyncio.run(race())
+
+    assert early is not None  # looked up before the uninstall
+    assert next_delivery is None
+    assert asyncio.run(subscriptions.retired(token)) is True
 
 
 def test_forgetting_a_workspace_twice_retires_its_addresses_once(engines: list[Engine]) -> None:
