@@ -3,10 +3,16 @@ language the bot doesn't speak; only its admins, owners and installer may. Throu
 
 from __future__ import annotations
 
-from tests.conftest import Workspace, answer
+from pathlib import Path
+
+from sqlalchemy import create_engine
+
+from tests.conftest import RunningBot, Workspace, answer, open_form
 from tests.slack_driver import unique_id
-from tests.slack_views import ENGLISH_HELP, FRENCH_HELP
+from tests.slack_views import ENGLISH_HELP, FRENCH_HELP, texts
 from tests.standins.slack_api import FakeSlack
+from tests.standins.starleads_api import API_KEY
+from tests.store_rows import save_key
 
 
 def help_for(workspace: Workspace, user_id: str) -> str:
@@ -33,6 +39,25 @@ def test_an_admin_makes_the_workspace_french_for_people_whose_language_the_bot_d
     assert "(les mêmes personnes\u00a0; actuellement le français)" in help_for(workspace, german)
     assert help_for(workspace, english).startswith(ENGLISH_HELP)  # en-US, the stand-in's default
     assert "(the same people; now French)" in help_for(workspace, english)
+
+
+def test_the_next_form_opens_in_the_language_just_chosen(
+    connecting_bot: RunningBot, fake_slack: FakeSlack, workspace: Workspace
+) -> None:
+    engine = create_engine(f"sqlite:///{Path(connecting_bot.log_path).parent / 'bot.db'}")
+    save_key(engine, workspace.team_id, API_KEY, connecting_bot.env["STARLEADS_KEY_ENCRYPTION_KEYS"])
+    engine.dispose()
+    german = unique_id("U")
+    fake_slack.set_locale(german, "de-DE")
+
+    def form() -> str:
+        return texts(open_form(workspace.slack, fake_slack, user_id=german))
+
+    assert "Campaign name" in form()  # the bot now knows this workspace's language: English
+    workspace.slack.command("language fr", user_id=workspace.admin)
+    assert "now get French." in answer(fake_slack, 0)
+
+    assert "Nom de la campagne" in form()  # at once, not once what the bot knew has aged
 
 
 def test_a_member_may_not_choose_and_is_told_whom_to_ask(fake_slack: FakeSlack, workspace: Workspace) -> None:
