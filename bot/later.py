@@ -2,9 +2,9 @@
 
 A sleeping dyno wakes on a user's command, so the bot's start-up is part of that command's wait: it
 imports and builds only what the first answer needs (`/healthz`, the campaign form). What costs
-start-up time and serves later requests (httpx and the certificate authorities, the forwarder) is a
-`Later`, built in a worker thread right after start-up; a request that needs it first awaits the same
-build instead of starting another.
+start-up time and serves later requests (httpx and the certificate authorities, the forwarder, the
+campaign creator) is a `Later`, built in a worker thread right after start-up; a request that needs it
+first awaits the same build instead of starting another.
 """
 
 from __future__ import annotations

@@ -86,8 +86,7 @@ def create_web_app(bot: Bot) -> Starlette:
         # One pooled session for every Web API call: slack_sdk otherwise opens a connection (and a TLS
         # handshake) per call, which `views.open` cannot afford inside its 3-second trigger window.
         client.session = aiohttp.ClientSession(trace_configs=[slack_api_timing(str(settings.slack_api_url))])
-        # A campaign whose create got no answer is looked for a while; a restart resumes the search.
-        bot.after_ack.start(bot.campaigns.resume_late_lookups(bot.clients_for), "resume_late_lookups")
+        resuming = asyncio.create_task(_resume_late_lookups(bot, loading))
         socket_mode, connecting = None, None
         groups = asyncio.create_task(bot.access.keep_groups_fresh(client)) if bot.access.has_groups else None
         if settings.socket_mode and settings.slack_app_token:
@@ -113,7 +112,7 @@ def create_web_app(bot: Bot) -> Starlette:
         finally:
             # A reply in flight when the poster stops leaves its result `posting`: taken again once
             # its lease runs out, after reading the thread back for a reply that did get through.
-            for task in (posting, forwarding, connecting, groups, warming, loading):
+            for task in (posting, forwarding, connecting, groups, warming, resuming, loading):
                 if task:
                     task.cancel()
             if socket_mode:
@@ -255,6 +254,13 @@ def _log_load_failure(loading: asyncio.Task[None]) -> None:
     error = None if loading.cancelled() else loading.exception()
     if error is not None:
         logger.error("load_later_failed error=%s", type(error).__name__)
+
+
+async def _resume_late_lookups(bot: Bot, loading: asyncio.Task[None]) -> None:
+    """A campaign whose create got no answer is looked for a while; a restart resumes the search, once
+    `load_later` has built the creator (what the first form needs goes first)."""
+    await asyncio.wait([loading])
+    bot.after_ack.start(bot.campaigns.resume_late_lookups(bot.clients_for), "resume_late_lookups")
 
 
 async def _warm_up(loading: asyncio.Task[None]) -> None:

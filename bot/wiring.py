@@ -26,7 +26,6 @@ from bot.call_results.leases import Lease
 from bot.call_results.result_queue import ResultQueue
 from bot.call_results.subscriptions import Subscriptions
 from bot.campaigns.create_flow import CreateFlow
-from bot.campaigns.creation import CampaignCreator
 from bot.campaigns.draft import normalise_phone_number
 from bot.config import Settings
 from bot.i18n import set_default_language
@@ -78,6 +77,7 @@ from bot.workspaces.uninstall import WorkspaceRemoval
 if TYPE_CHECKING:
     import ssl
 
+    from bot.campaigns.creation import CampaignCreator
     from bot.webhooks.forwarder import Forwarder
 
 
@@ -111,20 +111,10 @@ def build(settings: Settings) -> Bot:
         str(settings.starleads_api_url), timeout_seconds=settings.starleads_timeout_seconds, tls=tls
     )
     starleads, accounts = _starleads(settings, engine, starleads_connections)
-    # A create still "creating" well after Starleads' timeout belongs to a process that died.
-    stale_after = timedelta(seconds=2 * settings.starleads_timeout_seconds + 60)
     preferences = PreferenceStore(engine)
     subscriptions = Subscriptions(SubscriptionStore(engine))
     results = ResultQueue(ResultStore(engine))
-    creator = CampaignCreator(
-        starleads,
-        CreationStore(engine, stale_after=stale_after),
-        preferences,
-        AuditStore(engine),
-        subscriptions,
-        public_url=str(settings.public_url) if settings.public_url else None,
-        late_lookup_delays=settings.starleads_late_lookup_seconds,
-    )
+    creator = Later(lambda: _creator(settings, engine, starleads, preferences, subscriptions))
     # Response URLs on the Web API's host are trusted too (a local stand-in in tests).
     slack_api_host = urlsplit(str(settings.slack_api_url)).netloc
 
@@ -150,7 +140,7 @@ def build(settings: Settings) -> Bot:
     bolt.use(RequestMiddleware(user_languages.speak_their_language))
     account_commands = StarleadsAccountCommands(accounts, after_ack, workspace_of)
     campaigns = CampaignFlow(
-        CreateFlow(creator, preferences, after_ack),
+        CreateFlow(creator, preferences, after_ack, offers_results=settings.public_url is not None),
         after_ack,
         access,
         workspace_of,
@@ -209,10 +199,11 @@ def build(settings: Settings) -> Bot:
 
     async def load_later() -> None:
         """What start-up left out, loaded in worker threads, so that no request waits for it: first what
-        the first form needs (a command may be waiting), then the Starleads connections (httpx, the
-        certificate authorities), the forwarder, and the phone numbers' metadata that a submission's
-        ack reads."""
+        the first form needs (a command may be waiting), then what a submission needs (the campaign
+        creator, the Starleads connections: httpx, the certificate authorities), the forwarder, and the
+        phone numbers' metadata that a submission's ack reads."""
         await asyncio.to_thread(warm_up_form)
+        await creator.get()
         await starleads_connections.get()
         await forwarder.get()
         await asyncio.to_thread(normalise_phone_number, "+33 1 23 45 67 89")
@@ -246,6 +237,30 @@ def _tls_context() -> ssl.SSLContext:
     import httpx
 
     return httpx.create_ssl_context()
+
+
+def _creator(
+    settings: Settings,
+    engine: Engine,
+    starleads: StarleadsDirectory,
+    preferences: PreferenceStore,
+    subscriptions: Subscriptions,
+) -> CampaignCreator:
+    """Creating campaigns: its module (the create path, Starleads' answers sorted into outcomes) is
+    left out of start-up, as the form a command opens doesn't need it."""
+    from bot.campaigns.creation import CampaignCreator
+
+    # A create still "creating" well after Starleads' timeout belongs to a process that died.
+    stale_after = timedelta(seconds=2 * settings.starleads_timeout_seconds + 60)
+    return CampaignCreator(
+        starleads,
+        CreationStore(engine, stale_after=stale_after),
+        preferences,
+        AuditStore(engine),
+        subscriptions,
+        public_url=str(settings.public_url) if settings.public_url else None,
+        late_lookup_delays=settings.starleads_late_lookup_seconds,
+    )
 
 
 def _forwarder(

@@ -12,8 +12,17 @@ from tests.conftest import serving
 from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import FakeStarleads
 
-# Each would cost the start-up tens of milliseconds that the form and `/healthz` don't need.
-LOADED_LATER = ("httpx", "httpcore", "phonenumbers", "bot.webhooks.forwarder", "dateparser")
+# What the form and `/healthz` don't need: libraries of tens of milliseconds each, the forwarder, and
+# the create path (a submission's: the creator and its late lookups).
+LOADED_LATER = (
+    "httpx",
+    "httpcore",
+    "phonenumbers",
+    "bot.webhooks.forwarder",
+    "dateparser",
+    "bot.campaigns.creation",
+    "bot.campaigns.late_lookup",
+)
 # Not in this bot at all: one workspace, HTTP mode, readable logs, on an up-to-date SQLite database.
 NOT_FOR_THIS_BOT = (
     "cryptography",

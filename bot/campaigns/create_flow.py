@@ -13,19 +13,23 @@ import logging
 from collections.abc import Callable, Collection, Coroutine
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.campaigns.command_text import StartingForm, starting_form
-from bot.campaigns.creation import CampaignCreator, Created, Rejected, Unavailable
 from bot.campaigns.draft import DraftField, DraftInput
-from bot.campaigns.late_lookup import LateLookup
+from bot.campaigns.outcome import Created, Rejected, Unavailable
 from bot.campaigns.publication import Delivery, PostedCard, Publication, ResultsRoute
 from bot.campaigns.submission import Submission
 from bot.i18n import speaking
+from bot.later import Later
 from bot.store import Claim, CreationRecord, CreationState, PreferenceStore
 from bot.workspaces import SINGLE
+
+if TYPE_CHECKING:
+    from bot.campaigns.creation import CampaignCreator
+    from bot.campaigns.late_lookup import LateLookup
 
 logger = logging.getLogger(__name__)
 
@@ -78,11 +82,20 @@ class Background(Protocol):
 
 class CreateFlow:
     def __init__(
-        self, creator: CampaignCreator, preferences: PreferenceStore, background: Background
+        self,
+        creator: Later[CampaignCreator],
+        preferences: PreferenceStore,
+        background: Background,
+        *,
+        offers_results: bool,
     ) -> None:
+        """`creator`: built after start-up, as the form a command opens doesn't need it.
+        `offers_results`: whether call results can come back to Slack (Starleads needs the bot's public
+        address), which the form shows from the start."""
         self._creator = creator
         self._preferences = preferences
         self._background = background
+        self._offers_results = offers_results
 
     async def starting_form(
         self,
@@ -96,13 +109,14 @@ class CreateFlow:
         results chosen whenever they can come back to Slack."""
         remembered = await self._preferences.get(channel_id, workspace=workspace)
         start = starting_form(remembered, command_text, shows_any_text=shows_any_text)
-        if not self._creator.offers_results:
+        if not self._offers_results:
             return start
         return replace(start, typed=start.typed.model_copy(update={"post_results": True}))
 
     async def stored_input(self, key: str, *, workspace: str = SINGLE) -> DraftInput | None:
         """What was typed in the form submitted under `key`, for a try again or an edit."""
-        return await self._creator.stored_input(key, workspace=workspace)
+        creator = await self._creator.get()
+        return await creator.stored_input(key, workspace=workspace)
 
     async def submit(self, submission: Submission, report: CreationReport) -> None:
         """Claim the submission's key and create. A key handled before shows what became of it,
@@ -131,8 +145,9 @@ class CreateFlow:
         self, submission: Submission, report: CreationReport, *, after_unknown: bool = False
     ) -> Claim | None:
         """The key's claim, or None when the database refused it (the form says nothing was sent)."""
+        creator = await self._creator.get()
         try:
-            return await self._creator.claim(submission, after_unknown=after_unknown)
+            return await creator.claim(submission, after_unknown=after_unknown)
         except SQLAlchemyError as error:
             logger.error("campaign_claim_failed key=%s error=%s", submission.key, type(error).__name__)
             await report.not_saved()
@@ -142,14 +157,14 @@ class CreateFlow:
         self, key: str, *, user_id: str, channel_id: str, reason: str, workspace: str = SINGLE
     ) -> None:
         """Someone not allowed to use this form tried to: keep a trace of it."""
-        await self._creator.deny(
-            key, user_id=user_id, channel_id=channel_id, reason=reason, workspace=workspace
-        )
+        creator = await self._creator.get()
+        await creator.deny(key, user_id=user_id, channel_id=channel_id, reason=reason, workspace=workspace)
 
     async def resume_late_lookups(self, report_for: Callable[[Submission], CreationReport]) -> None:
         """At start-up: go on looking for the campaigns a stop interrupted the search for, so one that
         Starleads created after all still gets its card (every workspace's, each with its own report)."""
-        for left in await self._creator.unfinished_lookups(workspace=None):
+        creator = await self._creator.get()
+        for left in await creator.unfinished_lookups(workspace=None):
             logger.info("campaign_late_lookup key=%s resumed=yes", left.submission.key)
             with speaking(left.language):  # the creator's: the card and notes found late speak it
                 self._look_later(left.submission, left.lookup, report_for(left.submission))
@@ -158,7 +173,8 @@ class CreateFlow:
         async def tell_waiting(_: float, reason: str) -> None:
             await report.waiting(reason)
 
-        outcome = await self._creator.create(submission, on_wait=tell_waiting)
+        creator = await self._creator.get()
+        outcome = await creator.create(submission, on_wait=tell_waiting)
         if isinstance(outcome, Created):
             await self._publish(submission, outcome, report, late=False)
             return
@@ -173,7 +189,8 @@ class CreateFlow:
         self, submission: Submission, lookup: LateLookup | None, report: CreationReport
     ) -> None:
         """Starleads never answered: if the campaign shows up later, publish its card after all."""
-        found = await self._creator.confirm_late(submission, lookup)
+        creator = await self._creator.get()
+        found = await creator.confirm_late(submission, lookup)
         if found:
             await self._publish(submission, found, report, late=True)
 
@@ -182,12 +199,13 @@ class CreateFlow:
     ) -> None:
         """Post the card; bind the campaign's call results to its thread (or keep them waiting when
         the bot could not post it); tip the user once about inviting the bot."""
-        results_here = self._creator.sends_results_here(submission.draft)
+        creator = await self._creator.get()
+        results_here = creator.sends_results_here(submission.draft)
         card = await report.post_card(created, late=late, results_here=results_here)
         results = ResultsRoute.NONE
         if results_here:
             root = card.root_message if card.thread_ts else None
-            await self._creator.settle_results(submission, created.campaign.id, card.thread_ts, root)
+            await creator.settle_results(submission, created.campaign.id, card.thread_ts, root)
             results = ResultsRoute.THREAD if card.thread_ts else ResultsRoute.WAITING
         invite_tip = card.delivery is Delivery.VIA_RESPONSE_URL and await self._preferences.first_notice(
             submission.channel_id, submission.user_id, "invite", workspace=submission.workspace

@@ -1,8 +1,8 @@
 """Creating a campaign exactly once, and saying what happened in terms the form can show.
 
 The store decides who may call Starleads for a given key (one caller at a time, never again once it
-worked); this module makes the call and sorts the answer into three outcomes: created, rejected (the
-user can fix the input, nothing was created) and unavailable (Starleads failed; maybe try again).
+worked); this module makes the call and sorts the answer into the three outcomes of
+`bot.campaigns.outcome`: created, rejected and unavailable.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import itertools
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -20,6 +20,7 @@ from bot.call_results.address import webhook_url, without_token
 from bot.call_results.subscriptions import Subscriptions
 from bot.campaigns.draft import CampaignDraft, DraftField, DraftInput, DraftInvalid
 from bot.campaigns.late_lookup import LateLookup
+from bot.campaigns.outcome import Created, Outcome, Rejected, Unavailable
 from bot.campaigns.submission import Submission
 from bot.i18n import N_, Language, _, current_language, ngettext, stored_language
 from bot.metrics import CAMPAIGN_CREATES
@@ -43,29 +44,6 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Created:
-    campaign: Campaign
-    agent_name: str | None
-
-
-@dataclass(frozen=True)
-class Rejected:
-    """Starleads refused the draft; `problems` sit next to fields, `general` above the form."""
-
-    problems: dict[DraftField, str] = field(default_factory=dict)
-    general: str | None = None
-
-
-@dataclass(frozen=True)
-class Unavailable:
-    message: str
-    outcome_unknown: bool
-    lookup: LateLookup | None = None
-    """With an unknown outcome: how to recognise the campaign if it shows up later (None when the
-    campaigns that existed before the attempt are not known)."""
-
-
-@dataclass(frozen=True)
 class UnfinishedLookup:
     """A late lookup a stopped process left unfinished, with the submission its campaign is reported for."""
 
@@ -74,7 +52,6 @@ class UnfinishedLookup:
     language: Language  # its creator's: the card found late speaks it
 
 
-Outcome = Created | Rejected | Unavailable
 Waiting = Callable[[float, str], Awaitable[None]]
 """Told before each automatic wait: how many seconds, and why (in words for the user)."""
 
@@ -155,11 +132,6 @@ class CampaignCreator:
         self._public_url = public_url
         self._late_lookup_delays = late_lookup_delays
         self._retry_policy = retry_policy
-
-    @property
-    def offers_results(self) -> bool:
-        """Whether call results can come back to Slack (Starleads needs the bot's public address)."""
-        return self._public_url is not None
 
     def sends_results_here(self, draft: CampaignDraft) -> bool:
         """Whether a campaign created from `draft` sends its call results to the bot (and its channel)."""

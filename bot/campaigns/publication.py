@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.campaigns.creation import Created
+from bot.campaigns.outcome import Created
 
 
 class Delivery(StrEnum):

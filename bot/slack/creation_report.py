@@ -12,7 +12,7 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.campaigns.create_flow import Earlier, Replay
-from bot.campaigns.creation import Created, Rejected, Unavailable
+from bot.campaigns.outcome import Created, Rejected, Unavailable
 from bot.campaigns.publication import Delivery, PostedCard, Publication, ResultsRoute
 from bot.campaigns.submission import Submission
 from bot.i18n import N_, _

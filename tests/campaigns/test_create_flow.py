@@ -21,11 +21,13 @@ from sqlalchemy.pool import StaticPool
 
 from bot.call_results.subscriptions import AlreadySending, NewWebhook, Subscriptions
 from bot.campaigns.create_flow import CreateFlow, Earlier, Replay
-from bot.campaigns.creation import CampaignCreator, Created, Rejected, RetryPolicy, Unavailable
+from bot.campaigns.creation import CampaignCreator, RetryPolicy
 from bot.campaigns.draft import DraftField, DraftInput
+from bot.campaigns.outcome import Created, Rejected, Unavailable
 from bot.campaigns.publication import Delivery, PostedCard, Publication, ResultsRoute
 from bot.campaigns.submission import Submission
 from bot.i18n import speaking
+from bot.later import Later
 from bot.starleads import (
     Agent,
     Campaign,
@@ -200,7 +202,8 @@ def _rig(
         retry_policy=RetryPolicy(connect_delays=(0.0, 0.0, 0.0)),
     )
     background = RecordingBackground()
-    return Rig(engine, starleads, background, CreateFlow(creator, preferences, background))  # type: ignore[arg-type]
+    flow = CreateFlow(Later(lambda: creator), preferences, background, offers_results=public_url is not None)
+    return Rig(engine, starleads, background, flow)  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -22,8 +22,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.call_results import CallResult
 from bot.campaigns.create_flow import Earlier, Replay
-from bot.campaigns.creation import Created, Unavailable, locate_problem
+from bot.campaigns.creation import locate_problem
 from bot.campaigns.draft import CampaignDraft, DraftField, DraftInput, DraftInvalid
+from bot.campaigns.outcome import Created, Unavailable
 from bot.campaigns.publication import Delivery, Publication, ResultsRoute
 from bot.campaigns.submission import Submission
 from bot.campaigns.timezones import CURATED_ZONE_NAMES, timezone_choices

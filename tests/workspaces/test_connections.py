@@ -16,8 +16,9 @@ from cryptography.fernet import Fernet
 from sqlalchemy import Engine, text
 
 from bot.call_results.subscriptions import Subscriptions
-from bot.campaigns.creation import CampaignCreator, Outcome, Rejected
+from bot.campaigns.creation import CampaignCreator
 from bot.campaigns.draft import DraftInput
+from bot.campaigns.outcome import Outcome, Rejected
 from bot.campaigns.submission import Submission
 from bot.i18n import speaking
 from bot.starleads import Agent, StarleadsClient, starleads_pool
