@@ -6,6 +6,7 @@ handed exactly what it uses; nothing else builds one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -139,12 +140,20 @@ def build(settings: Settings) -> Bot:
     user_languages = UserLanguages(languages, workspace_of)
     bolt.use(RequestMiddleware(user_languages.speak_their_language))
     account_commands = StarleadsAccountCommands(accounts, after_ack, workspace_of)
+    form_warmed = Later(warm_up_form)
+
+    async def form_warmed_up() -> None:
+        """A failed warm-up (load_later logs it) only loses the first form its head start."""
+        with contextlib.suppress(Exception):
+            await form_warmed.get()
+
     campaigns = CampaignFlow(
         CreateFlow(creator, preferences, after_ack, offers_results=settings.public_url is not None),
         after_ack,
         access,
         workspace_of,
         account_commands.ready,
+        form_warmed_up,
         slack_api_host=slack_api_host,
         starleads_app_url=str(settings.starleads_app_url),
     )
@@ -202,7 +211,7 @@ def build(settings: Settings) -> Bot:
         the first form needs (a command may be waiting), then what a submission needs (the campaign
         creator, the Starleads connections: httpx, the certificate authorities), the forwarder, and the
         phone numbers' metadata that a submission's ack reads."""
-        await asyncio.to_thread(warm_up_form)
+        await form_warmed.get()
         await creator.get()
         await starleads_connections.get()
         await forwarder.get()

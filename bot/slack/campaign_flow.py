@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
@@ -83,12 +84,16 @@ class CampaignFlow:
         access: AccessPolicy,
         workspace_of: WorkspaceOf,
         connected: ConnectedCheck,
+        warmed_up: Callable[[], Awaitable[None]],
         *,
         slack_api_host: str,
         starleads_app_url: str,
     ) -> None:
+        """`warmed_up()`: once the form's first build, started with the bot, is done (a command that
+        arrives meanwhile waits for it rather than build the same form beside it, twice as slow)."""
         self._flow = flow
         self._connected = connected
+        self._warmed_up = warmed_up
         self._workspace_of = workspace_of
         self._after_ack = after_ack
         self._access = access
@@ -216,12 +221,13 @@ class CampaignFlow:
     ) -> None:
         _, _, command_text = str(command.get("text") or "").strip().partition(" ")
         origin = replace(origin, language=current_language())  # the form keeps it (settled by AfterAck)
-        # The two reads before views.open go side by side: the trigger's 3 s are running.
-        connected, start = await asyncio.gather(
+        # The reads before views.open go side by side (and the first form's build): the trigger's 3 s run.
+        connected, start, _ = await asyncio.gather(
             self._connected(client, command, workspace, respond, subcommand="campaign"),
             self._flow.starting_form(
                 origin.channel_id, command_text, shows_any_text=TEXT_BOX_FIELDS, workspace=workspace
             ),
+            self._warmed_up(),
         )
         if not connected:
             return
