@@ -76,12 +76,9 @@ def test_an_ack_is_timed_until_its_answer_even_when_the_answer_waits(
     # A new person's help waits for Slack to say their language, half a second at most (Slack holds
     # the answer longer): the ack comes no sooner, and its time must say so.
     person = unique_id("U")
-    released = fake_slack.hold("users.info", where=lambda call: call.get("user") == person)
     before = scrape(watched)
-    try:
+    with fake_slack.holding("users.info", where=lambda call: call.get("user") == person):
         assert slack.command("help", user_id=person).status_code == 200
-    finally:
-        released.set()
 
     after = scrape(watched)
     assert moved(before, after, "starleads_bot_slack_ack_seconds_count", kind="command") == 1

@@ -90,11 +90,9 @@ def test_a_slow_users_info_opens_the_form_in_the_default_language_and_serves_the
     slack: SlackDriver, fake_slack: FakeSlack
 ) -> None:
     french = person(fake_slack, "fr-FR")
-    released = fake_slack.hold("users.info", where=lambda call: call.get("user") == french)
-    try:
+    # Slack answers only once the form is open: the bot waited for it in vain
+    with fake_slack.holding("users.info", where=lambda call: call.get("user") == french):
         form = texts(open_form(slack, fake_slack, user_id=french))
-    finally:
-        released.set()  # Slack answers only once the form is open: the bot waited for it in vain
 
     assert "Campaign name" in form  # not waited for: English, the default
     assert "Nom de la campagne" not in form
@@ -110,11 +108,9 @@ def test_a_persons_first_command_acks_without_waiting_for_slack_to_say_their_lan
     slack: SlackDriver, fake_slack: FakeSlack
 ) -> None:
     french = person(fake_slack, "fr-FR")
-    released = fake_slack.hold("users.info", where=lambda call: call.get("user") == french)
-    try:
+    # Slack answers only once the ack is in: waiting for it, the ack would be late
+    with fake_slack.holding("users.info", where=lambda call: call.get("user") == french):
         acked = slack.command("campaign", user_id=french, channel_id=unique_id("C"))
-    finally:
-        released.set()  # Slack answers only once the ack is in: waiting for it, the ack would be late
     assert acked.status_code == 200
     assert not acked.content  # nothing said, so no language needed yet
 
@@ -128,11 +124,8 @@ def test_a_persons_first_subscribe_acks_without_waiting_and_answers_in_their_lan
     slack: SlackDriver, fake_slack: FakeSlack
 ) -> None:
     french = person(fake_slack, "fr-FR")
-    released = fake_slack.hold("users.info", where=lambda call: call.get("user") == french)
-    try:
+    with fake_slack.holding("users.info", where=lambda call: call.get("user") == french):
         acked = slack.command(f"subscribe {CAMPAIGN}", user_id=french, channel_id=unique_id("C"))
-    finally:
-        released.set()
     assert acked.status_code == 200
     assert not acked.content
 
@@ -271,11 +264,9 @@ def test_a_form_keeps_the_language_it_opened_in_once_its_openers_language_is_lea
     slack: SlackDriver, fake_slack: FakeSlack
 ) -> None:
     french = person(fake_slack, "fr-FR")
-    released = fake_slack.hold("users.info", where=lambda call: call.get("user") == french)
-    try:
+    # Slack answers only once the form is open
+    with fake_slack.holding("users.info", where=lambda call: call.get("user") == french):
         view = open_form(slack, fake_slack, user_id=french)
-    finally:
-        released.set()  # Slack answers only once the form is open
     assert "Campaign name" in texts(view)  # Slack was slow: the default language
     deadline = time.monotonic() + 10
     while not answered(slack, "help", french).startswith(FRENCH_HELP):  # now the bot knows: French

@@ -5,12 +5,13 @@ metadata, as Slack does."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import json
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,6 +88,17 @@ class FakeSlack(StandIn):
         with self._failure_lock:
             self._slow.append((method, lambda: released.wait(10), where))
         return released
+
+    @contextlib.contextmanager
+    def holding(
+        self, method: str, *, where: Callable[[dict[str, Any]], bool] = lambda _: True
+    ) -> Iterator[None]:
+        """`hold` for the block's duration: Slack answers once the block's requests have had theirs."""
+        released = self.hold(method, where=where)
+        try:
+            yield
+        finally:
+            released.set()
 
     def set_role(
         self, user_id: str, *, admin: bool = False, owner: bool = False, primary_owner: bool = False
