@@ -9,15 +9,17 @@ import json
 import re
 import sqlite3
 import time
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
+from sqlalchemy import Engine
 
 from bot.call_results.tokens import hash_token, new_token
 from bot.store import SubscriptionStore, connect
 from tests.conftest import RunningBot, open_form
-from tests.slack_driver import SlackDriver, unique_id
+from tests.slack_driver import USER, SlackDriver, unique_id
 from tests.slack_views import final_view, texts
 from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import OTHER_AGENT, PHONE_AGENT, FakeStarleads, documented_call_result
@@ -27,6 +29,8 @@ ITEM = "66e47083637b020bcd9865a9"
 WEBHOOK_URL = re.compile(r"https://bot\.example\.com/starleads/webhook/([A-Za-z0-9_-]+)")
 
 PASCAL = documented_call_result(ITEM, CAMPAIGN)
+
+T = TypeVar("T")
 
 
 def subscribe(slack: SlackDriver, fake_slack: FakeSlack, campaign_id: str = CAMPAIGN) -> tuple[str, str]:
@@ -79,12 +83,16 @@ def create(
     fake_starleads: FakeStarleads,
     values: dict[str, Any] | None = None,
     channel: str | None = None,
+    *,
+    user_id: str = USER,
 ) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    """Submit the form in a new channel: (channel, the body Starleads got, the form's final view)."""
+    """`user_id` submits the form in a new channel: (channel, the body Starleads got, the form's final
+    view)."""
     channel = channel or unique_id("C")
-    view = open_form(slack, fake_slack, channel)
+    view = open_form(slack, fake_slack, channel, user_id=user_id)
     before = len(fake_starleads.creates())
-    assert slack.submit(view, {**CAMPAIGN_FORM, **(values or {})}).json()["response_action"] == "update"
+    submitted = slack.submit(view, {**CAMPAIGN_FORM, **(values or {})}, user_id=user_id)
+    assert submitted.json()["response_action"] == "update"
     sent = fake_starleads.wait_creates(count=before + 1)[-1].json()  # this form's, not an earlier one's
     return channel, sent, final_view(fake_slack, view["id"])
 
@@ -130,9 +138,9 @@ def subscribe_in_another_workspace(
     """A results thread of a workspace of its own (not the bot's single one), written straight into the
     bot's database, with the team's own webhook when `forward_url` is given: its channel and token."""
     channel, token = unique_id("C"), new_token()
-    engine = connect(f"sqlite:///{Path(bot.log_path).parent / 'bot.db'}")
-    try:
-        subscription = SubscriptionStore(engine).insert(
+    in_the_bots_database(
+        bot,
+        lambda engine: SubscriptionStore(engine).insert(
             hash_token(token),
             channel,
             "U0BOB",
@@ -140,11 +148,18 @@ def subscribe_in_another_workspace(
             forward_url=forward_url,
             thread_ts=thread_ts,
             workspace=unique_id("T"),
-        )
-        asyncio.run(subscription)
+        ),
+    )
+    return channel, token
+
+
+def in_the_bots_database(bot: RunningBot, work: Callable[[Engine], Coroutine[Any, Any, T]]) -> T:
+    """What `work` does to the bot's own database, done as another process sharing it would."""
+    engine = connect(f"sqlite:///{Path(bot.log_path).parent / 'bot.db'}")
+    try:
+        return asyncio.run(work(engine))
     finally:
         engine.dispose()
-    return channel, token
 
 
 def new_campaign(
