@@ -21,8 +21,18 @@ from bot.call_results.result_queue import ResultQueue
 from bot.call_results.subscriptions import Subscriptions
 from bot.store import DueForward, DueNote, ForwardNoteStore, ForwardStore, ResultStore, SubscriptionStore
 from bot.store.database import call_results
-from tests.call_results_driver import PASCAL, create, post, thread_ts, token_in
+from tests.call_results_driver import (
+    PASCAL,
+    create,
+    forward_state,
+    in_the_bots_database,
+    post,
+    stored,
+    thread_ts,
+    token_in,
+)
 from tests.conftest import Crashable, RunningBot
+from tests.french import typeset
 from tests.slack_driver import SlackDriver, unique_id
 from tests.slack_views import texts
 from tests.standins.customer_webhook import CustomerWebhook
@@ -210,6 +220,38 @@ def test_a_note_someone_deleted_is_posted_again_and_edited_from_then_on(
     edit = note_saying(fake_slack, channel, f"3 call results {NOTE} to `127.0.0.1`")
     assert edit["ts"] == note_posted(fake_slack, channel, root, count=2)
     assert len(fake_slack.wait_timed("chat.postMessage", is_note(channel, root))) == 2
+
+
+@pytest.mark.parametrize(
+    "problem",
+    [
+        f"{HOST} resolves to an address inside the bot's network; the bot's admin may allow it with "
+        "RESULT_FORWARD_PRIVATE_ADDRESSES",  # as the forwarder stored it before its problems were translated
+        "words of no catalog, with {host} and {0} in them",
+    ],
+)
+def test_a_problem_stored_in_words_of_no_catalog_shows_as_it_is_in_a_french_thread(
+    bot: RunningBot,
+    slack: SlackDriver,
+    fake_slack: FakeSlack,
+    fake_starleads: FakeStarleads,
+    hook: CustomerWebhook,
+    problem: str,
+) -> None:
+    french = unique_id("U")
+    fake_slack.set_locale(french, "fr-FR")
+    own = {"webhook_url": f"{hook.url}/in"}
+    channel, sent, _ = create(slack, fake_slack, fake_starleads, own, user_id=french)
+    token = token_in(sent)
+    post(bot, token, body())
+    assert forward_state(bot, token) == ["forwarded"]
+    result = stored(bot, token)[0]
+    given_up = DueForward(result["id"], result["token_hash"], OWN, "{}", TRIES - 1)
+
+    in_the_bots_database(bot, lambda engine: ForwardStore(engine).gave_up(given_up, HOST, problem))
+
+    note = note_saying(fake_slack, channel, typeset("1 résultat d’appel n’a pas pu être transmis"))
+    assert typeset(f"transmis à `{HOST}` : {problem} (dernière fois à") in texts(note)
 
 
 @pytest.fixture(scope="module")

@@ -15,13 +15,15 @@ import trustme
 from sqlalchemy import text
 
 from bot.call_results import CallResult
+from bot.call_results.forward_notes import ForwardNoteQueue
 from bot.call_results.result_queue import ResultQueue
 from bot.call_results.subscriptions import Subscriptions
-from bot.store import ForwardStore, ResultStore, SubscriptionStore, connect
+from bot.store import ForwardNoteStore, ForwardStore, ResultStore, SubscriptionStore, connect
 from bot.webhooks.forwarder import Forwarder, ForwardPacing
 from tests.call_results_driver import PASCAL, create, forward_state, post, stored, subscription_of, token_in
 from tests.conftest import RunningBot, driving, serving
-from tests.slack_driver import SlackDriver
+from tests.french import typeset
+from tests.slack_driver import SlackDriver, unique_id
 from tests.slack_views import texts
 from tests.standins.customer_webhook import CustomerWebhook
 from tests.standins.slack_api import FakeSlack
@@ -191,6 +193,31 @@ def test_by_default_a_webhook_on_a_private_address_gets_nothing_and_the_thread_s
     assert "forward_refused" in guarded_bot.log()
 
 
+def test_a_french_campaigns_thread_says_in_french_why_its_webhook_gets_nothing(
+    guarded_bot: RunningBot,
+    guarded_slack: SlackDriver,
+    fake_slack: FakeSlack,
+    fake_starleads: FakeStarleads,
+    hook: CustomerWebhook,
+) -> None:
+    french = unique_id("U")
+    fake_slack.set_locale(french, "fr-FR")
+    own = f"{hook.url}/hooks/starleads"
+    channel, sent, _ = create(guarded_slack, fake_slack, fake_starleads, {"webhook_url": own}, user_id=french)
+
+    post(guarded_bot, token_in(sent), PASCAL)
+
+    notes = fake_slack.wait_timed(
+        "chat.postMessage",
+        lambda c: in_thread(guarded_bot, channel)(c) and "n’a pas pu être transmis" in texts(c),
+    )
+    assert typeset(
+        "1 résultat d’appel n’a pas pu être transmis à `127.0.0.1` : 127.0.0.1 pointe vers une adresse "
+        "interne au réseau du bot ; l’administrateur du bot peut l’autoriser avec "
+        "RESULT_FORWARD_PRIVATE_ADDRESSES (dernière fois à"
+    ) in texts(notes[0][1])
+
+
 # Where a forward goes ---------------------------------------------------------------------------------
 # Each try resolves the webhook's name once and connects to the addresses it checked, so a name that
 # answers differently a moment later (DNS rebinding) can't lead a forward into the bot's own network.
@@ -213,7 +240,7 @@ def forward_one(
     workdir: Path, url: str, names: NameServer, *, private_addresses: bool
 ) -> tuple[str, list[str]]:
     """A forwarder on its own SQLite database, with one result to forward to `url`: the result's
-    forwarding state once settled, and the problems its thread's note was given."""
+    forwarding state once settled, and the problem its thread's note says (in English), if any."""
 
     async def scenario() -> tuple[str, list[str]]:
         engine = connect(f"sqlite:///{workdir / 'forwards.db'}")
@@ -230,8 +257,8 @@ def forward_one(
                 if state in ("forwarded", "dead"):
                     break
                 await asyncio.sleep(0.05)
-            given_up = list(db.execute(text("select problem from forward_notes")).scalars())
         running.cancel()
+        given_up = [note.said_problem() for note in await ForwardNoteQueue(ForwardNoteStore(engine)).claim()]
         engine.dispose()
         return str(state), given_up
 

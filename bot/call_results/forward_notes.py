@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.call_results.forward_problems import said
 from bot.i18n import Language, stored_language
 from bot.store import DueNote, ForwardNoteStore
 
@@ -49,9 +50,9 @@ class ForwardNote:
     def dead_forwards(self) -> int:
         return self.claim.dead_forwards
 
-    @property
-    def problem(self) -> str:
-        return self.claim.problem
+    def said_problem(self) -> str:
+        """What went wrong last, in the language being spoken (the thread's, for its note)."""
+        return said(self.claim.problem, self.host)
 
     @property
     def failed_at(self) -> datetime:

@@ -90,7 +90,7 @@ class ForwardNotes:
     async def _send(self, note: ForwardNote) -> str | None:
         """The note's ts once the thread shows it (posted now, or edited), None if Slack would not take it."""
         with speaking(note.language):  # the thread's
-            card = forward_failed_note(note.host, note.dead_forwards, note.problem, note.failed_at)
+            card = forward_failed_note(note.host, note.dead_forwards, note.said_problem(), note.failed_at)
         client = self._clients_for(note.workspace)
         try:
             if note.note_ts is not None and await self._edited(client, note, card):

@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 import httpx
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.call_results.forward_problems import INSIDE_THE_NETWORK, NOT_RESOLVED, UNEXPECTED, UNUSABLE_URL
 from bot.call_results.lanes import Lanes
 from bot.call_results.leases import HeldClaims, Lease
 from bot.store import DueForward, ForwardStore
@@ -50,8 +51,6 @@ Resolver = Callable[[str, int], Awaitable[list[str]]]
 """A host name and port → its addresses, in the order to try them."""
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_NOT_RESOLVED = "DNS lookup failed"
-_UNEXPECTED = "the bot hit an unexpected error sending it"
 
 
 async def resolve_host(host: str, port: int) -> list[str]:
@@ -161,7 +160,7 @@ class Forwarder:
                 raise
             except Exception:
                 logger.exception("forward_crashed result=%d", item.id)
-                await self._give_up(item, _readable_host(item.url), _UNEXPECTED)
+                await self._give_up(item, _readable_host(item.url), UNEXPECTED)
         except SQLAlchemyError as error:  # left `forwarding`: taken again once its lease runs out
             logger.error("forward_mark_failed result=%d error=%s", item.id, type(error).__name__)
 
@@ -173,7 +172,7 @@ class Forwarder:
         except (httpx.InvalidURL, UnicodeError, KeyError):
             logger.error("forward_refused result=%d reason=unusable-url", item.id)
             host = _readable_host(item.url)
-            await self._give_up(item, host, "its URL can't be sent to; check the campaign's webhook URL")
+            await self._give_up(item, host, UNUSABLE_URL)
             return
         addresses = await self._resolve(host, port)
         private = None if self._pacing.private_addresses else _first_private(addresses)
@@ -181,7 +180,7 @@ class Forwarder:
             logger.error(
                 "forward_refused result=%d host=%s reason=private-address address=%s", item.id, host, private
             )
-            await self._give_up(item, host, _inside_the_network(host))
+            await self._give_up(item, host, INSIDE_THE_NETWORK)
             return
         problem, asked_wait = await _post(http, url, addresses, item.payload)
         if problem is None:
@@ -207,6 +206,8 @@ class Forwarder:
         await self._give_up(item, host, problem)
 
     async def _give_up(self, item: DueForward, host: str, problem: str) -> None:
+        """`problem`: as bot/call_results/forward_problems.py stores it (a message's English id, said in
+        the thread's language with `host` filled in), or a technical one, the same in every language."""
         await self._forwards.gave_up(item, host, problem)
         if self._on_dead:
             self._on_dead()
@@ -218,15 +219,6 @@ def _readable_host(url: str) -> str:
         return urlsplit(url).hostname or ""
     except ValueError:
         return ""
-
-
-def _inside_the_network(host: str) -> str:
-    """Why a forward into the bot's own network was refused, told without the address: whoever may use
-    the form could otherwise type an internal name and read its address back in the thread."""
-    return (
-        f"{host} resolves to an address inside the bot's network; the bot's admin may allow it with "
-        "RESULT_FORWARD_PRIVATE_ADDRESSES"
-    )
 
 
 def _first_private(addresses: list[str]) -> str | None:
@@ -243,7 +235,7 @@ async def _post(
     the URL's own name (`Host`, and TLS's SNI and certificate check), never to a fresh DNS answer."""
     headers = {"Content-Type": "application/json", "Host": url.netloc.decode("ascii")}
     extensions = {"sni_hostname": url.raw_host.decode("ascii")} if url.scheme == "https" else {}
-    problem = _NOT_RESOLVED
+    problem = NOT_RESOLVED
     for address in addresses:
         try:
             response = await http.post(

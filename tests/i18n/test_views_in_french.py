@@ -20,7 +20,7 @@ import pytest
 from babel.messages.pofile import read_po
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.call_results import CallResult
+from bot.call_results import CallResult, forward_problems
 from bot.campaigns.create_flow import Earlier, Replay
 from bot.campaigns.creation import locate_problem
 from bot.campaigns.draft import CampaignDraft, DraftField, DraftInput, DraftInvalid
@@ -253,6 +253,19 @@ BUILDERS: dict[str, Callable[[], Rendering]] = {
     "the forwarding note, several results, no host": lambda: call_result.forward_failed_note(
         "", 3, "HTTP 500", WINTER
     ),
+    **{
+        f"the forwarding note, {name}": (
+            lambda problem=problem: call_result.forward_failed_note(
+                "hooks.example.com", 2, forward_problems.said(problem, "hooks.example.com"), WINTER
+            )
+        )
+        for name, problem in (
+            ("no DNS answer", forward_problems.NOT_RESOLVED),
+            ("an unusable URL", forward_problems.UNUSABLE_URL),
+            ("an unexpected error", forward_problems.UNEXPECTED),
+            ("a private address", forward_problems.INSIDE_THE_NETWORK),
+        )
+    },
     "the connect form": lambda: connect_form.connect_form(None),
     "the connect form, connected": lambda: connect_form.connect_form(_connection("U0001")),
     "the connect form, connected by nobody known": lambda: connect_form.connect_form(_connection("")),
