@@ -34,4 +34,4 @@ def said(problem: str, host: str) -> str:
     that name the host get it filled in: any other stored text is shown as it is, braces and all."""
     if problem in _NAMING_THE_HOST:
         return _(problem).format(host=host)
-    return _(problem)
+    return _(problem) if problem else problem  # gettext's "" is the catalog's header
