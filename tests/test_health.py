@@ -37,3 +37,12 @@ def test_health_is_503_saying_the_database_is_missing_once_it_stops_answering(
             assert body["mode"] == "http"
             assert list(body["missing"]) == ["database"]
             assert "background_work" in body
+
+
+def test_a_healthy_start_logs_no_warning(
+    fake_slack: FakeSlack, fake_starleads: FakeStarleads, tmp_path: Path
+) -> None:
+    """An operator reads a warning at start-up as something to fix: a start with nothing wrong has none."""
+    for running in serving(fake_slack, fake_starleads, tmp_path):
+        running.wait_for_log("ready mode=http")
+        assert " WARNING " not in running.log(), running.log()

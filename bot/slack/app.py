@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
@@ -63,6 +64,8 @@ def create_bolt_app(
     (`installed`: the installations and the OAuth states) with Slack's OAuth install flow. The
     listeners are registered by the wiring."""
     signing_secret = settings.slack_signing_secret
+    bolt_logger = logging.getLogger("bot.slack.bolt")
+    bolt_logger.addFilter(_not_the_token_warning)
     app = _TimedApp(
         # Named, or Bolt reads the whole call stack's source at start-up (inspect.stack) to name it.
         name="starleads-bot",
@@ -72,7 +75,7 @@ def create_bolt_app(
         request_verification_enabled=False,
         # Answer Slack as soon as a listener returns (no polling); listeners hand slow work to AfterAck.
         process_before_response=True,
-        logger=logging.getLogger("bot.slack.bolt"),
+        logger=bolt_logger,
         **(_oauth(settings, *installed) if installed else {}),
     )
     # First, so that every line logged for the request (and the work it hands off) carries its ids.
@@ -86,6 +89,12 @@ def create_bolt_app(
         return BoltResponse(status=500, body="")
 
     return app
+
+
+def _not_the_token_warning(record: logging.LogRecord) -> bool:
+    """Bolt reads SLACK_BOT_TOKEN from the environment itself and, given the client that already
+    carries it, warns at every start that it "will be unused": true, and nothing for an operator to do."""
+    return record.getMessage() != warning_client_prioritized_and_token_skipped()
 
 
 class _TimedApp(AsyncApp):
