@@ -13,7 +13,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from logging import Logger
 from typing import Any, Protocol
 
@@ -27,6 +26,7 @@ from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from bot.caching import ReadThroughCache
 from bot.slack.tenancy import NotInstalled, TokenRefreshFailed
 from bot.workspaces import workspace_key
 
@@ -60,12 +60,6 @@ class InstallationStore(Protocol):
     async def bot_of(self, workspace: str) -> Bot | None: ...
 
 
-@dataclass(frozen=True)
-class _Cached:
-    bot: Bot | None
-    until: float
-
-
 class InstalledBots(AsyncInstallationStore):
     """The installation store Bolt's OAuth flow saves into, with each workspace's bot cached and its
     token kept fresh."""
@@ -80,9 +74,14 @@ class InstalledBots(AsyncInstallationStore):
     ) -> None:
         self._store = store
         self._rotator = rotator
-        self._ttl = ttl_seconds
-        self._clock = clock
-        self._cache: dict[str, _Cached] = {}
+        # Read again before use once stale: an uninstall in another process must show within the TTL.
+        self._bots = ReadThroughCache(
+            store.bot_of,
+            name="installations",
+            fresh_seconds=ttl_seconds,
+            refresh_in_background=False,
+            clock=clock,
+        )
         self._rotating: dict[str, asyncio.Lock] = {}
 
     @property
@@ -91,14 +90,14 @@ class InstalledBots(AsyncInstallationStore):
 
     async def bot_of(self, workspace: str) -> Bot | None:
         """The workspace's bot with a token good for a while (None: not installed)."""
-        bot = await self._cached(workspace)
+        bot = await self._bots.get(workspace)
         if bot is None or not _expiring(bot):
             return bot
         async with self._rotating.setdefault(workspace, asyncio.Lock()):
             # Read again, from the database: another request, or another process, may have refreshed
             # it meanwhile, and Slack takes each refresh token once.
-            self._cache.pop(workspace, None)
-            bot = await self._cached(workspace)
+            self._bots.forget(workspace)
+            bot = await self._bots.get(workspace)
             if bot is None or not _expiring(bot):
                 return bot
             rotated = await self._rotator.perform_bot_token_rotation(
@@ -107,25 +106,18 @@ class InstalledBots(AsyncInstallationStore):
             if rotated is None:
                 return bot
             await self._store.async_save_bot(rotated)
-            self._cache[workspace] = _Cached(rotated, self._clock() + self._ttl)
+            self._bots.put(workspace, rotated)
             logger.info("bot_token_rotated workspace=%s", workspace)
             return rotated
 
-    async def _cached(self, workspace: str) -> Bot | None:
-        cached = self._cache.get(workspace)
-        if cached is None or cached.until <= self._clock():
-            cached = _Cached(await self._store.bot_of(workspace), self._clock() + self._ttl)
-            self._cache[workspace] = cached
-        return cached.bot
-
     def forget(self, workspace: str) -> None:
         """Read the workspace's bot from the store again at its next use."""
-        self._cache.pop(workspace, None)
+        self._bots.forget(workspace)
 
     def _forget(self, enterprise_id: str | None, team_id: str | None) -> None:
         for key in (enterprise_id, team_id):
             if key:
-                self._cache.pop(key, None)
+                self._bots.forget(key)
 
     # slack_sdk's installation store, for Bolt: writes pass through and drop the cached entry.
     async def async_save(self, installation: Installation) -> None:

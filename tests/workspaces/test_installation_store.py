@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from bot.slack.installations import InstalledBots
 from bot.store import slack_installation_stores
-from tests.races import Clock
+from tests.races import Clock, held_read
 
 CLIENT_ID = "1111111111.2222222222"
 
@@ -107,3 +107,23 @@ def test_a_process_sees_another_ones_reinstall_once_its_cached_installation_runs
     assert asyncio.run(bots.bot_of(team)).bot_token == first.bot_token  # type: ignore[union-attr]
     clock.now = 46.0
     assert asyncio.run(bots.bot_of(team)).bot_token == second.bot_token  # type: ignore[union-attr]
+
+
+def test_a_read_begun_before_an_uninstall_does_not_bring_the_bot_back(engines: list[Engine]) -> None:
+    engine = engines[0]
+    store, _ = slack_installation_stores(engine, CLIENT_ID, state_expiration_seconds=60)
+    bots = InstalledBots(store, AsyncTokenRotator(client_id=CLIENT_ID, client_secret="unused"))
+    team = unique("T")
+
+    async def race() -> tuple[object, object]:
+        await bots.async_save(installation(team))
+        with held_read(engine, "slack_bots") as held:
+            early = asyncio.create_task(bots.bot_of(team))
+            await held.found()
+            await bots.async_delete_all(enterprise_id=None, team_id=team)  # the uninstall
+        return await early, await bots.bot_of(team)
+
+    early, after = asyncio.run(race())
+
+    assert early is not None  # read before the uninstall: what it found is its answer…
+    assert after is None  # …but not kept: nothing more is sent in the workspace's name
