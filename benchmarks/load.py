@@ -46,10 +46,8 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from http.server import ThreadingHTTPServer
 from multiprocessing.connection import Connection
 from pathlib import Path
-from socketserver import StreamRequestHandler
 from typing import Any
 from urllib.parse import urlencode
 
@@ -90,11 +88,6 @@ Opened = dict[str, tuple[float, dict[str, Any]]]  # trigger ID → (arrival time
 def serve_stand_ins(pipe: Connection, workdir: str) -> None:
     """Run both stand-ins; send the bot's environment, then answer `(trigger IDs, timeout)` with the
     views opened for them, until None comes, which is answered with the number of creates received."""
-    # Stand-in artefacts, fixed here (this process serves only the stand-ins): socketserver listens
-    # with a backlog of 5, so a burst of connections waits for the client's SYN retry (1 s); and it
-    # writes headers and body apart, so Nagle and delayed ACKs hold each keep-alive answer 40 ms.
-    ThreadingHTTPServer.request_queue_size = 128
-    StreamRequestHandler.disable_nagle_algorithm = True
     slack, starleads = FakeSlack().start(), FakeStarleads().start()
     starleads.create_delay_seconds = CREATE_DELAY_SECONDS
     try:
