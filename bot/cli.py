@@ -37,7 +37,7 @@ _T = TypeVar("_T")
 EXIT_USAGE_ERROR = 2
 EXIT_UNREADABLE_KEYS = 1
 EXIT_CHECK_FAILED = 1
-_SERVE_PREFIX = "configuration error: "  # `serve` stops on a database it can't use as on a bad setting
+_CONFIGURATION_ERROR = "configuration error: "  # a bad setting; `serve` says it of an unusable database too
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,7 +89,7 @@ def _database(revision_message: str | None) -> int:
     try:
         settings = load_settings(kind=DatabaseSettings)
     except ConfigError as error:
-        print(f"starleads-bot: configuration error: {error}", file=sys.stderr)
+        print(f"starleads-bot: {_CONFIGURATION_ERROR}{error}", file=sys.stderr)
         return EXIT_USAGE_ERROR
     configure_logging(settings.log_level, [], settings.log_format)
     from bot.store import new_revision, schema_revision
@@ -123,7 +123,7 @@ def _rotate_keys() -> int:
     try:
         settings = load_settings(kind=EncryptionKeySettings)
     except ConfigError as error:
-        print(f"starleads-bot: configuration error: {error}", file=sys.stderr)
+        print(f"starleads-bot: {_CONFIGURATION_ERROR}{error}", file=sys.stderr)
         return EXIT_USAGE_ERROR
     configure_logging(settings.log_level, settings.encryption_keys, settings.log_format)
     import asyncio
@@ -164,7 +164,7 @@ def _serve() -> int:
     try:
         settings = load_settings()
     except ConfigError as error:
-        print(f"starleads-bot: configuration error: {error}", file=sys.stderr)
+        print(f"starleads-bot: {_CONFIGURATION_ERROR}{error}", file=sys.stderr)
         return EXIT_USAGE_ERROR
     several = settings.web_concurrency > 1
     configure_logging(settings.log_level, settings.secrets(), settings.log_format, process_ids=several)
@@ -174,7 +174,7 @@ def _serve() -> int:
     from bot import wiring
     from bot.server import serve
 
-    bot = _unless_unusable(lambda: wiring.build(settings), prefix=_SERVE_PREFIX)
+    bot = _unless_unusable(lambda: wiring.build(settings), prefix=_CONFIGURATION_ERROR)
     if bot is None:
         return EXIT_USAGE_ERROR
     serve(bot)
@@ -183,7 +183,7 @@ def _serve() -> int:
 
 def _serve_workers(settings: Settings) -> int:
     """WEB_CONCURRENCY workers behind one port: the schema upgraded here, once, before any starts."""
-    engine = _opened(settings.database_url, prefix=_SERVE_PREFIX)
+    engine = _opened(settings.database_url, prefix=_CONFIGURATION_ERROR)
     if engine is None:
         return EXIT_USAGE_ERROR
     engine.dispose()
@@ -202,7 +202,7 @@ def worker_app() -> Starlette:
 
     settings = load_settings()
     configure_logging(settings.log_level, settings.secrets(), settings.log_format, process_ids=True)
-    bot = _unless_unusable(lambda: wiring.build(settings), prefix=_SERVE_PREFIX)
+    bot = _unless_unusable(lambda: wiring.build(settings), prefix=_CONFIGURATION_ERROR)
     if bot is None:
         sys.exit(STARTUP_FAILURE)  # uvicorn's supervisor then stops every worker rather than retry
     return create_web_app(bot)
