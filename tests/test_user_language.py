@@ -133,15 +133,26 @@ def test_a_persons_first_subscribe_acks_without_waiting_and_answers_in_their_lan
     assert answer.startswith(typeset(f"Voici l’adresse webhook de la campagne `{CAMPAIGN}`"))
 
 
-def test_an_ack_with_words_waits_for_the_persons_language(slack: SlackDriver, fake_slack: FakeSlack) -> None:
+@pytest.mark.parametrize(
+    ("typed", "refusal"),
+    [
+        ("subscribe", "Quelle campagne ? Tapez `/starleads subscribe"),
+        ("subscribe abc/def", "`abc/def` n’est pas un ID de campagne : un ID ne contient ni espace"),
+        (f"subscribe {'x' * 201}", "est trop long pour un ID de campagne (200 caractères au plus)."),
+    ],
+    ids=["no-id", "not-an-id", "too-long"],
+)
+def test_an_ack_with_words_waits_for_the_persons_language(
+    slack: SlackDriver, fake_slack: FakeSlack, typed: str, refusal: str
+) -> None:
     french = person(fake_slack, "fr-FR")
     released = fake_slack.hold("users.info", where=lambda call: call.get("user") == french)
     with ThreadPoolExecutor(1) as pool:
-        acking = pool.submit(slack.command, "subscribe", user_id=french, channel_id=unique_id("C"))
+        acking = pool.submit(slack.command, typed, user_id=french, channel_id=unique_id("C"))
         fake_slack.wait_timed("users.info", lambda call: call.get("user") == french)
         released.set()  # Slack answers while the ack is waiting for it
         answer = acking.result().json()["text"]
-    assert answer.startswith(typeset("Quelle campagne ? Tapez `/starleads subscribe"))
+    assert typeset(refusal) in answer
 
 
 def test_a_french_subscription_answers_in_french_after_the_ack_and_keeps_french_for_its_thread(

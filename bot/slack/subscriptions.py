@@ -11,6 +11,7 @@ subscription: the answer says how to invite the bot, so no result is ever stored
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -100,8 +101,9 @@ class ResultSubscriptions:
             return
         words = str(command.get("text") or "").split(maxsplit=1)
         campaign_id = words[1].strip() if len(words) > 1 else ""
-        if campaign_id_problem(campaign_id):  # said again once the person's language is known
-            await answer_privately(ack, lambda: str(campaign_id_problem(campaign_id)))
+        problem = campaign_id_problem(campaign_id)
+        if problem is not None:
+            await answer_privately(ack, problem)
             return
         await ack()
         subscribing = self._subscribe(
@@ -154,16 +156,18 @@ class ResultSubscriptions:
         await respond(text=_instructions(campaign_id, url), response_type="ephemeral")
 
 
-def campaign_id_problem(campaign_id: str) -> str | None:
-    """What is wrong with a typed campaign ID, or None. Starleads' IDs are short and plain."""
+def campaign_id_problem(campaign_id: str) -> Callable[[], str] | None:
+    """What is wrong with a typed campaign ID, as words to say once the person's language is known
+    (`answer_privately`), or None. Starleads' IDs are short and plain."""
     if not campaign_id:
-        return _(SUBSCRIBE_USAGE)
+        return lambda: _(SUBSCRIBE_USAGE)
     if any(c.isspace() or c == "/" for c in campaign_id) or not campaign_id.isprintable():
-        not_an_id = md(_("{:code.40} isn't a campaign ID: an ID has no spaces or slashes."), campaign_id)
-        return f"{not_an_id}\n{_(SUBSCRIBE_USAGE)}"
+        not_an_id = N_("{:code.40} isn't a campaign ID: an ID has no spaces or slashes.")
+        return lambda: f"{md(_(not_an_id), campaign_id)}\n{_(SUBSCRIBE_USAGE)}"
     if len(campaign_id) > MAX_CAMPAIGN_ID_LENGTH:
-        too_long = _("{id} is too long for a campaign ID (at most {most} characters).")
-        return too_long.format(id=md("{:code.40}", campaign_id), most=number(MAX_CAMPAIGN_ID_LENGTH))
+        return lambda: _("{id} is too long for a campaign ID (at most {most} characters).").format(
+            id=md("{:code.40}", campaign_id), most=number(MAX_CAMPAIGN_ID_LENGTH)
+        )
     return None
 
 
