@@ -145,7 +145,7 @@ class RunningBot:
 
     def wait_for_log(self, text: str, timeout: float = 10) -> str:
         """The log once `text` is in it (a line is written a moment after what it reports is seen)."""
-        return _polled(self.log, lambda log: text in log, timeout)
+        return polled(self.log, lambda log: text in log, timeout)
 
     def log_lines(self, event: str | None = None) -> list[dict[str, Any]]:
         """The lines of a bot logging JSON (`LOG_FORMAT=json`), those of `event` if given, whichever of
@@ -163,7 +163,7 @@ class RunningBot:
 
     def wait_for_lines(self, event: str, count: int = 1, timeout: float = 10) -> list[dict[str, Any]]:
         """The JSON log's lines of `event` once there are `count` of them (each is written as it happens)."""
-        found = _polled(lambda: self.log_lines(event), lambda lines: len(lines) >= count, timeout)
+        found = polled(lambda: self.log_lines(event), lambda lines: len(lines) >= count, timeout)
         assert len(found) >= count, self.log()
         return found
 
@@ -183,7 +183,7 @@ class RunningBot:
 _Read = TypeVar("_Read")
 
 
-def _polled(read: Callable[[], _Read], done: Callable[[_Read], bool], timeout: float) -> _Read:
+def polled(read: Callable[[], _Read], done: Callable[[_Read], bool], timeout: float) -> _Read:
     """What `read` gives once `done` says so, or at the timeout."""
     deadline = time.monotonic() + timeout
     while not done(found := read()) and time.monotonic() < deadline:

@@ -3,7 +3,6 @@ after a restart. The real bot, signed requests, Slack's `users.info` played by t
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -19,7 +18,7 @@ from tests.call_results_driver import (
     subscription_of,
     token_in,
 )
-from tests.conftest import Crashable, RunningBot, open_form, serving
+from tests.conftest import Crashable, RunningBot, open_form, polled, serving
 from tests.french import typeset
 from tests.slack_driver import SlackDriver, unique_id
 from tests.slack_views import ENGLISH_HELP, FRENCH_HELP, texts
@@ -40,6 +39,12 @@ def answered(slack: SlackDriver, text: str, user_id: str, channel_id: str = "C0T
     body = response.json()
     assert body["response_type"] == "ephemeral"
     return str(body["text"])
+
+
+def help_turns_french(slack: SlackDriver, user_id: str) -> None:
+    """Once Slack's late answer is in, the person's next request speaks French (no second call needed)."""
+    said = polled(lambda: answered(slack, "help", user_id), lambda text: text.startswith(FRENCH_HELP), 10)
+    assert said.startswith(FRENCH_HELP), "the late users.info answer was never used"
 
 
 @pytest.mark.parametrize("locale", ["fr-FR", "fr-CA"])
@@ -97,10 +102,7 @@ def test_a_slow_users_info_opens_the_form_in_the_default_language_and_serves_the
     assert "Campaign name" in form  # not waited for: English, the default
     assert "Nom de la campagne" not in form
     # Slack's late answer is kept: the person's next request speaks French, with no second call.
-    deadline = time.monotonic() + 10
-    while not answered(slack, "help", french).startswith(FRENCH_HELP):
-        assert time.monotonic() < deadline, "the late users.info answer was never used"
-        time.sleep(0.1)
+    help_turns_french(slack, french)
     assert len(fake_slack.calls("users.info")) == 1
 
 
@@ -230,10 +232,8 @@ def test_results_after_a_restart_keep_the_cards_language(
     token = token_in(fake_starleads.wait_creates()[-1].json())
     card = fake_slack.wait_timed("chat.postMessage", lambda call: call.get("channel") == channel)[0][1]
     assert "lun.–ven. 09:00–12:00, 14:00–17:00" in texts(card)
-    deadline = time.monotonic() + 10
-    while not (card_ts := subscription_of(restartable.bot, channel)["thread_ts"]):  # bound to the card
-        assert time.monotonic() < deadline, "the card never became the results thread"
-        time.sleep(0.05)
+    card_ts = polled(lambda: subscription_of(restartable.bot, channel)["thread_ts"], bool, 10)
+    assert card_ts, "the card never became the results thread"
 
     restartable.kill_and_restart()
     assert post(restartable.bot, token, PASCAL).json() == {"status": "stored"}
@@ -279,10 +279,7 @@ def test_a_form_keeps_the_language_it_opened_in_once_its_openers_language_is_lea
     with fake_slack.holding("users.info", where=lambda call: call.get("user") == french):
         view = open_form(slack, fake_slack, user_id=french)
     assert "Campaign name" in texts(view)  # Slack was slow: the default language
-    deadline = time.monotonic() + 10
-    while not answered(slack, "help", french).startswith(FRENCH_HELP):  # now the bot knows: French
-        assert time.monotonic() < deadline, "the late users.info answer was never used"
-        time.sleep(0.1)
+    help_turns_french(slack, french)  # now the bot knows: French
 
     refused = slack.submit(view, {**CAMPAIGN_FORM, "name": ""}, user_id=french).json()
 
