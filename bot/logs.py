@@ -14,7 +14,8 @@ import logging
 import re
 import sys
 import uuid
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -33,7 +34,7 @@ _EVENT = re.compile(r"(?P<event>[a-z][a-z0-9_]*)(?: (?P<rest>.*))?", re.DOTALL)
 _PAIR = re.compile(r"\s*(?P<key>[a-z_][a-z0-9_]*)=(?P<value>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|\S*)")
 _NUMBER = re.compile(r"-?[0-9]{1,18}")
 # The ids of the request being handled (`bind_request`); a task started for it copies them.
-_REQUEST_IDS: ContextVar[tuple[tuple[str, str], ...]] = ContextVar("request_ids", default=())
+_REQUEST_IDS: ContextVar[tuple[tuple[str, str | int], ...]] = ContextVar("request_ids", default=())
 
 
 class Redactor:
@@ -88,8 +89,23 @@ def configure_logging(
 def bind_request(**ids: str | None) -> None:
     """Start a request's context (a Slack request, a webhook delivery): a new request id and the ids
     known of it, on every line logged while it is handled, work it hands off included."""
-    known = tuple((name, value) for name, value in ids.items() if value)
-    _REQUEST_IDS.set((("request_id", uuid.uuid4().hex[:16]), *known))
+    _REQUEST_IDS.set((("request_id", uuid.uuid4().hex[:16]), *_known(ids)))
+
+
+@contextmanager
+def logging_about(**ids: str | int | None) -> Iterator[None]:
+    """The ids of what is being worked on (a call result, its campaign and channel), added to the
+    request's on every line logged inside: the lines of a failed post or read name the result they
+    were about, although they are written by code that knows only a channel."""
+    added = _REQUEST_IDS.set((*_REQUEST_IDS.get(), *_known(ids)))
+    try:
+        yield
+    finally:
+        _REQUEST_IDS.reset(added)
+
+
+def _known(ids: dict[str, str | int | None]) -> tuple[tuple[str, str | int], ...]:
+    return tuple((name, value) for name, value in ids.items() if value is not None and value != "")
 
 
 def _json_formatter(secrets: list[str], process_ids: bool) -> structlog.stdlib.ProcessorFormatter:

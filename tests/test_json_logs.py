@@ -10,13 +10,14 @@ import json
 import logging
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 import httpx
 import pytest
 
 from bot.logs import REDACTED, bind_request, configure_logging
 from tests.call_results_driver import CAMPAIGN_FORM, campaign_id_in, in_thread, post, token_in
-from tests.conftest import BOT_TOKEN, RunningBot, open_form, serving
+from tests.conftest import BOT_TOKEN, RunningBot, open_form, polled, serving
 from tests.slack_driver import SIGNING_SECRET, SlackDriver, unique_id
 from tests.slack_views import final_view
 from tests.standins.slack_api import FakeSlack
@@ -115,8 +116,34 @@ def test_a_campaign_s_lines_carry_its_campaign_and_view_and_a_call_result_s_its_
     [received] = [line for line in lines if line["event"] == "webhook_received" and line["item"] == item]
     assert received["outcome"] == "stored"
     assert isinstance(received["result"], int)
+    assert (received["campaign"], received["channel"]) == (campaign, channel)
     [posted] = [line for line in lines if line["event"] == "result_posted" and line["channel"] == channel]
     assert posted["result"] == received["result"]
+    assert posted["campaign"] == campaign
+
+
+def test_slack_refusing_a_call_result_s_reply_is_logged_with_the_result_and_its_campaign(
+    json_bot: RunningBot, fake_slack: FakeSlack, fake_starleads: FakeStarleads
+) -> None:
+    fake_slack.reset()
+    fake_starleads.reset()
+    slack = SlackDriver(json_bot.url, fake_slack.response_url())
+    channel = unique_id("C")
+    view = open_form(slack, fake_slack, channel)
+    slack.submit(view, CAMPAIGN_FORM)
+    campaign = campaign_id_in(final_view(fake_slack, view["id"]))
+    token = token_in(fake_starleads.creates()[-1].json())
+    fake_slack.fail("chat.postMessage", "is_archived", where=in_thread(channel))
+    stored = post(json_bot, token, documented_call_result(unique_id("I"), campaign))
+    assert stored.json() == {"status": "stored"}
+
+    def dead_in_channel() -> list[dict[str, Any]]:
+        return [line for line in json_bot.log_lines("result_dead") if line["channel"] == channel]
+
+    [dead] = polled(dead_in_channel, bool, timeout=10)
+
+    [refused] = [line for line in json_bot.log_lines("post_failed") if line.get("result") == dead["result"]]
+    assert (refused["error"], refused["campaign"], refused["channel"]) == ("is_archived", campaign, channel)
 
 
 @pytest.mark.parametrize("log_format", ["json", "text"])

@@ -40,6 +40,7 @@ from bot.call_results.lanes import Lanes
 from bot.call_results.leases import HeldClaims, Lease
 from bot.call_results.result_queue import DueResult, ResultQueue
 from bot.i18n import Language, speaking
+from bot.logs import logging_about
 from bot.slack.blocks.call_result import result_reply, results_root, undeliverable_note, with_tally
 from bot.slack.blocks.kit import Card
 from bot.slack.delivery import SlackClients, SlackRefused, call_slack, post_message
@@ -187,7 +188,13 @@ class ResultPoster:
         threads: dict[str, dict[str, str] | None] = {}  # read back this round: thread → result id → ts
         for claimed in results:
             try:
-                with speaking(claimed.language):  # the thread's: its creator's or subscriber's
+                # In the thread's language (its creator's or subscriber's); every line names the result.
+                with (
+                    speaking(claimed.language),
+                    logging_about(
+                        result=claimed.id, campaign=claimed.campaign_id, channel=claimed.channel_id
+                    ),
+                ):
                     await self._show(client, claimed, threads)
             except SQLAlchemyError as error:  # left `posting`: taken again once its lease runs out
                 logger.error("result_mark_failed result=%d error=%s", claimed.id, type(error).__name__)

@@ -4,7 +4,8 @@ Starleads documents no signature and no retry policy. So the unguessable token i
 credential, the answer must come fast, and a 200 must mean the result is committed: nothing says
 Starleads would ever send it again. Each delivery logs one line that names the subscription by a
 prefix of its token's hash, never the token, the stored result's id (`result`, as the poster's and
-forwarder's lines name it) and Starleads' item id, and nothing personal from the payload.
+forwarder's lines name it) and Starleads' item id, and nothing personal from the payload; in JSON,
+also the subscription's campaign and channel.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from bot.call_results.result_queue import ResultQueue
 from bot.call_results.subscriptions import Subscriptions
 from bot.call_results.tokens import token_label
 from bot.http_body import BodyTooLarge, read_at_most
+from bot.logs import logging_about
 from bot.metrics import INTAKE_SECONDS, WEBHOOKS
 
 logger = logging.getLogger(__name__)
@@ -72,23 +74,25 @@ def webhook_endpoint(
             subscription = await _guarded(subscriptions.find(token))
             if subscription is None:
                 raise _Refused(_RETIRED if await _guarded(subscriptions.retired(token)) else _UNKNOWN)
-            raw = await _read_at_most(request, MAX_WEBHOOK_BODY_BYTES)
-            result = CallResult.read(_json_object(raw))
-            if result.is_test_payload:
-                _log(label, item, "test_payload")
-                return JSONResponse({"status": "test payload received"})
-            item = _UNSAFE_IN_LOG.sub("?", result.item_id or "")[:64]
-            kept = await _guarded(results.add(subscription, result, raw))
         except _Refused as refused:
-            refusal = refused.refusal
-            _log(label, item, refusal.outcome, logging.ERROR if refusal.status >= 500 else logging.WARNING)
-            return JSONResponse({"error": refusal.error}, status_code=refusal.status)
-        if kept.new:
-            INTAKE_SECONDS.observe(time.perf_counter() - received)
-            on_stored()
-        outcome = "stored" if kept.new else "duplicate"
-        _log(label, item, outcome, result=kept.id)
-        return JSONResponse({"status": outcome})
+            return _refuse(label, item, refused.refusal)
+        with logging_about(campaign=subscription.campaign_id, channel=subscription.channel_id):
+            try:
+                raw = await _read_at_most(request, MAX_WEBHOOK_BODY_BYTES)
+                result = CallResult.read(_json_object(raw))
+                if result.is_test_payload:
+                    _log(label, item, "test_payload")
+                    return JSONResponse({"status": "test payload received"})
+                item = _UNSAFE_IN_LOG.sub("?", result.item_id or "")[:64]
+                kept = await _guarded(results.add(subscription, result, raw))
+            except _Refused as refused:
+                return _refuse(label, item, refused.refusal)
+            if kept.new:
+                INTAKE_SECONDS.observe(time.perf_counter() - received)
+                on_stored()
+            outcome = "stored" if kept.new else "duplicate"
+            _log(label, item, outcome, result=kept.id)
+            return JSONResponse({"status": outcome})
 
     return receive
 
@@ -121,6 +125,11 @@ def _json_object(raw: str) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise _Refused(_NOT_AN_OBJECT)
     return body
+
+
+def _refuse(label: str, item: str, refusal: _Refusal) -> Response:
+    _log(label, item, refusal.outcome, logging.ERROR if refusal.status >= 500 else logging.WARNING)
+    return JSONResponse({"error": refusal.error}, status_code=refusal.status)
 
 
 def _log(
