@@ -294,6 +294,7 @@ class Answers:
     views_open: list[float] = field(default_factory=list)
     views_open_missing: int = 0
     failures: Counter[str] = field(default_factory=Counter)  # failed acks, by reason
+    cpu_ms: list[float] = field(default_factory=list)  # the app's, per burst, until its last views.open
 
 
 async def commands_at_once(
@@ -356,6 +357,9 @@ class MinimalApp:
         self.process = subprocess.Popen([sys.executable, str(MINIMAL_APP)], env=self.env)
         wait_for_health(self.url, self.process)
 
+    def cpu_seconds(self) -> float:
+        return cpu_seconds(self.process.pid)
+
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)
@@ -387,17 +391,22 @@ async def modal_opened_by(bot: ColdStartedBot, stand_ins: StandIns) -> dict[str,
 async def side_by_side(
     bot: ColdStartedBot, minimal: MinimalApp, stand_ins: StandIns, rounds: int
 ) -> tuple[Answers, Answers]:
-    """Rounds of commands at once, alternating between the apps (each starts every other round)."""
+    """Rounds of commands at once, alternating between the apps (each starts every other round), with
+    the CPU each app spent on each burst."""
     ours, theirs = Answers(), Answers()
     async with client_session() as session:
-        apps = [(Slack(bot.url, stand_ins.response_url, session), ours)]
-        apps.append((Slack(minimal.url, stand_ins.response_url, session), theirs))
+        apps = [
+            (Slack(bot.url, stand_ins.response_url, session), ours, bot.cpu_seconds),
+            (Slack(minimal.url, stand_ins.response_url, session), theirs, minimal.cpu_seconds),
+        ]
         for _ in range(2):  # warm-up, unmeasured: connections, caches
-            for slack, _answers in apps:
+            for slack, _answers, _cpu in apps:
                 await commands_at_once(slack, stand_ins, Answers())
         for round_number in range(rounds):
-            for slack, answers in apps if round_number % 2 == 0 else apps[::-1]:
+            for slack, answers, cpu in apps if round_number % 2 == 0 else apps[::-1]:
+                cpu_before = cpu()
                 await commands_at_once(slack, stand_ins, answers)
+                answers.cpu_ms.append((cpu() - cpu_before) * 1000)
                 await asyncio.sleep(1.0)  # let the app's work after the burst finish
     return ours, theirs
 
@@ -539,6 +548,11 @@ def report_side_by_side(figures: Figures, rounds: int) -> None:
             f"ratio ours / minimal, {label:<26} {ratio:5.2f}×"
             f"   goal ≤ {AS_FAST_RATIO}×: {verdict(ratio, AS_FAST_RATIO)}"
         )
+    our_cpu, their_cpu = statistics.mean(ours.cpu_ms), statistics.mean(minimal.cpu_ms)
+    print(
+        f"CPU per burst (mean): ours {our_cpu:.0f} ms, minimal {their_cpu:.0f} ms; "
+        f"ratio {our_cpu / their_cpu:.2f}× (/proc's 10 ms ticks: read it over many rounds)"
+    )
     ours, minimal = figures.starts.ours, figures.starts.minimal
     for label, our_samples, their_samples, goal in (
         ("cold start (→ /healthz 200)", ours.healthy, minimal.healthy, COLD_START_RATIO),
