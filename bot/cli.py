@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from bot import metrics_directory
 from bot.config import ConfigError, DatabaseSettings, EncryptionKeySettings, Settings, load_settings
 from bot.logs import Redactor, configure_logging
 
@@ -168,7 +167,7 @@ def _serve() -> int:
         return EXIT_USAGE_ERROR
     several = settings.web_concurrency > 1
     configure_logging(settings.log_level, settings.secrets(), settings.log_format, process_ids=several)
-    _empty_metrics_directory()
+    metrics_directory.empty_stale()  # bot.metrics is imported after this
     if several:
         return _serve_workers(settings)
     from bot import wiring
@@ -206,19 +205,6 @@ def worker_app() -> Starlette:
     if bot is None:
         sys.exit(STARTUP_FAILURE)  # uvicorn's supervisor then stops every worker rather than retry
     return create_web_app(bot)
-
-
-def _empty_metrics_directory() -> None:
-    """prometheus_client's multiprocess mode (PROMETHEUS_MULTIPROC_DIR): counters left by an earlier
-    run would be added to this one's, so they go before any metric exists (bot.metrics is imported
-    after this). One `serve` per directory: its processes share it."""
-    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    if not directory:
-        return
-    path = Path(directory)
-    path.mkdir(parents=True, exist_ok=True)
-    for stale in path.glob("*.db"):
-        stale.unlink()
 
 
 def _opened(url: str, prefix: str = "") -> Engine | None:

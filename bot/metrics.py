@@ -6,15 +6,14 @@ results and forwards by state, the poster's backlog, installed and connected wor
 scrape time by `DatabaseCounts`, so every process reports the same truth and nothing drifts.
 
 With `PROMETHEUS_MULTIPROC_DIR` set, prometheus_client's multiprocess mode keeps each process's
-counters in that directory and a scrape of any process adds them all up (`bot.cli` empties the
-directory before the server starts). No metric here is a live gauge, so no gauge mode is needed.
+counters in that directory and a scrape of any process adds them all up (`bot.metrics_directory`).
+No metric here is a live gauge, so no gauge mode is needed.
 Labels are bounded: kinds, Web API method names, route templates, outcomes, Slack's error codes, and
 at most `BACKLOG_CHANNELS` channel IDs; never a workspace's name, a token or anything a user typed.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -23,10 +22,11 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
+from bot import metrics_directory
+
 if TYPE_CHECKING:
     from bot.store import StoredCounts
 
-MULTIPROCESS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
 BACKLOG_CHANNELS = 20  # the channels with the most results waiting; the rest are summed as "other"
 
 # From a few milliseconds (an ack, a local database) to Slack's 3-second window and Starleads' timeout.
@@ -132,7 +132,7 @@ class DatabaseCounts(Collector):
 def exposition(database: CollectorRegistry) -> bytes:
     """The text of one scrape: this process's metrics (or every process's, in multiprocess mode),
     then the database's counts. Blocking: run it in a worker thread."""
-    if os.environ.get(MULTIPROCESS_DIRECTORY):
+    if metrics_directory.configured():
         processes = CollectorRegistry()
         MultiProcessCollector(processes)
         return generate_latest(processes) + generate_latest(database)

@@ -12,17 +12,14 @@ worker's page adds up all of them.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import shutil
-import tempfile
-from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
 from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
+
+from bot import metrics_directory
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +31,6 @@ UVICORN_OPTIONS: dict[str, Any] = {
     "lifespan": "on",
     "timeout_graceful_shutdown": 30,
 }
-_METRICS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
 
 
 def serve_workers(count: int, port: int) -> int:
@@ -44,28 +40,10 @@ def serve_workers(count: int, port: int) -> int:
     config = uvicorn.Config(
         "bot.cli:worker_app", factory=True, workers=count, host=HOST, port=port, **UVICORN_OPTIONS
     )
-    with _metrics_directory() as directory:
+    with metrics_directory.for_workers() as directory:
         logger.info("serving workers=%d port=%d metrics_directory=%s", count, port, directory)
         supervisor = Multiprocess(config, sockets=[config.bind_socket()])
         supervisor.run()
     if any(worker.exitcode == STARTUP_FAILURE for worker in supervisor.processes):
         return STARTUP_FAILURE
     return 0
-
-
-@contextlib.contextmanager
-def _metrics_directory() -> Iterator[str]:
-    """The workers' PROMETHEUS_MULTIPROC_DIR: the operator's (emptied by `bot.cli`), or else a new
-    temporary one, removed once the workers are gone. Set in the environment they inherit, before any
-    of them imports prometheus_client."""
-    given = os.environ.get(_METRICS_DIRECTORY)
-    if given:
-        yield given
-        return
-    directory = tempfile.mkdtemp(prefix="starleads-bot-metrics-")
-    os.environ[_METRICS_DIRECTORY] = directory
-    try:
-        yield directory
-    finally:
-        del os.environ[_METRICS_DIRECTORY]
-        shutil.rmtree(directory, ignore_errors=True)
