@@ -92,6 +92,8 @@ def test_health_is_ok_once_the_websocket_to_slack_is_connected(
         health = httpx.get(f"{bot.url}/healthz")
 
         assert health.status_code == 200
-        assert health.json() == {"status": "ok", "mode": "socket", "background_work": 0}
+        # Not `background_work`: start-up's own (resuming late lookups) may still be in flight.
+        body = health.json()
+        assert (body["status"], body["mode"], body.get("missing")) == ("ok", "socket", None)
         assert socket_mode.connections >= 1
     fake_slack.reset()
