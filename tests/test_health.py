@@ -7,14 +7,15 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import RunningBot, postgres_schema, serving
+from tests.conftest import RunningBot, polled, postgres_schema, serving
 from tests.standins.slack_api import FakeSlack
 from tests.standins.starleads_api import FakeStarleads
 from tests.standins.tcp_relay import TcpRelay
 
 
 def test_a_healthy_bot_says_ok_with_its_mode_and_background_work(bot: RunningBot) -> None:
-    health = httpx.get(f"{bot.url}/healthz")
+    # Once start-up's own background work (resuming late lookups) is done, if this bot just started.
+    health = polled(lambda: httpx.get(f"{bot.url}/healthz"), lambda h: h.json()["background_work"] == 0, 10)
 
     assert health.status_code == 200
     assert health.json() == {"status": "ok", "mode": "http", "background_work": 0}
