@@ -57,9 +57,7 @@ class StandIn:
                     body=self.rfile.read(length),
                     query=dict(parse_qsl(parts.query)),
                 )
-                with stand_in._lock:
-                    stand_in.requests.append(recorded)
-                    stand_in._lock.notify_all()
+                stand_in.record(recorded)
                 status, headers, body = stand_in.handle(recorded)
                 try:
                     self.send_response(status)
@@ -103,6 +101,12 @@ class StandIn:
 
     def handle(self, recorded: Recorded) -> Reply:
         raise NotImplementedError
+
+    def record(self, recorded: Recorded) -> None:
+        """Keep a request that arrived (its server calls this before `handle`), waking those waiting."""
+        with self._lock:
+            self.requests.append(recorded)
+            self._lock.notify_all()
 
     def clear(self) -> None:
         with self._lock:
