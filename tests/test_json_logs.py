@@ -93,15 +93,9 @@ def test_each_slack_request_has_a_request_id_of_its_own(json_bot: RunningBot, fa
 def test_a_campaign_s_lines_carry_its_campaign_and_view_and_a_call_result_s_its_result(
     json_bot: RunningBot, fake_slack: FakeSlack, fake_starleads: FakeStarleads
 ) -> None:
-    fake_slack.reset()
-    fake_starleads.reset()
-    slack = SlackDriver(json_bot.url, fake_slack.response_url())
     channel = unique_id("C")
-    view = open_form(slack, fake_slack, channel)
-    assert slack.submit(view, CAMPAIGN_FORM).json()["response_action"] == "update"
-    campaign = campaign_id_in(final_view(fake_slack, view["id"]))
+    view, campaign, token = _campaign_created(json_bot, fake_slack, fake_starleads, channel)
     item = unique_id("I")
-    token = token_in(fake_starleads.creates()[-1].json())
     assert post(json_bot, token, documented_call_result(item, campaign)).json() == {"status": "stored"}
     fake_slack.wait_timed("chat.postMessage", in_thread(channel))
     json_bot.wait_for_lines("result_posted")
@@ -125,14 +119,8 @@ def test_a_campaign_s_lines_carry_its_campaign_and_view_and_a_call_result_s_its_
 def test_slack_refusing_a_call_result_s_reply_is_logged_with_the_result_and_its_campaign(
     json_bot: RunningBot, fake_slack: FakeSlack, fake_starleads: FakeStarleads
 ) -> None:
-    fake_slack.reset()
-    fake_starleads.reset()
-    slack = SlackDriver(json_bot.url, fake_slack.response_url())
     channel = unique_id("C")
-    view = open_form(slack, fake_slack, channel)
-    slack.submit(view, CAMPAIGN_FORM)
-    campaign = campaign_id_in(final_view(fake_slack, view["id"]))
-    token = token_in(fake_starleads.creates()[-1].json())
+    _, campaign, token = _campaign_created(json_bot, fake_slack, fake_starleads, channel)
     fake_slack.fail("chat.postMessage", "is_archived", where=in_thread(channel))
     stored = post(json_bot, token, documented_call_result(unique_id("I"), campaign))
     assert stored.json() == {"status": "stored"}
@@ -144,6 +132,19 @@ def test_slack_refusing_a_call_result_s_reply_is_logged_with_the_result_and_its_
 
     [refused] = [line for line in json_bot.log_lines("post_failed") if line.get("result") == dead["result"]]
     assert (refused["error"], refused["campaign"], refused["channel"]) == ("is_archived", campaign, channel)
+
+
+def _campaign_created(
+    json_bot: RunningBot, fake_slack: FakeSlack, fake_starleads: FakeStarleads, channel: str
+) -> tuple[dict[str, Any], str, str]:
+    """A campaign created from a form in `channel`: (the form's view, its campaign ID, its results token)."""
+    fake_slack.reset()
+    fake_starleads.reset()
+    slack = SlackDriver(json_bot.url, fake_slack.response_url())
+    view = open_form(slack, fake_slack, channel)
+    assert slack.submit(view, CAMPAIGN_FORM).json()["response_action"] == "update"
+    campaign = campaign_id_in(final_view(fake_slack, view["id"]))
+    return view, campaign, token_in(fake_starleads.creates()[-1].json())
 
 
 @pytest.mark.parametrize("log_format", ["json", "text"])
