@@ -56,13 +56,21 @@ def cache_of(
     )
 
 
+async def held_read(
+    cache: ReadThroughCache[str, str | None], source: Source, key: str
+) -> asyncio.Task[str | None]:
+    """A request for `key` whose read of the source has begun, held until `source.release()`."""
+    source.hold()
+    reading = asyncio.create_task(cache.get(key))
+    await source.started()
+    return reading
+
+
 def test_a_read_begun_before_a_write_does_not_put_the_old_value_back() -> None:
     async def test() -> None:
         source, clock = Source(a="old"), Clock()
         cache = cache_of(source, clock)
-        source.hold()
-        early = asyncio.create_task(cache.get("a"))
-        await source.started()
+        early = await held_read(cache, source, "a")
 
         source.values["a"] = "new"
         cache.put("a", "new")
@@ -79,9 +87,7 @@ def test_a_write_is_seen_by_the_next_read_which_does_not_join_an_older_one() -> 
     async def test() -> None:
         source, clock = Source(a="old"), Clock()
         cache = cache_of(source, clock)
-        source.hold()
-        early = asyncio.create_task(cache.get("a"))
-        await source.started()
+        early = await held_read(cache, source, "a")
 
         source.values["a"] = "new"
         cache.forget("a")
@@ -238,9 +244,7 @@ def test_forget_where_drops_the_values_picked_and_keeps_no_read_under_way() -> N
         source, clock = Source(a="gone-1", b="kept", c="gone-2"), Clock()
         cache = cache_of(source, clock)
         assert [await cache.get(key) for key in ("a", "b")] == ["gone-1", "kept"]
-        source.hold()
-        early = asyncio.create_task(cache.get("c"))
-        await source.started()
+        early = await held_read(cache, source, "c")
 
         source.values.update(a="back", c="back")
         cache.forget_where(lambda value: value is not None and value.startswith("gone"))
