@@ -14,7 +14,10 @@ share the load generator's GIL), makes Starleads take 10 s per `POST /Campaign`,
   command → `views.open`'s p50 and p99, of the median over the bursts of each burst's last
   `views.open`, and of each app's CPU per burst; then the cold start of each (process start →
   `/healthz` 200), median of 5, alternating, each followed at once by a first `/starleads campaign`
-  (its ack, and command → `views.open`), as the command that woke a sleeping dyno would be.
+  (its ack, and command → `views.open`), as the command that woke a sleeping dyno would be;
+- with `--against TREE`: the same rounds and cold starts for the bot of another tree of this repository
+  too (e.g. a `git worktree` of the commit before a change), taking turns with the other two, and the
+  ratios ours / that bot: an A/B of a change within one run.
 
 The apps reach Slack's stand-in through `prompt_front.PromptFront`, which stamps each call as it
 arrives however many come at once (`--threaded-slack`: the threaded stand-in itself, as before).
@@ -26,12 +29,15 @@ only): then the bot's CPU and RSS are those of all its processes.
 
 Rounds start 5 s apart, so each burst also meets creates still hanging from the round before. Load
 comes from one asyncio client (aiohttp, a new connection per request, as Slack's deliveries arrive).
-A failed ack is a non-200 answer or none within 3 s. The figures are printed next to the issue's
+The stand-ins' process and the load generator leave what they keep out of their garbage
+collector's scans between bursts (`CollectorPauses`): their full collections paused them 50–180 ms in
+mid-burst, the "slow burst now and then, for either app" of earlier figures; the longest pause left is
+printed first. A failed ack is a non-200 answer or none within 3 s. The figures are printed next to the issue's
 targets; nothing is asserted. Other busy processes on the machine skew them: the load average before
 the run is printed first.
 
     .venv/bin/python benchmarks/load.py [--rounds 5] [--cold-starts 5] [--workers N --database-url URL]
-        [--threaded-slack]
+        [--threaded-slack] [--against TREE]
 """
 
 from __future__ import annotations
@@ -52,7 +58,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 import aiohttp
@@ -62,7 +68,7 @@ from slack_sdk.signature import SignatureVerifier
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.prompt_front import PromptFront
-from benchmarks.standin_process import StandInProcess, cpu_seconds
+from benchmarks.standin_process import CollectorPauses, StandInProcess, cpu_seconds
 from tests.conftest import RunningBot, bot_environment, free_port, postgres_schema
 from tests.slack_driver import SIGNING_SECRET, SlackDriver, form_state, unique_id
 from tests.standins.slack_api import FakeSlack
@@ -92,8 +98,10 @@ Opened = dict[str, tuple[float, dict[str, Any]]]  # trigger ID → (arrival time
 # The stand-ins' process ---------------------------------------------------------------------------
 def serve_stand_ins(pipe: Connection, workdir: str, threaded_slack: bool) -> None:
     """Run both stand-ins; send the bot's environment, then answer `(trigger IDs, timeout)` with the
-    views opened for them, until None comes, which is answered with the number of creates received.
-    The apps reach Slack's Web API through a `PromptFront` (see there why), unless `threaded_slack`."""
+    views opened for them, until None comes, which is answered with the number of creates received
+    and the process's longest garbage-collector pause. The apps reach Slack's Web API through a
+    `PromptFront` (see there why), unless `threaded_slack`."""
+    pauses = CollectorPauses()
     slack, starleads = FakeSlack().start(), FakeStarleads().start()
     starleads.create_delay_seconds = CREATE_DELAY_SECONDS
     front = None if threaded_slack else PromptFront(slack).start()
@@ -116,7 +124,8 @@ def serve_stand_ins(pipe: Connection, workdir: str, threaded_slack: bool) -> Non
         while (request := pipe.recv()) is not None:
             triggers, timeout = request
             pipe.send(opened.wait(triggers, timeout))
-        pipe.send(len(starleads.creates()))
+            pauses.between_bursts()
+        pipe.send((len(starleads.creates()), pauses.longest_ms))
     finally:
         if front is not None:
             front.stop()
@@ -221,9 +230,12 @@ class Figures:
     peak_rss_mb: float = 0.0
     rss_mb: float = 0.0
     creates: int = 0  # as received by the Starleads stand-in
-    ours: Answers = field(default_factory=lambda: Answers())  # side by side with the minimal app
-    minimal: Answers = field(default_factory=lambda: Answers())
-    starts: Starts = field(default_factory=lambda: Starts())
+    # The longest garbage-collector pause of the stand-ins' process and of the load generator, in ms.
+    collector_pauses: tuple[float, float] = (0.0, 0.0)
+    # Side by side, by app: "ours", "minimal" and, with --against, "against".
+    side_by_side: dict[str, Answers] = field(default_factory=dict)
+    starts: dict[str, ColdStarts] = field(default_factory=dict)
+    against: str | None = None  # the tree --against named
 
 
 class Slack:
@@ -316,6 +328,7 @@ async def commands_at_once(
 ) -> None:
     """All at once: `COMMANDS_PER_ROUND` commands and a submission of each of `forms`; then each
     command's `views.open`."""
+    CollectorPauses.between_bursts()
     triggers = [unique_id("trigger.") for _ in range(COMMANDS_PER_ROUND)]
     commands = [slack.command(t) for t in triggers]
     submissions = [slack.submission(form) for form in forms or []]
@@ -404,27 +417,38 @@ async def modal_opened_by(bot: ColdStartedBot, stand_ins: StandIns) -> dict[str,
     return {key: value for key, value in form.items() if key != "id"}
 
 
+class Contender(Protocol):
+    """An app in the side-by-side rounds."""
+
+    url: str
+
+    def cpu_seconds(self) -> float: ...
+
+    def stop(self) -> None: ...
+
+
 async def side_by_side(
-    bot: ColdStartedBot, minimal: MinimalApp, stand_ins: StandIns, rounds: int
-) -> tuple[Answers, Answers]:
-    """Rounds of commands at once, alternating between the apps (each starts every other round), with
+    contenders: dict[str, Contender], stand_ins: StandIns, rounds: int
+) -> dict[str, Answers]:
+    """Rounds of commands at once, taking turns between the apps (each goes first in its turn), with
     the CPU each app spent on each burst."""
-    ours, theirs = Answers(), Answers()
+    answers = {name: Answers() for name in contenders}
     async with client_session() as session:
         apps = [
-            (Slack(bot.url, stand_ins.response_url, session), ours, bot.cpu_seconds),
-            (Slack(minimal.url, stand_ins.response_url, session), theirs, minimal.cpu_seconds),
+            (Slack(app.url, stand_ins.response_url, session), answers[name], app.cpu_seconds)
+            for name, app in contenders.items()
         ]
         for _ in range(2):  # warm-up, unmeasured: connections, caches
             for slack, _answers, _cpu in apps:
                 await commands_at_once(slack, stand_ins, Answers())
         for round_number in range(rounds):
-            for slack, answers, cpu in apps if round_number % 2 == 0 else apps[::-1]:
+            first = round_number % len(apps)
+            for slack, app_answers, cpu in apps[first:] + apps[:first]:
                 cpu_before = cpu()
-                await commands_at_once(slack, stand_ins, answers)
-                answers.cpu_ms.append((cpu() - cpu_before) * 1000)
+                await commands_at_once(slack, stand_ins, app_answers)
+                app_answers.cpu_ms.append((cpu() - cpu_before) * 1000)
                 await asyncio.sleep(1.0)  # let the app's work after the burst finish
-    return ours, theirs
+    return answers
 
 
 @dataclass
@@ -436,25 +460,17 @@ class ColdStarts:
     first_views_open: list[float] = field(default_factory=list)  # command sent → `views.open`
 
 
-@dataclass
-class Starts:
-    ours: ColdStarts = field(default_factory=ColdStarts)
-    minimal: ColdStarts = field(default_factory=ColdStarts)
-
-
 def cold_starts(
-    bot_env: dict[str, str], minimal_env: dict[str, str], workdir: Path, count: int, stand_ins: StandIns
-) -> Starts:
-    """Process start → `/healthz` 200 of each app, then a first command, `count` times, alternating
-    (the bot's database is already migrated, as a restarted dyno's is)."""
-    starts = Starts()
-    commands = {
-        "ours": ([sys.executable, "-m", "bot", "serve"], bot_env, starts.ours),
-        "minimal": ([sys.executable, str(MINIMAL_APP)], minimal_env, starts.minimal),
-    }
+    commands: dict[str, tuple[list[str], dict[str, str]]], workdir: Path, count: int, stand_ins: StandIns
+) -> dict[str, ColdStarts]:
+    """Process start → `/healthz` 200 of each app (its command and environment), then a first command,
+    `count` times, taking turns (the bots' databases are already migrated, as a restarted dyno's is)."""
+    starts = {name: ColdStarts() for name in commands}
+    names = list(commands)
     for index in range(count):
-        for name in ("ours", "minimal") if index % 2 == 0 else ("minimal", "ours"):
-            command, env, samples = commands[name]
+        first = index % len(names)
+        for name in names[first:] + names[:first]:
+            (command, env), samples = commands[name], starts[name]
             env = {**env, "PORT": str(free_port())}
             started = time.monotonic()
             process = subprocess.Popen(
@@ -510,6 +526,10 @@ def report(figures: Figures, rounds: int) -> None:
     failed = load.failures.total()
     print(f"load average before the run: {figures.load_average:.2f}; the bot: {figures.bot_setup}")
     print(
+        "the instruments' longest garbage-collector pause (frozen between bursts): stand-ins "
+        f"{figures.collector_pauses[0]:.0f} ms, load generator {figures.collector_pauses[1]:.0f} ms"
+    )
+    print(
         f"{rounds} rounds of {COMMANDS_PER_ROUND} slash commands + {SUBMISSIONS_PER_ROUND} submissions "
         f"at once, {ROUND_PERIOD_SECONDS:.0f} s apart; Starleads takes {CREATE_DELAY_SECONDS:.0f} s "
         f"per create ({figures.creates} creates received)"
@@ -538,12 +558,11 @@ def report(figures: Figures, rounds: int) -> None:
 
 
 def report_side_by_side(figures: Figures, rounds: int) -> None:
-    ours, minimal = figures.ours, figures.minimal
     print(
-        f"\nside by side with the minimal Bolt app: {rounds} rounds each of {COMMANDS_PER_ROUND} commands "
-        "at once, alternating"
+        f"\nside by side: {rounds} rounds each of {COMMANDS_PER_ROUND} commands at once, taking turns"
+        + (f"; 'against' is the bot of {figures.against}" if figures.against else "")
     )
-    for name, answers in (("ours", ours), ("minimal", minimal)):
+    for name, answers in figures.side_by_side.items():
         print(latency_line(f"{name}: command ack", answers.command_acks, ACK_P99_MS))
         print(
             latency_line(
@@ -552,41 +571,54 @@ def report_side_by_side(figures: Figures, rounds: int) -> None:
         )
         if answers.failures:
             print(f"{name}: failed acks {dict(answers.failures)}")
+    for other, goal in (("minimal", AS_FAST_RATIO), ("against", None)):
+        if other in figures.side_by_side:
+            report_burst_ratios(figures.side_by_side["ours"], figures.side_by_side[other], other, goal)
+    for other, goal in (("minimal", COLD_START_RATIO), ("against", None)):
+        if other in figures.starts:
+            report_start_ratios(figures.starts["ours"], figures.starts[other], other, goal)
+
+
+def report_burst_ratios(ours: Answers, theirs: Answers, other: str, goal: float | None) -> None:
+    """Ours against `other`'s bursts: the ratios of the acks' and `views.open`'s p50 and p99 (against
+    the issue's `goal`, if any), of a burst's last `views.open` and of the CPU per burst."""
     ratios = [
-        ("command ack p50", ours.command_acks, minimal.command_acks, 49),
-        ("command ack p99", ours.command_acks, minimal.command_acks, 98),
-        ("command → views.open p50", ours.views_open, minimal.views_open, 49),
-        ("command → views.open p99", ours.views_open, minimal.views_open, 98),
+        ("command ack p50", ours.command_acks, theirs.command_acks, 49),
+        ("command ack p99", ours.command_acks, theirs.command_acks, 98),
+        ("command → views.open p50", ours.views_open, theirs.views_open, 49),
+        ("command → views.open p99", ours.views_open, theirs.views_open, 98),
     ]
     for label, our_samples, their_samples, cut in ratios:
         ratio = percentile(our_samples, cut) / percentile(their_samples, cut)
         print(
-            f"ratio ours / minimal, {label:<26} {ratio:5.2f}×"
-            f"   goal ≤ {AS_FAST_RATIO}×: {verdict(ratio, AS_FAST_RATIO)}"
+            f"ratio ours / {other}, {label:<26} {ratio:5.2f}×"
+            + (f"   goal ≤ {goal}×: {verdict(ratio, goal)}" if goal else "")
         )
-    our_last, their_last = statistics.median(ours.last_views_open), statistics.median(minimal.last_views_open)
+    our_last, their_last = statistics.median(ours.last_views_open), statistics.median(theirs.last_views_open)
     print(
         f"a burst's last views.open, median of {len(ours.last_views_open)} bursts: ours {our_last:.0f} ms, "
-        f"minimal {their_last:.0f} ms; ratio {our_last / their_last:.2f}× (the p99 is the few slowest "
-        "bursts', which come to either app now and then on this machine)"
+        f"{other} {their_last:.0f} ms; ratio {our_last / their_last:.2f}× (the p99 is the few slowest "
+        "bursts', which come to any app now and then on this machine)"
     )
-    our_cpu, their_cpu = statistics.mean(ours.cpu_ms), statistics.mean(minimal.cpu_ms)
+    our_cpu, their_cpu = statistics.mean(ours.cpu_ms), statistics.mean(theirs.cpu_ms)
     print(
-        f"CPU per burst (mean): ours {our_cpu:.0f} ms, minimal {their_cpu:.0f} ms; "
+        f"CPU per burst (mean): ours {our_cpu:.0f} ms, {other} {their_cpu:.0f} ms; "
         f"ratio {our_cpu / their_cpu:.2f}× (/proc's 10 ms ticks: read it over many rounds)"
     )
-    ours, minimal = figures.starts.ours, figures.starts.minimal
-    for label, our_samples, their_samples, goal in (
-        ("cold start (→ /healthz 200)", ours.healthy, minimal.healthy, COLD_START_RATIO),
-        ("then the first command's ack", ours.first_ack, minimal.first_ack, None),
-        ("and its command → views.open", ours.first_views_open, minimal.first_views_open, None),
+
+
+def report_start_ratios(ours: ColdStarts, theirs: ColdStarts, other: str, goal: float | None) -> None:
+    for label, our_samples, their_samples, line_goal in (
+        ("cold start (→ /healthz 200)", ours.healthy, theirs.healthy, goal),
+        ("then the first command's ack", ours.first_ack, theirs.first_ack, None),
+        ("and its command → views.open", ours.first_views_open, theirs.first_views_open, None),
     ):
-        ours_ms, minimal_ms = statistics.median(our_samples), statistics.median(their_samples)
+        ours_ms, their_ms = statistics.median(our_samples), statistics.median(their_samples)
         print(
             f"{label}, median of {len(our_samples)}: ours {ours_ms:.0f} ms "
-            f"({min(our_samples):.0f}–{max(our_samples):.0f}), minimal {minimal_ms:.0f} ms "
-            f"({min(their_samples):.0f}–{max(their_samples):.0f}); ratio {ours_ms / minimal_ms:.2f}×"
-            + (f"   goal ≤ {goal}×: {verdict(ours_ms / minimal_ms, goal)}" if goal else "")
+            f"({min(our_samples):.0f}–{max(our_samples):.0f}), {other} {their_ms:.0f} ms "
+            f"({min(their_samples):.0f}–{max(their_samples):.0f}); ratio {ours_ms / their_ms:.2f}×"
+            + (f"   goal ≤ {line_goal}×: {verdict(ours_ms / their_ms, line_goal)}" if line_goal else "")
         )
 
 
@@ -610,36 +642,69 @@ def compile_bot(env: dict[str, str], workdir: Path) -> Path:
 
 
 def run(
-    rounds: int, cold_start_count: int, workers: int, database_url: str | None, threaded_slack: bool
+    rounds: int,
+    cold_start_count: int,
+    workers: int,
+    database_url: str | None,
+    threaded_slack: bool,
+    against: Path | None,
 ) -> None:
     database = "PostgreSQL, a schema of its own" if database_url else "SQLite"
     slack = "the threaded Slack stand-in" if threaded_slack else "Slack's stand-in behind the prompt front"
     figures = Figures(
-        load_average=os.getloadavg()[0], bot_setup=f"WEB_CONCURRENCY={workers}, {database}, {slack}"
+        load_average=os.getloadavg()[0],
+        bot_setup=f"WEB_CONCURRENCY={workers}, {database}, {slack}",
+        against=str(against) if against else None,
     )
-    with tempfile.TemporaryDirectory() as temporary, contextlib.ExitStack() as schema:
+    generator_pauses = CollectorPauses()
+    with tempfile.TemporaryDirectory() as temporary, contextlib.ExitStack() as schemas:
         workdir = Path(temporary)
         stand_ins = StandIns(temporary, threaded_slack)
-        bot_env = {**stand_ins.env, "WEB_CONCURRENCY": str(workers)}
-        figures.bot_setup += f", bytecode compiled in {compile_bot(bot_env, workdir)}"
-        if database_url:
-            bot_env["DATABASE_URL"] = schema.enter_context(postgres_schema("load", database_url))
+
+        def bot_env(name: str, tree: Path | None) -> dict[str, str]:
+            """A bot's settings: its own database, and its code from `tree` (else this checkout's)."""
+            env = {**stand_ins.env, "WEB_CONCURRENCY": str(workers), "PORT": str(free_port())}
+            (workdir / name).mkdir()
+            env["DATABASE_URL"] = (
+                schemas.enter_context(postgres_schema(f"load_{name}", database_url))
+                if database_url
+                else f"sqlite:///{workdir / name / 'bot.db'}"
+            )
+            if tree is not None:
+                env["PYTHONPATH"] = str(tree)
+            return env
+
+        envs = {"ours": bot_env("ours", None)} | ({"against": bot_env("against", against)} if against else {})
+        figures.bot_setup += f", bytecode compiled in {compile_bot(envs['ours'], workdir)}"
+        if "against" in envs:
+            compile_bot(envs["against"], workdir)
         try:
-            bot = ColdStartedBot(bot_env, workdir, stand_ins.response_url)
+            bot = ColdStartedBot(envs["ours"], workdir / "ours", stand_ins.response_url)
             try:
                 figures.cold_start_ms = bot.cold_start_ms
                 minimal = MinimalApp(stand_ins.env, workdir, asyncio.run(modal_opened_by(bot, stand_ins)))
+                others: dict[str, Contender] = {"minimal": minimal}
                 try:
-                    figures.ours, figures.minimal = asyncio.run(side_by_side(bot, minimal, stand_ins, rounds))
+                    if "against" in envs:
+                        others["against"] = ColdStartedBot(
+                            envs["against"], workdir / "against", stand_ins.response_url
+                        )
+                    contenders = {"ours": bot} | others
+                    figures.side_by_side = asyncio.run(side_by_side(contenders, stand_ins, rounds))
                 finally:
-                    minimal.stop()
+                    for other in others.values():
+                        other.stop()
                 asyncio.run(generate_load(bot, stand_ins, rounds, figures))
                 figures.peak_rss_mb, figures.rss_mb = bot.memory_mb()
             finally:
                 bot.stop()
-            figures.starts = cold_starts(bot_env, minimal.env, workdir, cold_start_count, stand_ins)
+            bot_command = [sys.executable, "-m", "bot", "serve"]
+            commands = {name: (bot_command, env) for name, env in envs.items()}
+            commands["minimal"] = ([sys.executable, str(MINIMAL_APP)], minimal.env)
+            figures.starts = cold_starts(commands, workdir, cold_start_count, stand_ins)
         finally:
-            figures.creates = stand_ins.stop()
+            figures.creates, stand_ins_pause = stand_ins.stop()
+            figures.collector_pauses = (stand_ins_pause, generator_pauses.longest_ms)
     report(figures, rounds)
 
 
@@ -656,6 +721,12 @@ def main() -> None:
         action="store_true",
         help="call the threaded Slack stand-in itself, as before the prompt front (see prompt_front.py)",
     )
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="another tree of this repository (e.g. a `git worktree` of an earlier commit): its bot takes "
+        "turns with ours and the minimal app in the side-by-side rounds and cold starts, for an A/B",
+    )
     arguments = parser.parse_args()
     if min(arguments.rounds, arguments.cold_starts, arguments.workers) < 1:
         parser.error("--rounds, --cold-starts and --workers must be at least 1")
@@ -667,6 +738,7 @@ def main() -> None:
         arguments.workers,
         arguments.database_url,
         arguments.threaded_slack,
+        arguments.against.resolve() if arguments.against else None,
     )
 
 

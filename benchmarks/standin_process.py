@@ -1,4 +1,5 @@
-"""What the benchmarks share: the stand-ins in a process of their own, and a process's CPU time.
+"""What the benchmarks share: the stand-ins in a process of their own, a process's CPU time, and
+keeping the garbage collector out of the measurements.
 
 The stand-ins are Python `ThreadingHTTPServer`s; sharing a process (and its GIL) with the load
 generator would distort the latencies they record, so each benchmark runs them in a spawned process
@@ -7,8 +8,10 @@ and talks to it over a pipe.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -47,3 +50,29 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process (all its threads), from /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CollectorPauses:
+    """The garbage collector's pauses in this process: the longest, in ms.
+
+    A process that keeps what it measures (the stand-in records every request, the load generator
+    every latency) grows a heap that each full collection scans whole: 50–180 ms by the middle of a
+    `load.py` run, stopping the stand-in's stamping or the generator's sending in the middle of a
+    burst, which then looked slow for whichever app it was measuring. `between_bursts()` leaves what
+    is alive out of later scans; the longest pause left is printed with the figures, to show that the
+    instruments no longer pause."""
+
+    def __init__(self) -> None:
+        self.longest_ms = 0.0
+        self._started = 0.0
+        gc.callbacks.append(self._timed)
+
+    @staticmethod
+    def between_bursts() -> None:
+        gc.freeze()
+
+    def _timed(self, phase: str, _info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.longest_ms = max(self.longest_ms, (time.perf_counter() - self._started) * 1000)
