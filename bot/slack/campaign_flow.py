@@ -13,7 +13,6 @@ This module only reads Slack's payloads and answers Slack: what happens to a sub
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -221,16 +220,15 @@ class CampaignFlow:
     ) -> None:
         _, _, command_text = str(command.get("text") or "").strip().partition(" ")
         origin = replace(origin, language=current_language())  # the form keeps it (settled by AfterAck)
-        # The reads before views.open go side by side (and the first form's build): the trigger's 3 s run.
-        connected, start, _ = await asyncio.gather(
-            self._connected(client, command, workspace, respond, subcommand="campaign"),
-            self._flow.starting_form(
-                origin.channel_id, command_text, shows_any_text=TEXT_BOX_FIELDS, workspace=workspace
-            ),
-            self._warmed_up(),
-        )
-        if not connected:
+        # One after the other: once warm each answers from memory without yielding to the loop, so the
+        # form leaves in the turn its work starts, not a few turns later behind a burst's other requests
+        # (as tasks gathered side by side it did). Cold, the two reads cost a few milliseconds each.
+        if not await self._connected(client, command, workspace, respond, subcommand="campaign"):
             return
+        start = await self._flow.starting_form(
+            origin.channel_id, command_text, shows_any_text=TEXT_BOX_FIELDS, workspace=workspace
+        )
+        await self._warmed_up()
         view = campaign_form(
             start.typed, origin.encode(), problems=start.problems, banner=_start_notice(start)
         )

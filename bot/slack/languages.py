@@ -85,11 +85,15 @@ class UserLanguages:
         if opened_in is not None:
             speak(opened_in)
         elif user_id and context.client is not None:
-            looking = self.language_of(context.client, self._workspace_of(context), user_id)
-            if "command" in body:
+            workspace = self._workspace_of(context)
+            known = self._known((workspace, user_id))
+            if known is not None:  # most requests: no lookup, and no task to settle it
+                speak(known)
+            elif "command" in body:
+                looking = self.language_of(context.client, workspace, user_id)
                 _settling.set(asyncio.create_task(looking, name="settling_language"))
             else:
-                speak(await looking)
+                speak(await self.language_of(context.client, workspace, user_id))
         await proceed()
 
     def forget(self, workspace: str) -> None:
@@ -101,10 +105,19 @@ class UserLanguages:
         spoken = await self._spoken_by(client, (workspace, user_id))
         return spoken or await self._workspaces.default_for(workspace)
 
+    def _known(self, person: _Person) -> Language | None:
+        """The person's own language if Slack told it within the hour, else None (ask, or use a default)."""
+        kept = self._kept(person)
+        return kept[1] if kept is not None else None
+
+    def _kept(self, person: _Person) -> tuple[float, Language | None] | None:
+        """What Slack said of the person, while it is fresh (None for a locale it couldn't say)."""
+        kept = self._spoken.get(person)
+        return kept if kept is not None and kept[0] > time.monotonic() else None
+
     async def _spoken_by(self, client: AsyncWebClient, person: _Person) -> Language | None:
-        cached = self._spoken.get(person)
-        if cached is not None and cached[0] > time.monotonic():
-            return cached[1]
+        if (kept := self._kept(person)) is not None:
+            return kept[1]
         lookup = self._lookups.get(person)
         if lookup is None:
             lookup = asyncio.create_task(self._look_up(client, person), name="users_info_locale")
