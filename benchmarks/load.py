@@ -32,9 +32,9 @@ comes from one asyncio client (aiohttp, a new connection per request, as Slack's
 The stand-ins' process and the load generator leave what they keep out of their garbage
 collector's scans between bursts (`CollectorPauses`): their full collections paused them 50–180 ms in
 mid-burst, the "slow burst now and then, for either app" of earlier figures; the longest pause left is
-printed first. A failed ack is a non-200 answer or none within 3 s. The figures are printed next to the issue's
-targets; nothing is asserted. Other busy processes on the machine skew them: the load average before
-the run is printed first.
+printed first. A failed ack is a non-200 answer or none within 3 s. The figures are printed next to
+the issue's targets; nothing is asserted. Other busy processes on the machine skew them: the load
+average before the run is printed first.
 
     .venv/bin/python benchmarks/load.py [--rounds 5] [--cold-starts 5] [--workers N --database-url URL]
         [--threaded-slack] [--against TREE]

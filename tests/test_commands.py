@@ -59,6 +59,21 @@ def test_when_the_trigger_is_spent_the_user_is_asked_to_run_the_command_again(
     assert "Please run `/starleads campaign` again" in note["text"]
 
 
+def test_the_form_opens_when_slack_closed_the_kept_alive_connections_it_went_out_on(
+    slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
+    """Slack may close an idle connection just as a call goes out on it, and the next one in the pool
+    may be as old: the form is sent again on another, not lost (nor left to wait out a backoff)."""
+    fake_slack.drop_connection("views.open", times=2)
+
+    slack.command("campaign", trigger_id="trigger.dropped")
+
+    attempts = fake_slack.wait_call("views.open", count=3)
+    assert [attempt["trigger_id"] for attempt in attempts] == ["trigger.dropped"] * 3
+    assert attempts[-1]["view"]["callback_id"] == "campaign_form"
+    assert fake_slack.response_url_posts() == []  # no "couldn't reach Slack" note
+
+
 @pytest.mark.parametrize("subcommand", ["campaign", "subscribe 66f1b2d0016e6d3e9353ab85"])
 def test_a_command_with_ids_that_are_not_slacks_is_refused_politely_naming_it(
     slack: SlackDriver, fake_slack: FakeSlack, subcommand: str

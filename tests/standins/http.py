@@ -33,6 +33,11 @@ class Recorded:
 Reply = tuple[int, dict[str, str], bytes]
 
 
+class DropConnection(Exception):
+    """Raised by `handle`: the connection is closed with no answer, as a server closes a kept-alive
+    connection it has just timed out while a request was on its way."""
+
+
 class StandIn:
     """Serves `handle(recorded) -> Reply` on a loopback port and keeps every request it saw."""
 
@@ -58,7 +63,11 @@ class StandIn:
                     query=dict(parse_qsl(parts.query)),
                 )
                 stand_in.record(recorded)
-                status, headers, body = stand_in.handle(recorded)
+                try:
+                    status, headers, body = stand_in.handle(recorded)
+                except DropConnection:
+                    self.close_connection = True
+                    return
                 try:
                     self.send_response(status)
                     for name, value in headers.items():

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tests.standins.block_limits import MESSAGE_BLOCKS, block_problems, view_problems
-from tests.standins.http import Recorded, Reply, StandIn, json_reply
+from tests.standins.http import DropConnection, Recorded, Reply, StandIn, json_reply
 
 RESPONSE_URL_PATH = "/response/"
 # What the app's token was granted, as auth.test's x-oauth-scopes header says: manifest.yml's bot scopes.
@@ -34,6 +34,7 @@ class FakeSlack(StandIn):
         self.installs = Installs(checks_tokens=checks_tokens)
         self._failures: dict[str, list[dict[str, Any]]] = {}
         self._slow: list[tuple[str, Callable[[], object], Callable[[dict[str, Any]], bool]]] = []
+        self._drops: list[str] = []  # methods whose next call's connection is closed unanswered
         self.user_groups: dict[str, list[str]] = {}
         self.roles: dict[str, dict[str, bool]] = {}  # users.info's flags by user; others are members
         self.locales: dict[str, str] = {}  # users.info's locale by user (with include_locale); else en-US
@@ -65,6 +66,12 @@ class FakeSlack(StandIn):
         failure = {"error": error, "status": status, "headers": headers or {}, "where": where}
         with self._failure_lock:
             self._failures.setdefault(method, []).extend([failure] * times)
+
+    def drop_connection(self, method: str, *, times: int = 1) -> None:
+        """Close the connection of the next `times` calls of `method` without answering them, as Slack
+        does to a kept-alive connection it has just timed out (the client sees it disconnected)."""
+        with self._failure_lock:
+            self._drops.extend([method] * times)
 
     def slow_down(
         self,
@@ -134,6 +141,7 @@ class FakeSlack(StandIn):
         with self._failure_lock:
             self._failures.clear()
             self._slow.clear()
+            self._drops.clear()
             self._messages.clear()
             self._deleted.clear()
             self.locales.clear()
@@ -191,6 +199,11 @@ class FakeSlack(StandIn):
             matching = next((n for n, failing in enumerate(queued) if failing["where"](params)), None)
             failure = queued.pop(matching) if matching is not None else None
             wait = self._wait(method, params)
+            dropped = method in self._drops
+            if dropped:
+                self._drops.remove(method)
+        if dropped:
+            raise DropConnection(method)
         wait()
         if failure:
             return json_reply(failure["status"], {"ok": False, "error": failure["error"]}, failure["headers"])
