@@ -597,8 +597,8 @@ def report_burst_ratios(ours: Answers, theirs: Answers, other: str, goal: float 
     our_last, their_last = statistics.median(ours.last_views_open), statistics.median(theirs.last_views_open)
     print(
         f"a burst's last views.open, median of {len(ours.last_views_open)} bursts: ours {our_last:.0f} ms, "
-        f"{other} {their_last:.0f} ms; ratio {our_last / their_last:.2f}× (the p99 is the few slowest "
-        "bursts', which come to any app now and then on this machine)"
+        f"{other} {their_last:.0f} ms; ratio {our_last / their_last:.2f}× (how a typical burst ends; "
+        "the p99 is its few slowest commands')"
     )
     our_cpu, their_cpu = statistics.mean(ours.cpu_ms), statistics.mean(theirs.cpu_ms)
     print(
