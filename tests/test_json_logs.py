@@ -17,7 +17,7 @@ import pytest
 
 from bot.logs import REDACTED, bind_request, configure_logging
 from tests.call_results_driver import CAMPAIGN_FORM, campaign_id_in, in_thread, post, token_in
-from tests.conftest import BOT_TOKEN, RunningBot, open_form, polled, serving
+from tests.conftest import BOT_TOKEN, RunningBot, audit, open_form, polled, serving
 from tests.slack_driver import SIGNING_SECRET, SlackDriver, unique_id
 from tests.slack_views import final_view
 from tests.standins.slack_api import FakeSlack
@@ -132,6 +132,33 @@ def test_slack_refusing_a_call_result_s_reply_is_logged_with_the_result_and_its_
 
     [refused] = [line for line in json_bot.log_lines("post_failed") if line.get("result") == dead["result"]]
     assert (refused["error"], refused["campaign"], refused["channel"]) == ("is_archived", campaign, channel)
+
+
+def test_a_refused_create_is_logged_and_audited_in_english_though_its_user_reads_french(
+    json_bot: RunningBot, fake_slack: FakeSlack, fake_starleads: FakeStarleads
+) -> None:
+    fake_slack.reset()
+    fake_starleads.reset()
+    french = unique_id("U")
+    fake_slack.set_locale(french, "fr-FR")
+    slack = SlackDriver(json_bot.url, fake_slack.response_url())
+    view = open_form(slack, fake_slack, user_id=french)
+    refusal = {"title": "Bad Request", "status": 400, "detail": "Quota exceeded"}
+    fake_starleads.answer_next_create(400, refusal)
+
+    slack.submit(view, CAMPAIGN_FORM, user_id=french)
+
+    shown = json.dumps(final_view(fake_slack, view["id"]), ensure_ascii=False)
+    assert "Starleads a refusé la campagne" in shown
+    assert "Starleads refused" not in shown
+    english = "Starleads refused the request (400): Quota exceeded"
+    [logged] = polled(
+        lambda: [line for line in json_bot.log_lines("campaign_create") if line.get("view") == view["id"]],
+        bool,
+        timeout=10,
+    )
+    assert (logged["outcome"], logged["reason"]) == ("rejected", english)
+    assert [row["detail"] for row in audit(json_bot, view["id"], count=1)] == [english]
 
 
 def _campaign_created(

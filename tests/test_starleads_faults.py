@@ -174,7 +174,7 @@ def test_operators_get_one_line_with_the_cause(
     assert len(lines) == 1
     assert "campaign_create" in lines[0]
     assert "outcome=unavailable" in lines[0]
-    assert "HTTP 502" in lines[0]
+    assert "reason='Starleads answered 502'" in lines[0]  # English, whoever submitted
     assert "method=POST path=/Campaign outcome=502" in bot.log()
 
 

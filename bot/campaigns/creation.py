@@ -28,7 +28,6 @@ from bot.starleads import (
     Agent,
     Campaign,
     CampaignRequest,
-    Problem,
     StarleadsAuthError,
     StarleadsClient,
     StarleadsError,
@@ -168,7 +167,7 @@ class CampaignCreator:
         request = submission.draft.to_request(results_url)
         starleads = await self._starleads.client_for(workspace)
         if isinstance(starleads, NotConnected):
-            outcome: Outcome = Rejected(general=_(_NOT_CONNECTED_MESSAGE))
+            outcome: Outcome = Rejected(general=_(_NOT_CONNECTED_MESSAGE), cause="not connected to Starleads")
         else:
             outcome = await create_in_starleads(
                 starleads, request, on_wait, self._retry_policy, key_help=self._starleads.key_help
@@ -413,23 +412,25 @@ async def find_late_campaign(
 
 
 def _describe(outcome: Outcome) -> tuple[str, str]:
-    """(kind, reason) for the log line and the audit trail (a created campaign's ID has fields of its
-    own in both)."""
+    """(kind, cause in English) for the log line and the audit trail (a created campaign's ID has
+    fields of its own in both)."""
     if isinstance(outcome, Created):
         return "created", ""
     if isinstance(outcome, Rejected):
-        return "rejected", "; ".join(filter(None, [outcome.general, *outcome.problems.values()]))
-    return ("unknown" if outcome.outcome_unknown else "unavailable"), outcome.message
+        return "rejected", outcome.cause
+    return ("unknown" if outcome.outcome_unknown else "unavailable"), outcome.cause
 
 
 def _refused(error: StarleadsError, key_help: KeyHelp) -> Outcome:
     if isinstance(error, StarleadsAuthError):
-        return Rejected(general=_(key_help.refused if error.status == 401 else key_help.forbidden))
+        general = _(key_help.refused if error.status == 401 else key_help.forbidden)
+        return Rejected(general=general, cause=str(error))
     if isinstance(error, StarleadsRejected):
-        return locate_problem(error.status, error.problem)
+        return locate_problem(error)
     return Unavailable(
         _("Something went wrong talking to Starleads ({error}).").format(error=error.said()),
         outcome_unknown=True,
+        cause=str(error),
     )
 
 
@@ -445,7 +446,8 @@ def _unavailable(error: StarleadsUnavailable, attempts: int, lookup: LateLookup 
         )
     else:
         message = _unavailable_message(error)
-    return Unavailable(message, outcome_unknown=error.may_have_created, lookup=lookup)
+    cause = f"{error} (tried {attempts} times)" if attempts > 1 else str(error)
+    return Unavailable(message, outcome_unknown=error.may_have_created, lookup=lookup, cause=cause)
 
 
 async def _ids_of(listing: asyncio.Future[list[Campaign]]) -> frozenset[str] | None:
@@ -463,8 +465,9 @@ def _waiting_reason(error: StarleadsUnavailable, delay: float) -> str:
     return _("{problem}. Trying again in {seconds} s…").format(problem=error.said(), seconds=f"{delay:.0f}")
 
 
-def locate_problem(status: int, problem: Problem) -> Rejected:
+def locate_problem(error: StarleadsRejected) -> Rejected:
     """Put each of Starleads' complaints next to the field it is about, or above the form."""
+    status, problem, cause = error.status, error.problem, str(error)
     problems: dict[DraftField, str] = {}
     for key, messages in problem.errors.items():
         target = _API_FIELDS.get(re.sub(r"^(\$\.|request\.)", "", key).split("[")[0].split(".")[0].lower())
@@ -478,15 +481,14 @@ def locate_problem(status: int, problem: Problem) -> Rejected:
             problems[target] = _("Starleads: {problem}").format(problem=detail)
         elif not target:
             general = _("Starleads refused the campaign: {problem}").format(problem=detail)
-            return Rejected(problems=problems, general=general)
+            return Rejected(problems=problems, general=general, cause=cause)
     if not problems:
         general = _("Starleads refused the campaign ({status}): {problem}").format(
             status=status, problem=problem.summary()
         )
-        return Rejected(general=general)
-    return Rejected(
-        problems=problems, general=_("Starleads refused the campaign: see the notes under the fields.")
-    )
+        return Rejected(general=general, cause=cause)
+    general = _("Starleads refused the campaign: see the notes under the fields.")
+    return Rejected(problems=problems, general=general, cause=cause)
 
 
 def _field_named_in(detail: str) -> DraftField | None:

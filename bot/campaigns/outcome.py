@@ -1,6 +1,9 @@
 """What a create came to: created, rejected (the user can fix the input, nothing was created) or
 unavailable (Starleads failed; maybe try again).
 
+A failure's words are for its user, in their language; its `cause` says the same in English, for the
+operator's log line and the audit trail, which read alike whoever was served.
+
 Apart from `bot.campaigns.creation`, which makes the call: the create flow, the publication and the
 Slack side speak of outcomes, and start-up loads them without the create path itself (`bot.later`).
 """
@@ -29,6 +32,7 @@ class Rejected:
 
     problems: dict[DraftField, str] = field(default_factory=dict)
     general: str | None = None
+    cause: str = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class Unavailable:
     lookup: LateLookup | None = None
     """With an unknown outcome: how to recognise the campaign if it shows up later (None when the
     campaigns that existed before the attempt are not known)."""
+    cause: str = field(kw_only=True)
 
 
 Outcome = Created | Rejected | Unavailable

@@ -35,6 +35,7 @@ from bot.slack.blocks import call_result, campaign_card, campaign_form, connect_
 from bot.slack.blocks.kit import TITLE_LIMIT, Card
 from bot.slack.creation_report import ModalReport
 from bot.slack.origin import Origin
+from bot.starleads.errors import StarleadsRejected
 from bot.starleads.models import Campaign, Problem
 from bot.workspaces.connections import Connection
 from tests.campaigns.test_draft_in_french import EVERYTHING_WRONG
@@ -199,7 +200,7 @@ BUILDERS: dict[str, Callable[[], Rendering]] = {
         DraftInput(**EVERYTHING_WRONG, post_results=True),
         "{}",
         problems=_field_errors(),
-        banner=locate_problem(422, Problem(detail=STARLEADS_SAYS)).general,
+        banner=locate_problem(StarleadsRejected(422, Problem(detail=STARLEADS_SAYS))).general,
     ),
     "the form with a timezone outside the menu": lambda: campaign_form.campaign_form(
         _typed(timezone="America/Argentina/Buenos_Aires"), "{}"
@@ -317,14 +318,21 @@ REPORTS: dict[str, Callable[[ModalReport], Any]] = {
     "not saved": lambda report: report.not_saved(),
     "already created": lambda report: report.earlier(Earlier(Replay.CREATED, CAMPAIGN_ID)),
     "never answered": lambda report: report.earlier(Earlier(Replay.UNKNOWN)),
-    "rejected": lambda report: report.failed(locate_problem(404, Problem(detail=STARLEADS_SAYS))),
+    "rejected": lambda report: report.failed(
+        locate_problem(StarleadsRejected(404, Problem(detail=STARLEADS_SAYS)))
+    ),
     "unavailable": lambda report: report.failed(
-        Unavailable(_("Starleads is unavailable right now (HTTP 503)."), outcome_unknown=False)
+        Unavailable(
+            _("Starleads is unavailable right now (HTTP 503)."),
+            outcome_unknown=False,
+            cause="Starleads answered 503",
+        )
     ),
     "outcome unknown": lambda report: report.failed(
         Unavailable(
             _("Starleads did not answer in time, so the campaign may or may not have been created."),
             outcome_unknown=True,
+            cause="Starleads did not answer in time",
         )
     ),
     "card posting, late": lambda report: report.post_card(CREATED, late=True, results_here=True),
