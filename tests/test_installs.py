@@ -5,6 +5,8 @@ bot token. Against the Slack stand-in, which issues a token per install and refu
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
@@ -12,7 +14,7 @@ import yaml
 
 from bot.slack.app import BOT_SCOPES
 from tests.call_results_driver import PASCAL, post, query
-from tests.conftest import REPO, RunningBot
+from tests.conftest import REPO, RunningBot, free_port
 from tests.install_driver import driver, install, redirect, start_install
 from tests.slack_driver import unique_id
 from tests.standins.slack_api import FakeSlack, Installs
@@ -99,6 +101,37 @@ def test_a_token_about_to_expire_is_refreshed_saved_and_used(
     assert [row["bot_token"] for row in saved] == [refreshed]
     for secret in (first, refreshed, *slack_api.installs.refresh_tokens):
         assert secret not in distributed.log()
+
+
+def test_a_token_another_process_refreshed_first_serves_the_request_whose_refresh_slack_refused(
+    distributed: RunningBot, slack_api: FakeSlack, quiet: None, tmp_path: Path
+) -> None:
+    """Two processes meet the same expiring token at once. Slack takes a refresh token once, so the
+    second refresh is refused: that process uses the token the first one saved, and its user's
+    command works."""
+    team = unique_id("T")
+    first = install(distributed, slack_api, team, expires_in=60)
+    other = RunningBot({**distributed.env, "PORT": str(free_port())}, tmp_path)  # the same database
+    try:
+        refreshes = len(slack_api.calls("oauth.v2.access"))
+        held = slack_api.hold("oauth.v2.access")
+        with ThreadPoolExecutor(1) as background:
+            waiting = background.submit(driver(distributed, slack_api, team).command, "campaign")
+            slack_api.wait_call("oauth.v2.access", count=refreshes + 1)  # its refresh, held
+            assert driver(other, slack_api, team).command("campaign").status_code == 200
+            slack_api.wait_call("views.open")
+            held.set()  # now Slack refuses it: the other process used that refresh token
+            assert waiting.result(timeout=10).status_code == 200
+        slack_api.wait_call("views.open", count=2)
+    finally:
+        other.stop()
+
+    refreshed = slack_api.installs.tokens_of(team)[-1]
+    assert refreshed != first
+    assert [used for used, _ in slack_api.calls_with_tokens("views.open")] == [refreshed, refreshed]
+    assert len(slack_api.calls("oauth.v2.access")) == refreshes + 2
+    assert "bot_token_rotated_elsewhere" in distributed.log()
+    assert "bot_token_rotation_failed" not in distributed.log()
 
 
 def test_call_results_are_posted_with_the_token_of_the_workspace_that_subscribed(

@@ -100,9 +100,19 @@ class InstalledBots(AsyncInstallationStore):
             bot = await self._bots.get(workspace)
             if bot is None or not _expiring(bot):
                 return bot
-            rotated = await self._rotator.perform_bot_token_rotation(
-                bot=bot, minutes_before_expiration=ROTATE_MINUTES_BEFORE_EXPIRY
-            )
+            try:
+                rotated = await self._rotator.perform_bot_token_rotation(
+                    bot=bot, minutes_before_expiration=ROTATE_MINUTES_BEFORE_EXPIRY
+                )
+            except SlackTokenRotationError:
+                # Another process may have refreshed it since the read above, with the same refresh
+                # token, which Slack then refuses here: the token it saved serves this request too.
+                self._bots.forget(workspace)
+                saved = await self._bots.get(workspace)
+                if saved is None or saved.bot_token == bot.bot_token:
+                    raise
+                logger.info("bot_token_rotated_elsewhere workspace=%s", workspace)
+                return saved
             if rotated is None:
                 return bot
             await self._store.async_save_bot(rotated)
