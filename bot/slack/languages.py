@@ -86,9 +86,9 @@ class UserLanguages:
             speak(opened_in)
         elif user_id and context.client is not None:
             workspace = self._workspace_of(context)
-            known = self._known((workspace, user_id))
-            if known is not None:  # most requests: no lookup, and no task to settle it
-                speak(known)
+            kept = self._kept((workspace, user_id))
+            if kept is not None and kept[1] is not None:  # most requests: no lookup, no task to settle
+                speak(kept[1])
             elif "command" in body:
                 looking = self.language_of(context.client, workspace, user_id)
                 _settling.set(asyncio.create_task(looking, name="settling_language"))
@@ -104,11 +104,6 @@ class UserLanguages:
     async def language_of(self, client: AsyncWebClient, workspace: str, user_id: str) -> Language:
         spoken = await self._spoken_by(client, (workspace, user_id))
         return spoken or await self._workspaces.default_for(workspace)
-
-    def _known(self, person: _Person) -> Language | None:
-        """The person's own language if Slack told it within the hour, else None (ask, or use a default)."""
-        kept = self._kept(person)
-        return kept[1] if kept is not None else None
 
     def _kept(self, person: _Person) -> tuple[float, Language | None] | None:
         """What Slack said of the person, while it is fresh (None for a locale it couldn't say)."""
